@@ -1,0 +1,156 @@
+//! Comparing weft's events with the reference implementation's, as recorded
+//! in `tests/conformance/expected/*.jsonl` (see that folder's README).
+
+use crate::eval::eval_source;
+use crate::library::reify;
+use crate::pattern::{take_query_errors, take_query_warnings, with_work_budget};
+use crate::time::Time;
+use serde_json::Value as Json;
+
+/// The outcome of one case.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// Same events in the same order.
+    Pass,
+    /// Same events, different order.
+    PassUnordered,
+    /// Both sides report an error.
+    PassError,
+    Fail(String),
+}
+
+/// Events of `code` over `[from, to)` as JSON objects, or an error message.
+pub fn events_json(code: &str, from: Time, to: Time) -> Result<Vec<Json>, String> {
+    let v = eval_source(code).map_err(|d| {
+        d.iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let pat = reify(&v);
+    take_query_errors();
+    take_query_warnings();
+    let haps = with_work_budget(2_000_000, || pat.query_arc(from, to));
+    let errs = take_query_errors();
+    if !errs.is_empty() {
+        return Err(errs.join("; "));
+    }
+    Ok(haps
+        .iter()
+        .map(|h| {
+            let span = |s: &crate::span::Span| {
+                Json::Array(vec![
+                    Json::String(s.begin.to_string()),
+                    Json::String(s.end.to_string()),
+                ])
+            };
+            let mut obj = serde_json::Map::new();
+            obj.insert(
+                "whole".into(),
+                h.whole.as_ref().map(span).unwrap_or(Json::Null),
+            );
+            obj.insert("part".into(), span(&h.part));
+            if let Some(v) = h.value.to_json() {
+                obj.insert(
+                    "value".into(),
+                    serde_json::from_str(&v).unwrap_or(Json::Null),
+                );
+            }
+            Json::Object(obj)
+        })
+        .collect())
+}
+
+fn approx_eq(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
+        }
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| approx_eq(a, b))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| approx_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn sort_key(e: &Json) -> String {
+    let t = |v: &Json, i: usize| -> f64 {
+        v.get(i)
+            .and_then(|s| s.as_str())
+            .and_then(|s| s.parse::<Time>().ok())
+            .map(|t| t.to_f64())
+            .unwrap_or(f64::NEG_INFINITY)
+    };
+    let part = e.get("part").cloned().unwrap_or(Json::Null);
+    let whole = e.get("whole").cloned().unwrap_or(Json::Null);
+    format!(
+        "{:020.9}{:020.9}{:020.9}{}",
+        t(&part, 0) + 1e9,
+        t(&part, 1) + 1e9,
+        t(&whole, 0) + 1e9,
+        e.get("value").map(|v| v.to_string()).unwrap_or_default()
+    )
+}
+
+/// Runs one recorded case.
+pub fn run_case(case: &Json) -> Outcome {
+    let code = case["code"].as_str().unwrap_or("");
+    let from: Time = case["from"]
+        .as_str()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(Time::ZERO);
+    let to: Time = case["to"]
+        .as_str()
+        .unwrap_or("1")
+        .parse()
+        .unwrap_or(Time::ONE);
+    let got = events_json(code, from, to);
+    match (case.get("error"), got) {
+        (Some(_), Err(_)) => Outcome::PassError,
+        (Some(e), Ok(evs)) => Outcome::Fail(format!(
+            "expected an error ({}), got {} events",
+            e.as_str().unwrap_or(""),
+            evs.len()
+        )),
+        (None, Err(e)) => Outcome::Fail(format!("unexpected error: {e}")),
+        (None, Ok(got)) => {
+            let want = case["events"].as_array().cloned().unwrap_or_default();
+            if got.len() == want.len() && got.iter().zip(&want).all(|(a, b)| approx_eq(a, b)) {
+                return Outcome::Pass;
+            }
+            let mut g = got.clone();
+            let mut w = want.clone();
+            g.sort_by_key(sort_key);
+            w.sort_by_key(sort_key);
+            if g.len() == w.len() && g.iter().zip(&w).all(|(a, b)| approx_eq(a, b)) {
+                return Outcome::PassUnordered;
+            }
+            let first = g
+                .iter()
+                .zip(&w)
+                .position(|(a, b)| !approx_eq(a, b))
+                .unwrap_or(g.len().min(w.len()));
+            Outcome::Fail(format!(
+                "{} events, expected {}; first difference at #{first}: got {} expected {}",
+                g.len(),
+                w.len(),
+                g.get(first)
+                    .map(|v| v.to_string())
+                    .unwrap_or("nothing".into()),
+                w.get(first)
+                    .map(|v| v.to_string())
+                    .unwrap_or("nothing".into()),
+            ))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Events ("haps"): a value active over a part of its whole span.
+
+use crate::span::Span;
+use crate::time::Time;
+use std::sync::Arc;
+
+/// Metadata that travels with an event through transformations.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Context {
+    /// The scale set by `.scale(…)`, needed later by `scaleTranspose`.
+    pub scale: Option<Arc<str>>,
+}
+
+impl Context {
+    /// Merges two contexts; fields set in `over` win.
+    pub fn combine(&self, over: &Context) -> Context {
+        Context {
+            scale: over.scale.clone().or_else(|| self.scale.clone()),
+        }
+    }
+}
+
+/// An event. `whole` is the event's full extent (absent for samples of a
+/// continuous signal); `part` is the fragment inside the query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hap<T> {
+    pub whole: Option<Span>,
+    pub part: Span,
+    pub value: T,
+    pub context: Context,
+}
+
+impl<T> Hap<T> {
+    pub fn new(whole: Option<Span>, part: Span, value: T) -> Hap<T> {
+        Hap {
+            whole,
+            part,
+            value,
+            context: Context::default(),
+        }
+    }
+
+    pub fn with_context(whole: Option<Span>, part: Span, value: T, context: Context) -> Hap<T> {
+        Hap {
+            whole,
+            part,
+            value,
+            context,
+        }
+    }
+
+    pub fn whole_or_part(&self) -> Span {
+        self.whole.unwrap_or(self.part)
+    }
+
+    /// True when this fragment contains the event's start.
+    pub fn has_onset(&self) -> bool {
+        matches!(self.whole, Some(w) if w.begin == self.part.begin)
+    }
+
+    pub fn with_span(self, f: impl Fn(&Span) -> Span) -> Hap<T> {
+        Hap {
+            whole: self.whole.map(|w| f(&w)),
+            part: f(&self.part),
+            value: self.value,
+            context: self.context,
+        }
+    }
+
+    pub fn map_value<U>(self, f: impl FnOnce(T) -> U) -> Hap<U> {
+        Hap {
+            whole: self.whole,
+            part: self.part,
+            value: f(self.value),
+            context: self.context,
+        }
+    }
+
+    /// Duration of the whole (or the part for continuous events).
+    pub fn duration(&self) -> Time {
+        self.whole_or_part().duration()
+    }
+}

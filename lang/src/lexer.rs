@@ -1,0 +1,222 @@
+//! Tokens of weft source (logos).
+
+use logos::Logos;
+use std::fmt;
+
+/// A byte range in a source file. Distinct from pattern-time [`crate::Span`].
+pub type SrcSpan = std::ops::Range<usize>;
+
+#[derive(Logos, Clone, Debug, PartialEq)]
+#[logos(skip r"[ \t\r\n\f\u{a0}\u{feff}]+")]
+#[logos(skip(r"//[^\n]*", allow_greedy = true))]
+pub enum Token<'a> {
+    /// A character that starts no token (kept so parsing can go on).
+    Error,
+
+    #[regex(r"/\*([^*]|\*+[^*/])*\*+/", logos::skip)]
+    BlockComment,
+    /// `/*` without its `*/`.
+    #[token("/*", priority = 1)]
+    UnclosedComment,
+
+    #[regex(r"(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)", |lex| lex.slice())]
+    Number(&'a str),
+
+    /// Mini-notation: `"…"` (content without the quotes).
+    #[regex(r#""([^"\\]|\\.)*""#, |lex| { let s = lex.slice(); &s[1..s.len() - 1] })]
+    Mini(&'a str),
+    /// Mini-notation over several lines: `` `…` ``.
+    #[regex(r"`[^`]*`", |lex| { let s = lex.slice(); &s[1..s.len() - 1] })]
+    MiniBacktick(&'a str),
+    /// A plain string: `'…'` (escapes `\'` and `\\` allowed).
+    #[regex(r"'([^'\\\n]|\\.)*'", |lex| { let s = lex.slice(); &s[1..s.len() - 1] })]
+    Str(&'a str),
+    /// A string missing its closing quote.
+    #[regex(r#""([^"\\]|\\.)*"#, priority = 0)]
+    #[regex(r"'([^'\\\n]|\\.)*", priority = 0)]
+    #[regex(r"`[^`]*", priority = 0)]
+    Unterminated,
+
+    #[token("let")]
+    Let,
+    #[token("import")]
+    Import,
+    #[token("instrument")]
+    Instrument,
+    #[token("effect")]
+    Effect,
+    #[token("section")]
+    Section,
+    #[token("true")]
+    True,
+    #[token("false")]
+    False,
+
+    #[regex(r"[A-Za-z_$][A-Za-z0-9_$]*", |lex| lex.slice())]
+    Ident(&'a str),
+
+    #[token("=>")]
+    Arrow,
+    #[token(">>")]
+    Pipe,
+    #[token("==")]
+    EqEq,
+    #[token("!=")]
+    NotEq,
+    #[token("<=")]
+    Le,
+    #[token(">=")]
+    Ge,
+    #[token("<")]
+    Lt,
+    #[token(">")]
+    Gt,
+    #[token("=")]
+    Assign,
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("%")]
+    Percent,
+    #[token("!")]
+    Bang,
+    #[token(".")]
+    Dot,
+    #[token(",")]
+    Comma,
+    #[token(":")]
+    Colon,
+    #[token(";")]
+    Semi,
+    #[token("?")]
+    Question,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token("[")]
+    LBracket,
+    #[token("]")]
+    RBracket,
+    #[token("{")]
+    LBrace,
+    #[token("}")]
+    RBrace,
+}
+
+impl fmt::Display for Token<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let s = match self {
+            Token::Error => "an invalid character",
+            Token::BlockComment => "a comment",
+            Token::UnclosedComment => "`/*`",
+            Token::Number(n) => return write!(f, "`{n}`"),
+            Token::Mini(s) => return write!(f, "\"{s}\""),
+            Token::MiniBacktick(s) => return write!(f, "`{s}`"),
+            Token::Str(s) => return write!(f, "'{s}'"),
+            Token::Unterminated => "an unterminated string",
+            Token::Let => "`let`",
+            Token::Import => "`import`",
+            Token::Instrument => "`instrument`",
+            Token::Effect => "`effect`",
+            Token::Section => "`section`",
+            Token::True => "`true`",
+            Token::False => "`false`",
+            Token::Ident(s) => return write!(f, "`{s}`"),
+            Token::Arrow => "`=>`",
+            Token::Pipe => "`>>`",
+            Token::EqEq => "`==`",
+            Token::NotEq => "`!=`",
+            Token::Le => "`<=`",
+            Token::Ge => "`>=`",
+            Token::Lt => "`<`",
+            Token::Gt => "`>`",
+            Token::Assign => "`=`",
+            Token::Plus => "`+`",
+            Token::Minus => "`-`",
+            Token::Star => "`*`",
+            Token::Slash => "`/`",
+            Token::Percent => "`%`",
+            Token::Bang => "`!`",
+            Token::Dot => "`.`",
+            Token::Comma => "`,`",
+            Token::Colon => "`:`",
+            Token::Semi => "`;`",
+            Token::Question => "`?`",
+            Token::LParen => "`(`",
+            Token::RParen => "`)`",
+            Token::LBracket => "`[`",
+            Token::RBracket => "`]`",
+            Token::LBrace => "`{`",
+            Token::RBrace => "`}`",
+        };
+        f.write_str(s)
+    }
+}
+
+/// Splits source into tokens with their byte ranges. Invalid input becomes
+/// `Token::Error` so that the parser can report it and continue.
+pub fn lex(src: &str) -> Vec<(Token<'_>, SrcSpan)> {
+    Token::lexer(src)
+        .spanned()
+        .map(|(t, span)| (t.unwrap_or(Token::Error), span))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<Token<'_>> {
+        lex(src).into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn lexes_an_expression() {
+        assert_eq!(
+            kinds(r#"note("c e g").fast(2) // comment"#),
+            vec![
+                Token::Ident("note"),
+                Token::LParen,
+                Token::Mini("c e g"),
+                Token::RParen,
+                Token::Dot,
+                Token::Ident("fast"),
+                Token::LParen,
+                Token::Number("2"),
+                Token::RParen,
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_comments_and_strings() {
+        assert_eq!(
+            kinds("1.5 .5 1e3 0x10 /* x */ 'plain' `a\nb` x => y"),
+            vec![
+                Token::Number("1.5"),
+                Token::Number(".5"),
+                Token::Number("1e3"),
+                Token::Number("0x10"),
+                Token::Str("plain"),
+                Token::MiniBacktick("a\nb"),
+                Token::Ident("x"),
+                Token::Arrow,
+                Token::Ident("y"),
+            ]
+        );
+    }
+
+    #[test]
+    fn unterminated_string() {
+        assert_eq!(
+            kinds(r#"s("bd"#),
+            vec![Token::Ident("s"), Token::LParen, Token::Unterminated]
+        );
+    }
+}

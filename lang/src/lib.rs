@@ -1,0 +1,28 @@
+//! weft's language: exact time, the pattern core and library,
+//! mini-notation, the expression language and its diagnostics.
+//!
+//! Data flows one way: source → tokens → syntax tree → evaluation →
+//! patterns (and, for whole programs, a `Program`).
+
+pub mod hap;
+pub mod library;
+pub mod mini;
+pub mod notes;
+pub mod pattern;
+pub mod random;
+pub mod span;
+pub mod time;
+pub mod value;
+
+pub use hap::Hap;
+pub use pattern::{Pattern, State};
+pub use span::Span;
+pub use time::Time;
+pub use value::Value;
+pub mod ast;
+pub mod conformance;
+pub mod diagnostics;
+pub mod eval;
+pub mod lexer;
+pub mod parser;
+pub mod program;

@@ -1,0 +1,703 @@
+//! Parser: tokens → syntax tree (chumsky), recovering from errors so that
+//! one pass reports every syntax error in a file.
+
+use crate::ast::*;
+use crate::diagnostics::Diagnostic;
+use crate::lexer::{lex, SrcSpan, Token};
+use crate::value::js_number;
+use chumsky::input::ValueInput;
+use chumsky::prelude::*;
+
+type Span = SimpleSpan;
+type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, Span>>;
+
+/// Deepest expression nesting accepted (calls inside calls, etc.).
+pub const MAX_NESTING: usize = 256;
+
+fn range(s: Span) -> SrcSpan {
+    s.start..s.end
+}
+
+/// Resolves the escapes of a quoted string, as JavaScript does.
+pub fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let hex = |chars: &mut std::iter::Peekable<std::str::Chars>, n: usize| -> Option<char> {
+            let h: String = (0..n).filter_map(|_| chars.next()).collect();
+            u32::from_str_radix(&h, 16).ok().and_then(char::from_u32)
+        };
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('v') => out.push('\u{b}'),
+            Some('0') => out.push('\0'),
+            Some('x') => out.extend(hex(&mut chars, 2)),
+            Some('u') => {
+                if chars.peek() == Some(&'{') {
+                    chars.next();
+                    let h: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    out.extend(u32::from_str_radix(&h, 16).ok().and_then(char::from_u32));
+                } else {
+                    out.extend(hex(&mut chars, 4));
+                }
+            }
+            Some('\n') => {}
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+fn expr_parser<'t, 's: 't, I>() -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+{
+    recursive(|expr| {
+        let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
+
+        let literal = select! {
+            Token::Number(s) => ExprKind::Num(js_number(s).unwrap_or(f64::NAN)),
+            Token::Str(s) => ExprKind::Str(unescape(s)),
+            Token::True => ExprKind::Bool(true),
+            Token::False => ExprKind::Bool(false),
+        }
+        .map_with(|k, e| Expr::new(k, range(e.span())));
+
+        let mini = select! {
+            Token::Mini(s) => unescape(s),
+            Token::MiniBacktick(s) => s.to_string(),
+        }
+        .map_with(|text: String, e| {
+            let sp: Span = e.span();
+            Expr::new(
+                ExprKind::Mini {
+                    text,
+                    offset: sp.start + 1,
+                },
+                range(sp),
+            )
+        })
+        .labelled("a string");
+
+        let items = expr
+            .clone()
+            .separated_by(just(Token::Comma))
+            .allow_trailing()
+            .collect::<Vec<_>>();
+
+        let args = items
+            .clone()
+            .delimited_by(just(Token::LParen), just(Token::RParen))
+            .labelled("arguments");
+
+        let list = items
+            .clone()
+            .delimited_by(just(Token::LBracket), just(Token::RBracket))
+            .map_with(|items, e| Expr::new(ExprKind::List(items), range(e.span())));
+
+        let key = select! {
+            Token::Ident(s) => s.to_string(),
+            Token::Str(s) => unescape(s),
+            Token::Mini(s) => unescape(s),
+            Token::Number(s) => s.to_string(),
+        };
+        let object = key
+            .then_ignore(just(Token::Colon))
+            .then(expr.clone())
+            .separated_by(just(Token::Comma))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(just(Token::LBrace), just(Token::RBrace))
+            .map_with(|items, e| Expr::new(ExprKind::Object(items), range(e.span())));
+
+        let param = ident
+            .map_with(|name, e| (name, range(e.span())))
+            .then(just(Token::Assign).ignore_then(expr.clone()).or_not())
+            .map(|((name, span), default)| Param {
+                name,
+                span,
+                default,
+            });
+        let params = param
+            .clone()
+            .separated_by(just(Token::Comma))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(just(Token::LParen), just(Token::RParen));
+
+        let arrow = ident
+            .map_with(|name, e| {
+                vec![Param {
+                    name,
+                    span: range(e.span()),
+                    default: None,
+                }]
+            })
+            .or(params)
+            .then_ignore(just(Token::Arrow))
+            .then(expr.clone())
+            .map_with(|(params, body), e| {
+                Expr::new(
+                    ExprKind::Arrow {
+                        params,
+                        body: Box::new(body),
+                    },
+                    range(e.span()),
+                )
+            });
+
+        let paren = expr
+            .clone()
+            .delimited_by(just(Token::LParen), just(Token::RParen));
+
+        let atom = choice((
+            arrow,
+            literal,
+            mini,
+            ident.map_with(|s, e| Expr::new(ExprKind::Ident(s), range(e.span()))),
+            paren,
+            list,
+            object,
+        ))
+        .recover_with(via_parser(nested_delimiters(
+            Token::LParen,
+            Token::RParen,
+            [
+                (Token::LBracket, Token::RBracket),
+                (Token::LBrace, Token::RBrace),
+            ],
+            |s| Expr::new(ExprKind::Error, range(s)),
+        )))
+        .recover_with(via_parser(nested_delimiters(
+            Token::LBracket,
+            Token::RBracket,
+            [
+                (Token::LParen, Token::RParen),
+                (Token::LBrace, Token::RBrace),
+            ],
+            |s| Expr::new(ExprKind::Error, range(s)),
+        )))
+        .labelled("an expression")
+        .boxed();
+
+        enum Post {
+            Call(Vec<Expr>),
+            Member(String, SrcSpan),
+            Index(Expr),
+        }
+        let member_name = select! {
+            Token::Ident(s) => s.to_string(),
+            Token::Effect => "effect".to_string(),
+            Token::Section => "section".to_string(),
+            Token::Import => "import".to_string(),
+            Token::Instrument => "instrument".to_string(),
+        }
+        .labelled("a method name");
+        let postfix = choice((
+            args.map(Post::Call),
+            just(Token::Dot)
+                .ignore_then(member_name.map_with(|n, e| (n, range(e.span()))))
+                .map(|(n, s)| Post::Member(n, s)),
+            expr.clone()
+                .delimited_by(just(Token::LBracket), just(Token::RBracket))
+                .map(Post::Index),
+        ));
+        let call = atom
+            .foldl_with(postfix.repeated(), |lhs, post, e| {
+                let span = range(e.span());
+                let kind = match post {
+                    Post::Call(args) => ExprKind::Call {
+                        callee: Box::new(lhs),
+                        args,
+                    },
+                    Post::Member(name, name_span) => ExprKind::Member {
+                        object: Box::new(lhs),
+                        name,
+                        name_span,
+                    },
+                    Post::Index(index) => ExprKind::Index {
+                        object: Box::new(lhs),
+                        index: Box::new(index),
+                    },
+                };
+                Expr::new(kind, span)
+            })
+            .boxed();
+
+        let unary = choice((
+            just(Token::Minus).to(UnOp::Neg),
+            just(Token::Bang).to(UnOp::Not),
+        ))
+        .map_with(|op, e| (op, range(e.span())))
+        .repeated()
+        .foldr(call, |(op, span), rhs| {
+            let span = span.start..rhs.span.end;
+            Expr::new(
+                ExprKind::Unary {
+                    op,
+                    expr: Box::new(rhs),
+                },
+                span,
+            )
+        })
+        .boxed();
+
+        fn binary<'t, 's: 't, I, P>(
+            lower: P,
+            ops: impl Parser<'t, I, BinOp, Extra<'t, 's>> + Clone,
+        ) -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+        where
+            I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+            P: Parser<'t, I, Expr, Extra<'t, 's>> + Clone,
+        {
+            lower
+                .clone()
+                .foldl(ops.then(lower).repeated(), |lhs, (op, rhs)| {
+                    let span = lhs.span.start..rhs.span.end;
+                    Expr::new(
+                        ExprKind::Binary {
+                            op,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span,
+                    )
+                })
+        }
+
+        let product = binary(
+            unary,
+            choice((
+                just(Token::Star).to(BinOp::Mul),
+                just(Token::Slash).to(BinOp::Div),
+                just(Token::Percent).to(BinOp::Rem),
+            )),
+        )
+        .boxed();
+        let sum = binary(
+            product,
+            choice((
+                just(Token::Plus).to(BinOp::Add),
+                just(Token::Minus).to(BinOp::Sub),
+            )),
+        )
+        .boxed();
+        let compare = binary(
+            sum,
+            choice((
+                just(Token::EqEq).to(BinOp::Eq),
+                just(Token::NotEq).to(BinOp::Ne),
+                just(Token::Le).to(BinOp::Le),
+                just(Token::Ge).to(BinOp::Ge),
+                just(Token::Lt).to(BinOp::Lt),
+                just(Token::Gt).to(BinOp::Gt),
+            )),
+        )
+        .boxed();
+        let pipe = binary(compare, just(Token::Pipe).to(BinOp::Pipe)).boxed();
+
+        pipe.clone()
+            .then(
+                just(Token::Question)
+                    .ignore_then(expr.clone())
+                    .then_ignore(just(Token::Colon))
+                    .then(expr.clone())
+                    .or_not(),
+            )
+            .map_with(|(cond, rest), e| match rest {
+                None => cond,
+                Some((then, otherwise)) => Expr::new(
+                    ExprKind::Ternary {
+                        cond: Box::new(cond),
+                        then: Box::new(then),
+                        otherwise: Box::new(otherwise),
+                    },
+                    range(e.span()),
+                ),
+            })
+            .labelled("an expression")
+    })
+}
+
+fn stmts_parser<'t, 's: 't, I>() -> impl Parser<'t, I, Vec<Stmt>, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+{
+    let expr = expr_parser().boxed();
+    let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
+    let spanned_ident = ident.map_with(|n, e| (n, range(e.span())));
+
+    // Where a new statement can begin (used to resynchronise after errors).
+    let sync = choice((
+        just(Token::Let).ignored(),
+        just(Token::Import).ignored(),
+        just(Token::Instrument).ignored(),
+        just(Token::Effect).ignored(),
+        just(Token::Section).ignored(),
+        just(Token::RBrace).ignored(),
+        ident
+            .then(just(Token::Bang).or_not())
+            .then(just(Token::Colon))
+            .ignored(),
+    ));
+
+    recursive(|stmts| {
+        let let_ = just(Token::Let)
+            .ignore_then(spanned_ident)
+            .then_ignore(just(Token::Assign))
+            .then(expr.clone())
+            .map(|((name, name_span), value)| StmtKind::Let {
+                name,
+                name_span,
+                value,
+            });
+
+        let import = just(Token::Import)
+            .ignore_then(
+                select! { Token::Mini(s) => unescape(s), Token::Str(s) => unescape(s) }
+                    .map_with(|p, e| (p, range(e.span())))
+                    .labelled("a file name in quotes"),
+            )
+            .map(|(path, path_span)| StmtKind::Import { path, path_span });
+
+        let param = spanned_ident
+            .then(just(Token::Assign).ignore_then(expr.clone()).or_not())
+            .map(|((name, span), default)| Param {
+                name,
+                span,
+                default,
+            });
+        let params = param
+            .separated_by(just(Token::Comma))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(just(Token::LParen), just(Token::RParen));
+        let instrument = just(Token::Instrument)
+            .to(false)
+            .or(just(Token::Effect).to(true))
+            .then(spanned_ident)
+            .then(params.or_not())
+            .then_ignore(just(Token::Assign))
+            .then(expr.clone())
+            .map(
+                |(((is_effect, (name, name_span)), params), body)| StmtKind::Instrument {
+                    name,
+                    name_span,
+                    params: params.unwrap_or_default(),
+                    body,
+                    is_effect,
+                },
+            );
+
+        let section = just(Token::Section)
+            .ignore_then(spanned_ident)
+            .then(stmts.delimited_by(just(Token::LBrace), just(Token::RBrace)))
+            .map(|((name, name_span), body)| StmtKind::Section {
+                name,
+                name_span,
+                body,
+            });
+
+        let track = spanned_ident
+            .then(just(Token::Bang).or_not().map(|b| b.is_some()))
+            .then_ignore(just(Token::Colon))
+            .then(expr.clone())
+            .map(|(((label, name_span), solo), value)| {
+                let muted = label.starts_with('_') && label.len() > 1;
+                let name = if muted { label[1..].to_string() } else { label };
+                StmtKind::Track {
+                    name,
+                    name_span,
+                    flags: TrackFlags { muted, solo },
+                    value,
+                }
+            });
+
+        let stmt = choice((
+            let_,
+            import,
+            instrument,
+            section,
+            track,
+            expr.clone().map(StmtKind::Expr),
+        ))
+        .map_with(|kind, e| Stmt {
+            kind,
+            span: range(e.span()),
+        })
+        .recover_with(via_parser(
+            any()
+                .ignored()
+                .then(any().and_is(sync.clone().not()).repeated())
+                .map_with(|_, e| Stmt {
+                    kind: StmtKind::Error,
+                    span: range(e.span()),
+                }),
+        ))
+        .then_ignore(just(Token::Semi).repeated());
+
+        just(Token::Semi)
+            .repeated()
+            .ignore_then(stmt.repeated().collect::<Vec<_>>())
+    })
+}
+
+fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>) -> Diagnostic {
+    let span = range(*e.span());
+    let found = e
+        .found()
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "the end of the file".to_string());
+    let mut expected: Vec<String> = e
+        .expected()
+        .map(|p| p.to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let unclosed =
+        e.found().is_none() || matches!(e.found(), Some(Token::RBrace) | Some(Token::RBracket));
+    let (code, message) = match e.found() {
+        Some(Token::Error) => (
+            "E0001",
+            "this character is not part of weft's syntax".to_string(),
+        ),
+        Some(Token::Unterminated) => ("E0002", "this string has no closing quote".to_string()),
+        Some(Token::UnclosedComment) => ("E0003", "this comment has no closing `*/`".to_string()),
+        _ if e.found().is_none() => (
+            "E0101",
+            "the file ends in the middle of an expression".to_string(),
+        ),
+        _ => ("E0100", format!("unexpected {found}")),
+    };
+    let mut d = Diagnostic::error(code, message)
+        .at(span)
+        .label(format!("found {found} here"));
+    if !expected.is_empty() {
+        let list = if expected.len() > 6 {
+            format!("{} or …", expected[..6].join(", "))
+        } else {
+            expected.join(", ")
+        };
+        d = d.note(format!("expected {list}"));
+    }
+    if code == "E0002" {
+        d = d.help("add the closing quote; mini-notation strings use double quotes: \"bd sd\"");
+    } else if unclosed
+        && expected
+            .iter()
+            .any(|x| x == "`)`" || x == "`]`" || x == "`}`")
+    {
+        d = d.help("a bracket is not closed; check that every `(`, `[` and `{` has its partner");
+    }
+    d
+}
+
+/// Parses a whole file into statements, with diagnostics for every error.
+pub fn parse_program(src: &str) -> (Vec<Stmt>, Vec<Diagnostic>) {
+    let tokens = lex(src);
+    let toks: Vec<(Token, Span)> = tokens
+        .into_iter()
+        .map(|(t, s)| (t, Span::from(s)))
+        .collect();
+    let eoi = Span::from(src.len()..src.len());
+    let (out, errs) = stmts_parser()
+        .then_ignore(end())
+        .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
+        .into_output_errors();
+    let mut diags: Vec<Diagnostic> = errs.iter().map(rich_to_diag).collect();
+    let stmts = merge_broken(out.unwrap_or_default());
+    for s in &stmts {
+        check_depth_stmt(s, &mut diags);
+    }
+    (stmts, diags)
+}
+
+/// A statement directly followed by unparseable tokens (`s("bd").fast(2`)
+/// is broken as a whole: it becomes an error statement, so that it is not
+/// evaluated half-read.
+fn merge_broken(stmts: Vec<Stmt>) -> Vec<Stmt> {
+    let mut out: Vec<Stmt> = Vec::with_capacity(stmts.len());
+    for s in stmts {
+        if let (StmtKind::Error, Some(prev)) = (&s.kind, out.last_mut()) {
+            if prev.span.end == s.span.start && !matches!(prev.kind, StmtKind::Error) {
+                prev.kind = StmtKind::Error;
+                prev.span = prev.span.start..s.span.end;
+                continue;
+            }
+        }
+        if let (StmtKind::Error, Some(prev)) = (&s.kind, out.last_mut()) {
+            if matches!(prev.kind, StmtKind::Error) && prev.span.end == s.span.start {
+                prev.span = prev.span.start..s.span.end;
+                continue;
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// Parses a single expression (`weft events -e …`).
+pub fn parse_expr(src: &str) -> Result<Expr, Vec<Diagnostic>> {
+    let tokens = lex(src);
+    let toks: Vec<(Token, Span)> = tokens
+        .into_iter()
+        .map(|(t, s)| (t, Span::from(s)))
+        .collect();
+    let eoi = Span::from(src.len()..src.len());
+    let (out, errs) = expr_parser()
+        .then_ignore(end())
+        .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
+        .into_output_errors();
+    let mut diags: Vec<Diagnostic> = errs.iter().map(rich_to_diag).collect();
+    match out {
+        Some(e) if diags.is_empty() => {
+            check_depth(&e, &mut diags);
+            if diags.is_empty() {
+                Ok(e)
+            } else {
+                Err(diags)
+            }
+        }
+        _ => {
+            if diags.is_empty() {
+                diags.push(Diagnostic::error("E0100", "could not parse the expression"));
+            }
+            Err(diags)
+        }
+    }
+}
+
+fn check_depth(e: &Expr, diags: &mut Vec<Diagnostic>) {
+    if e.depth(MAX_NESTING + 1) > MAX_NESTING {
+        diags.push(
+            Diagnostic::error(
+                "E0303",
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+            )
+            .at(e.span.clone())
+            .label("this expression")
+            .help("split it up with `let` bindings"),
+        );
+    }
+}
+
+fn check_depth_stmt(s: &Stmt, diags: &mut Vec<Diagnostic>) {
+    match &s.kind {
+        StmtKind::Let { value, .. } | StmtKind::Track { value, .. } | StmtKind::Expr(value) => {
+            check_depth(value, diags)
+        }
+        StmtKind::Instrument { body, .. } => check_depth(body, diags),
+        StmtKind::Section { body, .. } => {
+            for s in body {
+                check_depth_stmt(s, diags);
+            }
+        }
+        StmtKind::Import { .. } | StmtKind::Error => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Num(n) => format!("{n}"),
+            ExprKind::Mini { text, .. } => format!("\"{text}\""),
+            ExprKind::Str(s) => format!("'{s}'"),
+            ExprKind::Ident(s) => s.clone(),
+            ExprKind::Call { callee, args } => format!(
+                "{}({})",
+                show(callee),
+                args.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
+            ExprKind::Member { object, name, .. } => format!("{}.{name}", show(object)),
+            ExprKind::Arrow { params, body } => format!(
+                "({}) => {}",
+                params
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                show(body)
+            ),
+            ExprKind::Binary { op, lhs, rhs } => format!("({} {op:?} {})", show(lhs), show(rhs)),
+            ExprKind::Unary { op, expr } => format!("({op:?} {})", show(expr)),
+            ExprKind::List(items) => format!(
+                "[{}]",
+                items.iter().map(show).collect::<Vec<_>>().join(", ")
+            ),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn method_chains_and_arrows() {
+        let e = parse_expr(r#"note("c e g").fast(2).every(3, x => x.rev())"#).unwrap();
+        assert_eq!(
+            show(&e),
+            r#"note("c e g").fast(2).every(3, (x) => x.rev())"#
+        );
+        let e = parse_expr("echoWith(3, 1/8, (p, n) => p.add(n*2))").unwrap();
+        assert_eq!(
+            show(&e),
+            "echoWith(3, (1 Div 8), (p, n) => p.add((n Mul 2)))"
+        );
+        let e = parse_expr("arrange([4, \"a\"], [2, \"b\"])").unwrap();
+        assert_eq!(show(&e), "arrange([4, \"a\"], [2, \"b\"])");
+        let e = parse_expr("n(\"0\").add.squeeze(\"1 2\")").unwrap();
+        assert_eq!(show(&e), "n(\"0\").add.squeeze(\"1 2\")");
+        let e = parse_expr("saw(freq) >> lpf(800) >> adsr(0.01, 0.1, 0.5, 0.2)").unwrap();
+        assert_eq!(
+            show(&e),
+            "((saw(freq) Pipe lpf(800)) Pipe adsr(0.01, 0.1, 0.5, 0.2))"
+        );
+        let e = parse_expr("-1 - -2").unwrap();
+        assert_eq!(show(&e), "((Neg 1) Sub (Neg 2))");
+    }
+
+    #[test]
+    fn program_with_tracks_and_recovery() {
+        let src = "let x = 1\ndrums: s(\"bd\").fast(2\n  _bass: note(\"c2\")\nlead!: n(\"0\")\n";
+        let (stmts, diags) = parse_program(src);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(matches!(stmts[0].kind, StmtKind::Let { .. }));
+        assert!(matches!(stmts[1].kind, StmtKind::Error), "{:?}", stmts);
+        match &stmts[2].kind {
+            StmtKind::Track { name, flags, .. } => {
+                assert_eq!(name, "bass");
+                assert!(flags.muted);
+            }
+            other => panic!("{other:?}"),
+        }
+        match &stmts[3].kind {
+            StmtKind::Track { name, flags, .. } => {
+                assert_eq!(name, "lead");
+                assert!(flags.solo);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let src = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse_expr(&src).is_ok());
+        let src = format!("{}1{}", "f(".repeat(2_000), ")".repeat(2_000));
+        let errs = parse_expr(&src).unwrap_err();
+        assert_eq!(errs[0].code, "E0303");
+    }
+}

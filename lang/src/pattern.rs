@@ -1,0 +1,754 @@
+//! The pattern core: a pattern is a function from a query (a time span) to
+//! the events active in it. Everything in the library is built from the
+//! handful of primitives in this file.
+
+use crate::hap::{Context, Hap};
+use crate::span::Span;
+use crate::time::Time;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// Values that can be carried by a pattern.
+pub trait Val: Clone + Send + Sync + 'static {}
+impl<T: Clone + Send + Sync + 'static> Val for T {}
+
+/// Query-time settings visible to every pattern.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Controls {
+    /// Offset added to the time before drawing random numbers (`seed`).
+    pub seed: Option<f64>,
+    /// Cycles per second, for the few functions that depend on tempo.
+    pub cps: Option<f64>,
+}
+
+/// A query: the span asked about plus the controls.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct State {
+    pub span: Span,
+    pub controls: Controls,
+}
+
+impl State {
+    pub fn new(span: Span) -> State {
+        State {
+            span,
+            controls: Controls::default(),
+        }
+    }
+
+    pub fn set_span(&self, span: Span) -> State {
+        State {
+            span,
+            controls: self.controls,
+        }
+    }
+}
+
+type QueryFn<T> = dyn Fn(&State) -> Vec<Hap<T>> + Send + Sync;
+
+/// A pattern of values of type `T`.
+pub struct Pattern<T> {
+    query: Arc<QueryFn<T>>,
+    /// Steps per cycle, where known (used by stepwise functions and `polymeter`).
+    pub steps: Option<Time>,
+    /// Set only by `pure`: the constant value, so that patterned arguments
+    /// that are plain values can take a direct path.
+    pub pure_value: Option<Arc<T>>,
+}
+
+impl<T: Clone> Clone for Pattern<T> {
+    fn clone(&self) -> Self {
+        Pattern {
+            query: self.query.clone(),
+            steps: self.steps,
+            pure_value: self.pure_value.clone(),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Pattern<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "<pattern>")
+    }
+}
+
+thread_local! {
+    static QUERY_ERRORS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static QUERY_WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    static WORK_LEFT: std::cell::Cell<u64> = const { std::cell::Cell::new(u64::MAX) };
+}
+
+/// Runs `f` with a bound on the work queries may do (counted in cycle
+/// pieces visited). Patterns such as `"a*1e12"` would otherwise ask for a
+/// trillion events; when the budget runs out the query stops early and
+/// reports an error instead of exhausting memory.
+pub fn with_work_budget<R>(budget: u64, f: impl FnOnce() -> R) -> R {
+    let old = WORK_LEFT.with(|w| w.replace(budget));
+    let out = f();
+    WORK_LEFT.with(|w| w.set(old));
+    out
+}
+
+/// Takes one unit from the work budget; false when it is exhausted.
+pub fn charge_work() -> bool {
+    WORK_LEFT.with(|w| {
+        let left = w.get();
+        if left == 0 {
+            return false;
+        }
+        if left == 1 {
+            report_query_error(
+                "the pattern is too dense to query (too many events); \
+                 reduce speed factors or repeat counts",
+            );
+        }
+        w.set(left - 1);
+        true
+    })
+}
+
+/// Records a warning found while querying (the query result is still valid).
+pub fn report_query_warning(msg: impl Into<String>) {
+    QUERY_WARNINGS.with(|e| {
+        let mut e = e.borrow_mut();
+        let msg = msg.into();
+        if e.len() < 32 && !e.contains(&msg) {
+            e.push(msg);
+        }
+    });
+}
+
+/// Returns and clears the warnings recorded during queries on this thread.
+pub fn take_query_warnings() -> Vec<String> {
+    QUERY_WARNINGS.with(|e| std::mem::take(&mut *e.borrow_mut()))
+}
+
+/// Records a problem found while querying (for example a non-numeric
+/// argument to `fast`). The query goes on without the offending events; the
+/// caller collects the messages with [`take_query_errors`].
+pub fn report_query_error(msg: impl Into<String>) {
+    QUERY_ERRORS.with(|e| {
+        let mut e = e.borrow_mut();
+        let msg = msg.into();
+        if e.len() < 32 && !e.contains(&msg) {
+            e.push(msg);
+        }
+    });
+}
+
+/// Returns and clears the errors recorded during queries on this thread.
+pub fn take_query_errors() -> Vec<String> {
+    QUERY_ERRORS.with(|e| std::mem::take(&mut *e.borrow_mut()))
+}
+
+fn lcm_opt(a: Option<Time>, b: Option<Time>) -> Option<Time> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.lcm(b)),
+        (Some(a), None) | (None, Some(a)) => Some(a),
+        (None, None) => None,
+    }
+}
+
+/// Least common multiple of the known step counts (`None` if none is known).
+pub fn lcm_steps(steps: impl IntoIterator<Item = Option<Time>>) -> Option<Time> {
+    steps.into_iter().fold(None, lcm_opt)
+}
+
+impl<T: Val> Pattern<T> {
+    pub fn new(query: impl Fn(&State) -> Vec<Hap<T>> + Send + Sync + 'static) -> Pattern<T> {
+        Pattern {
+            query: Arc::new(query),
+            steps: None,
+            pure_value: None,
+        }
+    }
+
+    pub fn with_steps_value(mut self, steps: Option<Time>) -> Pattern<T> {
+        self.steps = steps;
+        self
+    }
+
+    /// Runs the query.
+    pub fn query(&self, state: &State) -> Vec<Hap<T>> {
+        (self.query)(state)
+    }
+
+    /// Events in `[begin, end)`.
+    pub fn query_arc(&self, begin: Time, end: Time) -> Vec<Hap<T>> {
+        self.query(&State::new(Span::new(begin, end)))
+    }
+
+    // ----- value maps ---------------------------------------------------
+
+    /// Applies `f` to every value (keeps the step count).
+    pub fn fmap<U: Val>(&self, f: impl Fn(&T) -> U + Send + Sync + 'static) -> Pattern<U> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            q(st)
+                .into_iter()
+                .map(|h| Hap::with_context(h.whole, h.part, f(&h.value), h.context))
+                .collect()
+        })
+        .with_steps_value(self.steps)
+    }
+
+    /// Maps values, dropping events for which `f` gives `None`.
+    pub fn filter_map<U: Val>(
+        &self,
+        f: impl Fn(&T) -> Option<U> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            q(st)
+                .into_iter()
+                .filter_map(|h| {
+                    f(&h.value).map(|v| Hap::with_context(h.whole, h.part, v, h.context))
+                })
+                .collect()
+        })
+        .with_steps_value(self.steps)
+    }
+
+    /// Transforms the list of events returned by each query (keeps steps).
+    pub fn with_haps<U: Val>(
+        &self,
+        f: impl Fn(Vec<Hap<T>>, &State) -> Vec<Hap<U>> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        let q = self.query.clone();
+        Pattern::new(move |st| f(q(st), st)).with_steps_value(self.steps)
+    }
+
+    /// Transforms every event (keeps steps).
+    pub fn with_hap<U: Val>(
+        &self,
+        f: impl Fn(Hap<T>) -> Hap<U> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        self.with_haps(move |haps, _| haps.into_iter().map(&f).collect())
+    }
+
+    pub fn filter_haps(&self, f: impl Fn(&Hap<T>) -> bool + Send + Sync + 'static) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| q(st).into_iter().filter(|h| f(h)).collect())
+    }
+
+    pub fn filter_values(&self, f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Pattern<T> {
+        self.filter_haps(move |h| f(&h.value))
+            .with_steps_value(self.steps)
+    }
+
+    /// Keeps only fragments that contain their event's start.
+    pub fn onsets_only(&self) -> Pattern<T> {
+        self.filter_haps(|h| h.has_onset())
+    }
+
+    /// Drops samples of continuous signals (events without a whole).
+    pub fn discrete_only(&self) -> Pattern<T> {
+        self.filter_haps(|h| h.whole.is_some())
+    }
+
+    // ----- query and event time -------------------------------------------
+
+    /// Splits every query at cycle boundaries.
+    pub fn split_queries(&self) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let mut out = Vec::new();
+            st.span.for_each_cycle(|s| out.extend(q(&st.set_span(s))));
+            out
+        })
+    }
+
+    pub fn with_query_span(&self, f: impl Fn(Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| q(&st.set_span(f(st.span))))
+    }
+
+    /// Like `with_query_span`, but `f` may cancel the query.
+    pub fn with_query_span_maybe(
+        &self,
+        f: impl Fn(Span) -> Option<Span> + Send + Sync + 'static,
+    ) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| match f(st.span) {
+            Some(s) => q(&st.set_span(s)),
+            None => Vec::new(),
+        })
+    }
+
+    pub fn with_query_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
+        self.with_query_span(move |s| s.with_time(&f))
+    }
+
+    pub fn with_hap_span(&self, f: impl Fn(&Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| q(st).into_iter().map(|h| h.with_span(&f)).collect())
+    }
+
+    pub fn with_hap_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
+        self.with_hap_span(move |s| s.with_time(&f))
+    }
+
+    // ----- applicative combination ----------------------------------------
+
+    /// Combines events of two patterns whose parts overlap; the structure
+    /// (wholes) comes from both sides (their intersection).
+    pub fn app_both<B: Val, C: Val>(
+        &self,
+        other: &Pattern<B>,
+        f: impl Fn(&T, &B) -> C + Send + Sync + 'static,
+    ) -> Pattern<C> {
+        let (qa, qb) = (self.query.clone(), other.query.clone());
+        Pattern::new(move |st| {
+            let hb = qb(st);
+            let mut out = Vec::new();
+            for a in qa(st) {
+                for b in &hb {
+                    let Some(part) = a.part.intersection(&b.part) else {
+                        continue;
+                    };
+                    let whole = match (a.whole, b.whole) {
+                        (Some(x), Some(y)) => x.intersection(&y).or(Some(part)),
+                        _ => None,
+                    };
+                    out.push(Hap::with_context(
+                        whole,
+                        part,
+                        f(&a.value, &b.value),
+                        b.context.combine(&a.context),
+                    ));
+                }
+            }
+            out
+        })
+        .with_steps_value(lcm_opt(other.steps, self.steps))
+    }
+
+    /// Combines events, keeping the structure of `self` (the left side).
+    pub fn app_left<B: Val, C: Val>(
+        &self,
+        other: &Pattern<B>,
+        f: impl Fn(&T, &B) -> C + Send + Sync + 'static,
+    ) -> Pattern<C> {
+        let (qa, qb) = (self.query.clone(), other.query.clone());
+        Pattern::new(move |st| {
+            let mut out = Vec::new();
+            for a in qa(st) {
+                for b in qb(&st.set_span(a.whole_or_part())) {
+                    if let Some(part) = a.part.intersection(&b.part) {
+                        out.push(Hap::with_context(
+                            a.whole,
+                            part,
+                            f(&a.value, &b.value),
+                            b.context.combine(&a.context),
+                        ));
+                    }
+                }
+            }
+            out
+        })
+        .with_steps_value(self.steps)
+    }
+
+    /// Combines events, keeping the structure of `other` (the right side).
+    pub fn app_right<B: Val, C: Val>(
+        &self,
+        other: &Pattern<B>,
+        f: impl Fn(&T, &B) -> C + Send + Sync + 'static,
+    ) -> Pattern<C> {
+        let (qa, qb) = (self.query.clone(), other.query.clone());
+        Pattern::new(move |st| {
+            let mut out = Vec::new();
+            for b in qb(st) {
+                for a in qa(&st.set_span(b.whole_or_part())) {
+                    if let Some(part) = a.part.intersection(&b.part) {
+                        out.push(Hap::with_context(
+                            b.whole,
+                            part,
+                            f(&a.value, &b.value),
+                            b.context.combine(&a.context),
+                        ));
+                    }
+                }
+            }
+            out
+        })
+        .with_steps_value(other.steps)
+    }
+
+    // ----- monadic joins ----------------------------------------------------
+
+    fn bind_whole<U: Val>(
+        &self,
+        choose: fn(Option<Span>, Option<Span>) -> Option<Span>,
+        f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let mut out = Vec::new();
+            for a in q(st) {
+                for b in f(&a.value).query(&st.set_span(a.part)) {
+                    out.push(Hap::with_context(
+                        choose(a.whole, b.whole),
+                        b.part,
+                        b.value,
+                        a.context.combine(&b.context),
+                    ));
+                }
+            }
+            out
+        })
+    }
+
+    /// Flattens, with wholes the intersection of outer and inner wholes.
+    pub fn bind<U: Val>(&self, f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static) -> Pattern<U> {
+        self.bind_whole(
+            |a, b| match (a, b) {
+                (Some(a), Some(b)) => a.intersection(&b).or(Some(a)),
+                _ => None,
+            },
+            f,
+        )
+    }
+
+    /// Flattens, keeping the inner pattern's structure.
+    pub fn inner_bind<U: Val>(
+        &self,
+        f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        self.bind_whole(|_, b| b, f)
+    }
+
+    /// Flattens, keeping the outer pattern's structure.
+    pub fn outer_bind<U: Val>(
+        &self,
+        f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        self.bind_whole(|a, _| a, f).with_steps_value(self.steps)
+    }
+
+    /// Plays a whole cycle of the inner pattern inside each outer event.
+    pub fn squeeze_bind<U: Val>(
+        &self,
+        f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let mut out = Vec::new();
+            for outer in q(st) {
+                let Some(ow) = outer.whole else { continue };
+                let inner = f(&outer.value).focus(ow.begin, ow.end);
+                for ih in inner.query(&st.set_span(outer.part)) {
+                    let whole = match ih.whole {
+                        Some(iw) => match iw.intersection(&ow) {
+                            Some(w) => Some(w),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    let Some(part) = ih.part.intersection(&outer.part) else {
+                        continue;
+                    };
+                    let context = ih.context.combine(&outer.context);
+                    out.push(Hap::with_context(whole, part, ih.value, context));
+                }
+            }
+            out
+        })
+    }
+
+    /// Restarts (`restart`) or realigns to the cycle start (`reset`) the
+    /// inner pattern at every outer onset.
+    pub fn reset_bind<U: Val>(
+        &self,
+        restart: bool,
+        f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
+    ) -> Pattern<U> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let mut out = Vec::new();
+            for outer in q(st) {
+                let Some(ow) = outer.whole else { continue };
+                let shift = if restart {
+                    ow.begin
+                } else {
+                    ow.begin.cycle_pos()
+                };
+                for ih in f(&outer.value).late(shift).query(st) {
+                    let Some(part) = ih.part.intersection(&outer.part) else {
+                        continue;
+                    };
+                    let whole = ih.whole.and_then(|w| w.intersection(&ow));
+                    let context = outer.context.combine(&ih.context);
+                    out.push(Hap::with_context(whole, part, ih.value, context));
+                }
+            }
+            out
+        })
+    }
+
+    // ----- time -------------------------------------------------------------
+
+    /// Speeds up by `factor` (zero gives silence).
+    pub fn fast(&self, factor: Time) -> Pattern<T> {
+        if factor.is_zero() {
+            return silence();
+        }
+        self.with_query_time(move |t| t * factor)
+            .with_hap_time(move |t| t / factor)
+            .with_steps_value(self.steps)
+    }
+
+    pub fn slow(&self, factor: Time) -> Pattern<T> {
+        if factor.is_zero() {
+            return silence();
+        }
+        self.fast(Time::ONE / factor)
+    }
+
+    /// Shifts earlier in time by `offset` cycles.
+    pub fn early(&self, offset: Time) -> Pattern<T> {
+        self.with_query_time(move |t| t + offset)
+            .with_hap_time(move |t| t - offset)
+            .with_steps_value(self.steps)
+    }
+
+    /// Shifts later in time by `offset` cycles.
+    pub fn late(&self, offset: Time) -> Pattern<T> {
+        self.early(-offset)
+    }
+
+    /// Plays each cycle faster, leaving a gap in the rest of the cycle.
+    pub fn fast_gap(&self, factor: Time) -> Pattern<T> {
+        if factor <= Time::ZERO {
+            return silence();
+        }
+        let qf = move |span: Span| {
+            let cycle = span.begin.sam();
+            let bpos = ((span.begin - cycle) * factor).min(Time::ONE);
+            let epos = ((span.end - cycle) * factor).min(Time::ONE);
+            if bpos >= Time::ONE {
+                return None;
+            }
+            Some(Span::new(cycle + bpos, cycle + epos))
+        };
+        let ef = move |h: Hap<T>| {
+            let (begin, end) = (h.part.begin, h.part.end);
+            let cycle = begin.sam();
+            let bpos = ((begin - cycle) / factor).min(Time::ONE);
+            let epos = ((end - cycle) / factor).min(Time::ONE);
+            let part = Span::new(cycle + bpos, cycle + epos);
+            let whole = h.whole.map(|w| {
+                Span::new(
+                    part.begin - (begin - w.begin) / factor,
+                    part.end + (w.end - end) / factor,
+                )
+            });
+            Hap::with_context(whole, part, h.value, h.context)
+        };
+        self.with_query_span_maybe(qf).with_hap(ef).split_queries()
+    }
+
+    /// Squeezes each cycle into `[b, e)` of the cycle, leaving silence around it.
+    pub fn compress(&self, b: Time, e: Time) -> Pattern<T> {
+        if b > e || b > Time::ONE || e > Time::ONE || b < Time::ZERO || e < Time::ZERO {
+            return silence();
+        }
+        if b == e {
+            report_query_error("compress: the span has zero length");
+            return silence();
+        }
+        self.fast_gap(Time::ONE / (e - b)).late(b)
+    }
+
+    /// Like `compress` but without the gap: the span may exceed a cycle.
+    pub fn focus(&self, b: Time, e: Time) -> Pattern<T> {
+        if b == e {
+            return silence();
+        }
+        self.early(b.sam()).fast(Time::ONE / (e - b)).late(b)
+    }
+
+    /// Plays only the part `[s, e)` of each cycle, stretched to fill the cycle.
+    pub fn zoom(&self, s: Time, e: Time) -> Pattern<T> {
+        if s >= e {
+            return nothing();
+        }
+        let d = e - s;
+        self.with_query_span(move |span| span.with_cycle(|t| t * d + s))
+            .with_hap_span(move |span| span.with_cycle(|t| (t - s) / d))
+            .split_queries()
+            .with_steps_value(self.steps.map(|x| x * d))
+    }
+
+    /// Repeats each cycle `n` times.
+    pub fn repeat_cycles(&self, n: Time) -> Pattern<T> {
+        if n.is_zero() {
+            return silence();
+        }
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let cycle = st.span.begin.sam();
+            let source = (cycle / n).sam();
+            let delta = cycle - source;
+            q(&st.set_span(st.span.with_time(|t| t - delta)))
+                .into_iter()
+                .map(|h| h.with_span(|s| s.with_time(|t| t + delta)))
+                .collect()
+        })
+        .split_queries()
+        .with_steps_value(self.steps)
+    }
+
+    /// Reverses every cycle.
+    pub fn rev(&self) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let cycle = st.span.begin.sam();
+            let next = st.span.begin.next_sam();
+            let reflect = |s: &Span| Span::new(cycle + (next - s.end), cycle + (next - s.begin));
+            q(&st.set_span(reflect(&st.span)))
+                .into_iter()
+                .map(|h| h.with_span(reflect))
+                .collect()
+        })
+        .split_queries()
+        .with_steps_value(self.steps)
+    }
+}
+
+// ----- elementary patterns ----------------------------------------------------
+
+/// The constant pattern: `value` once per cycle.
+pub fn pure<T: Val>(value: T) -> Pattern<T> {
+    let v = value.clone();
+    let mut p = Pattern::new(move |st: &State| {
+        let mut out = Vec::new();
+        st.span.for_each_cycle(|s| {
+            let whole = Span::new(s.begin.sam(), s.begin.sam() + Time::ONE);
+            out.push(Hap::new(Some(whole), s, v.clone()));
+        });
+        out
+    });
+    p.steps = Some(Time::ONE);
+    p.pure_value = Some(Arc::new(value));
+    p
+}
+
+/// Nothing, with a metrical length of `steps`.
+pub fn gap<T: Val>(steps: Time) -> Pattern<T> {
+    Pattern::new(|_| Vec::new()).with_steps_value(Some(steps))
+}
+
+/// No events (one step long).
+pub fn silence<T: Val>() -> Pattern<T> {
+    gap(Time::ONE)
+}
+
+/// No events, zero steps long.
+pub fn nothing<T: Val>() -> Pattern<T> {
+    gap(Time::ZERO)
+}
+
+/// A continuous value sampled at the start of each query.
+pub fn signal<T: Val>(f: impl Fn(Time, &Controls) -> T + Send + Sync + 'static) -> Pattern<T> {
+    Pattern::new(move |st| vec![Hap::new(None, st.span, f(st.span.begin, &st.controls))])
+}
+
+/// Plays all patterns at once.
+pub fn stack<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
+    let steps = lcm_steps(pats.iter().map(|p| p.steps));
+    Pattern::new(move |st| pats.iter().flat_map(|p| p.query(st)).collect()).with_steps_value(steps)
+}
+
+/// One pattern per cycle, in turn; each keeps its own cycle count.
+pub fn slowcat<T: Val>(mut pats: Vec<Pattern<T>>) -> Pattern<T> {
+    if pats.len() == 1 {
+        return pats.pop().unwrap();
+    }
+    if pats.is_empty() {
+        return silence();
+    }
+    let steps = lcm_steps(pats.iter().map(|p| p.steps));
+    let n = Time::int(pats.len() as i64);
+    let len = pats.len() as i64;
+    Pattern::new(move |st: &State| {
+        let span = st.span;
+        let idx = span.begin.floor_i64().rem_euclid(len) as usize;
+        let offset = span.begin.floor() - (span.begin / n).floor();
+        pats[idx]
+            .query(&st.set_span(span.with_time(|t| t - offset)))
+            .into_iter()
+            .map(|h| h.with_span(|s| s.with_time(|t| t + offset)))
+            .collect()
+    })
+    .split_queries()
+    .with_steps_value(steps)
+}
+
+/// One pattern per cycle, chosen by the absolute cycle number (cycles of
+/// the chosen pattern are not renumbered).
+pub fn slowcat_prime<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
+    if pats.is_empty() {
+        return silence();
+    }
+    let len = pats.len() as i64;
+    Pattern::new(move |st: &State| {
+        let idx = st.span.begin.floor_i64().rem_euclid(len) as usize;
+        pats[idx].query(st)
+    })
+    .split_queries()
+}
+
+/// All patterns squeezed into one cycle, one after the other.
+pub fn fastcat<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
+    let n = pats.len();
+    let result = slowcat(pats);
+    if n > 1 {
+        result
+            .fast(Time::int(n as i64))
+            .with_steps_value(Some(Time::int(n as i64)))
+    } else {
+        result
+    }
+}
+
+/// Concatenates patterns within a cycle in proportion to their weights.
+/// A weight of `None` takes the pattern's own step count (or 1).
+pub fn stepcat<T: Val>(items: Vec<(Option<Time>, Pattern<T>)>) -> Pattern<T> {
+    if items.is_empty() {
+        return nothing();
+    }
+    let items: Vec<(Time, Pattern<T>)> = items
+        .into_iter()
+        .map(|(w, p)| (w.or(p.steps).unwrap_or(Time::ONE), p))
+        .collect();
+    if items.len() == 1 {
+        let (w, p) = items.into_iter().next().unwrap();
+        let steps = p.steps.map(|_| w);
+        return Pattern {
+            pure_value: None,
+            ..p
+        }
+        .with_steps_value(steps);
+    }
+    let total = items.iter().fold(Time::ZERO, |a, (w, _)| a + *w);
+    let mut begin = Time::ZERO;
+    let mut pats = Vec::new();
+    for (w, p) in items {
+        if w.is_zero() {
+            continue;
+        }
+        let end = begin + w;
+        pats.push(p.compress(begin / total, end / total));
+        begin = end;
+    }
+    stack(pats).with_steps_value(Some(total))
+}
+
+/// Context helper for library code that builds events by hand.
+pub fn hap_with<T>(whole: Option<Span>, part: Span, value: T, context: Context) -> Hap<T> {
+    Hap::with_context(whole, part, value, context)
+}

@@ -1,0 +1,42 @@
+//! `weft check FILE`: report diagnostics without playing.
+
+use lang::diagnostics::to_json;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The program to check.
+    file: String,
+    /// Output format for diagnostics.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: Args) -> u8 {
+    let src = match super::read_source(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let (_, diags) = lang::program::evaluate(&src);
+    match args.format {
+        Format::Text => super::print_diagnostics(&diags, &args.file, &src),
+        Format::Json => {
+            for d in &diags {
+                println!("{}", to_json(d, &args.file, &src));
+            }
+        }
+    }
+    if diags.iter().any(|d| d.is_error()) {
+        1
+    } else {
+        0
+    }
+}

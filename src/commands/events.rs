@@ -1,0 +1,186 @@
+//! `weft events`: print the events of a pattern over a time range.
+
+use lang::library::{reify, Pat};
+use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget};
+use lang::value::json_string;
+use lang::{Hap, Time, Value};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A program file (use `-e` for an expression instead).
+    file: Option<String>,
+    /// A pattern expression, e.g. 'note("c e g").fast(2)'.
+    #[arg(short = 'e', long = "expr", conflicts_with = "file")]
+    expr: Option<String>,
+    /// The track of the program to show (default: all audible tracks).
+    #[arg(long)]
+    track: Option<String>,
+    /// Start of the range, in cycles (e.g. 0, 1/2, 1.5).
+    #[arg(long, default_value = "0", allow_hyphen_values = true)]
+    from: String,
+    /// End of the range, in cycles.
+    #[arg(long, default_value = "1", allow_hyphen_values = true)]
+    to: String,
+    /// One JSON object per event and line.
+    #[arg(long)]
+    json: bool,
+}
+
+fn time_arg(s: &str, what: &str) -> Result<Time, String> {
+    s.parse::<Time>().map_err(|_| {
+        format!("error: --{what} expects a number of cycles such as 2 or 1/4, found `{s}`")
+    })
+}
+
+fn span_json(s: &lang::Span) -> String {
+    format!("[\"{}\",\"{}\"]", s.begin, s.end)
+}
+
+/// One event as a JSON line.
+pub fn hap_json(h: &Hap<Value>) -> String {
+    let mut out = String::from("{\"whole\":");
+    match &h.whole {
+        Some(w) => out.push_str(&span_json(w)),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"part\":");
+    out.push_str(&span_json(&h.part));
+    if let Some(v) = h.value.to_json() {
+        out.push_str(",\"value\":");
+        out.push_str(&v);
+    }
+    out.push('}');
+    out
+}
+
+fn span_text(s: &Option<lang::Span>) -> String {
+    match s {
+        Some(s) => format!("{} → {}", s.begin, s.end),
+        None => "~ (continuous)".to_string(),
+    }
+}
+
+fn print_table(haps: &[Hap<Value>], track: Option<&str>) {
+    let mut sorted: Vec<&Hap<Value>> = haps.iter().collect();
+    sorted.sort_by_key(|h| (h.part.begin, h.whole.map(|w| w.begin)));
+    let rows: Vec<(String, String, String)> = sorted
+        .into_iter()
+        .map(|h| {
+            let part = if Some(h.part) == h.whole {
+                String::new()
+            } else {
+                format!("{} → {}", h.part.begin, h.part.end)
+            };
+            (span_text(&h.whole), part, h.value.show())
+        })
+        .collect();
+    let w0 = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let w1 = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    if let Some(t) = track {
+        println!("{t}:");
+    }
+    println!("{:<w0$}  {:<w1$}  value", "whole", "part");
+    for (a, b, c) in rows {
+        println!("{a:<w0$}  {b:<w1$}  {c}");
+    }
+}
+
+pub fn run(args: Args) -> u8 {
+    let (from, to) = match (time_arg(&args.from, "from"), time_arg(&args.to, "to")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    if to < from {
+        eprintln!("error: --to ({to}) is before --from ({from})");
+        return 1;
+    }
+    if (to - from) > Time::int(1_000_000) {
+        eprintln!("error: the range is longer than 1000000 cycles; query a shorter range");
+        return 1;
+    }
+    let mut named: Vec<(Option<String>, Pat)> = Vec::new();
+    if let Some(expr) = &args.expr {
+        match lang::eval::eval_source(expr) {
+            Ok(v) => named.push((None, reify(&v))),
+            Err(diags) => {
+                super::print_diagnostics(&diags, "<expr>", expr);
+                return 1;
+            }
+        }
+    } else if let Some(file) = &args.file {
+        let src = match super::read_source(file) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                return 1;
+            }
+        };
+        let (program, diags) = lang::program::evaluate(&src);
+        super::print_diagnostics(&diags, file, &src);
+        if diags.iter().any(|d| d.is_error()) {
+            return 1;
+        }
+        match &args.track {
+            Some(t) => match program.track(t) {
+                Some(track) => named.push((Some(track.name.clone()), track.pattern.clone())),
+                None => {
+                    let names: Vec<&str> = program.tracks.iter().map(|t| t.name.as_str()).collect();
+                    eprintln!("error: no track named `{t}` (tracks: {})", names.join(", "));
+                    return 1;
+                }
+            },
+            None => {
+                for t in program.audible() {
+                    named.push((Some(t.name.clone()), t.pattern.clone()));
+                }
+            }
+        }
+    } else {
+        eprintln!("error: give a program file or a pattern with -e");
+        return 1;
+    }
+    take_query_errors();
+    take_query_warnings();
+    let several = named.len() > 1;
+    for (name, pat) in named {
+        let haps = with_work_budget(20_000_000, || pat.query_arc(from, to));
+        let errors = take_query_errors();
+        for w in take_query_warnings() {
+            eprintln!("warning: {w}");
+        }
+        if !errors.is_empty() {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            return 1;
+        }
+        if args.json {
+            for h in &haps {
+                if several {
+                    let mut tn = String::new();
+                    json_string(name.as_deref().unwrap_or(""), &mut tn);
+                    let j = hap_json(h);
+                    println!("{{\"track\":{tn},{}", &j[1..]);
+                } else {
+                    println!("{}", hap_json(h));
+                }
+            }
+        } else {
+            print_table(&haps, if several { name.as_deref() } else { None });
+        }
+    }
+    0
+}

@@ -1,0 +1,30 @@
+//! The `weft` command.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod commands;
+
+#[derive(Parser)]
+#[command(name = "weft", version, about = "A live-coding music language", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the events of a pattern or of a program's track.
+    Events(commands::events::Args),
+    /// Check a program for errors without playing it.
+    Check(commands::check::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Events(a) => commands::events::run(a),
+        Command::Check(a) => commands::check::run(a),
+    };
+    ExitCode::from(code)
+}
