@@ -7,11 +7,11 @@
 pub mod hap;
 pub mod library;
 pub mod mini;
-pub mod notes;
 pub mod pattern;
 pub mod random;
 pub mod span;
 pub mod time;
+pub mod tonal;
 pub mod value;
 
 pub use hap::Hap;

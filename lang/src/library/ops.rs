@@ -7,8 +7,8 @@
 
 use super::registry::{AddFn, Kind};
 use super::{Pat, R};
-use crate::notes;
 use crate::pattern::{report_query_error, report_query_warning};
+use crate::tonal;
 use crate::value::{RtError, Value, ValueMap};
 use std::sync::Arc;
 
@@ -77,7 +77,7 @@ pub fn numeral(v: &Value) -> Result<f64, String> {
         return Ok(x);
     }
     if let Value::Str(s) = v {
-        if let Some(m) = notes::note_to_midi(s, 3) {
+        if let Some(m) = tonal::note_to_midi(s, 3.0) {
             return Ok(m);
         }
     }
