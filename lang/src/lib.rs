@@ -23,6 +23,7 @@ pub mod ast;
 pub mod conformance;
 pub mod diagnostics;
 pub mod eval;
+pub mod graph;
 pub mod lexer;
 pub mod parser;
 pub mod program;

@@ -6,12 +6,26 @@
 
 use crate::ast::{Stmt, StmtKind};
 use crate::diagnostics::Diagnostic;
+use crate::graph::{Graph, Instrument};
+use crate::time::Time;
 use crate::eval::{eval, reset_budget, to_diagnostic, Env};
 use crate::lexer::SrcSpan;
 use crate::library::{registry::native_fn_owned, Pat};
 use crate::parser::parse_program;
 use crate::value::{RtError, Value};
 use std::sync::{Arc, Mutex};
+
+/// Where a track's events go.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Output {
+    /// Synthesised and mixed into the audio output (the default).
+    #[default]
+    Audio,
+    /// Sent as MIDI notes to a port and channel (1–16).
+    Midi { port: String, channel: u8 },
+    /// Sent as OSC messages (`/dirt/play`) to a host and port.
+    Osc { host: String, port: u16 },
+}
 
 /// A named pattern that plays.
 #[derive(Clone, Debug)]
@@ -22,24 +36,66 @@ pub struct Track {
     pub muted: bool,
     /// `name!:` — soloed.
     pub solo: bool,
+    /// Track gain (linear, default 1) and stereo position (0–1, default 0.5).
+    pub gain: f64,
+    pub pan: f64,
+    /// Effect chain applied to the track's mixed audio (`Input` = the track).
+    pub fx: Option<Graph>,
+    pub output: Output,
     /// The source text of the track's expression (to tell what changed).
     pub source: String,
     pub span: SrcSpan,
 }
 
-/// The result of evaluating a program.
+impl Track {
+    /// A plain audio track.
+    pub fn new(name: impl Into<String>, pattern: Pat) -> Track {
+        Track {
+            name: name.into(),
+            pattern,
+            muted: false,
+            solo: false,
+            gain: 1.0,
+            pan: 0.5,
+            fx: None,
+            output: Output::Audio,
+            source: String::new(),
+            span: 0..0,
+        }
+    }
+}
+
+/// A tempo change: from cycle `at` on, `cps` cycles per second.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TempoChange {
+    pub at: Time,
+    pub cps: f64,
+}
+
+/// The result of evaluating a program: plain data the engine plays and
+/// compares with the previous program, track by track.
 #[derive(Clone, Debug)]
 pub struct Program {
-    /// Cycles per second.
+    /// Cycles per second at cycle 0.
     pub cps: f64,
+    /// Later tempo changes, in order of `at` (exact cycle positions).
+    pub tempo_changes: Vec<TempoChange>,
     pub tracks: Vec<Track>,
+    /// Instruments defined by the program (`instrument name(…) = …`);
+    /// they take precedence over the standard library's.
+    pub instruments: Vec<Instrument>,
+    /// Effect chain on the master bus (before the safety limiter).
+    pub master: Option<Graph>,
 }
 
 impl Default for Program {
     fn default() -> Program {
         Program {
             cps: 0.5,
+            tempo_changes: Vec::new(),
             tracks: Vec::new(),
+            instruments: Vec::new(),
+            master: None,
         }
     }
 }
@@ -183,12 +239,11 @@ fn exec(
                             program.tracks.retain(|t| t.name != name);
                         }
                         program.tracks.push(Track {
-                            name,
-                            pattern: p,
                             muted: flags.muted,
                             solo: flags.solo,
                             source: src[value.span.clone()].to_string(),
                             span: stmt.span.clone(),
+                            ..Track::new(name, p)
                         })
                     }
                     None => diags.push(
@@ -211,12 +266,9 @@ fn exec(
                 // A bare pattern plays, like an anonymous track.
                 *anonymous += 1;
                 program.tracks.push(Track {
-                    name: format!("${anonymous}"),
-                    pattern: p,
-                    muted: false,
-                    solo: false,
                     source: src[e.span.clone()].to_string(),
                     span: stmt.span.clone(),
+                    ..Track::new(format!("${anonymous}"), p)
                 });
             }
             Ok(_) => {}
