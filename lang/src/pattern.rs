@@ -333,9 +333,24 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(&T, &B) -> C + Send + Sync + 'static,
     ) -> Pattern<C> {
         let (qa, qb) = (self.query.clone(), other.query.clone());
+        let constant = other.pure_value.clone();
         Pattern::new(move |st| {
             let mut out = Vec::new();
             for a in qa(st) {
+                // A constant right side gives one event per cycle: when the
+                // left event lies within one cycle, the result is that event
+                // with the function applied (the general path gives the same).
+                if let Some(b) = &constant {
+                    if a.part.begin < a.part.end && a.part.end <= a.part.begin.sam() + Time::ONE {
+                        out.push(Hap::with_context(
+                            a.whole,
+                            a.part,
+                            f(&a.value, b),
+                            a.context,
+                        ));
+                        continue;
+                    }
+                }
                 for b in qb(&st.set_span(a.whole_or_part())) {
                     if let Some(part) = a.part.intersection(&b.part) {
                         out.push(Hap::with_context(

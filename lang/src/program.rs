@@ -6,12 +6,12 @@
 
 use crate::ast::{Stmt, StmtKind};
 use crate::diagnostics::Diagnostic;
-use crate::graph::{Graph, Instrument};
-use crate::time::Time;
 use crate::eval::{eval, reset_budget, to_diagnostic, Env};
+use crate::graph::{Graph, Instrument};
 use crate::lexer::SrcSpan;
 use crate::library::{registry::native_fn_owned, Pat};
 use crate::parser::parse_program;
+use crate::time::Time;
 use crate::value::{RtError, Value};
 use std::sync::{Arc, Mutex};
 

@@ -80,6 +80,18 @@ impl Time {
         if d == 0 {
             return Time::ZERO;
         }
+        // Fast path: both parts fit 64 bits (the common case).
+        if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
+            if n != i64::MIN && d != i64::MIN {
+                let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
+                let g = gcd_u64(n.unsigned_abs(), d as u64) as i64;
+                return if g > 1 {
+                    Time { n: n / g, d: d / g }
+                } else {
+                    Time { n, d }
+                };
+            }
+        }
         let (mut n, mut d) = if d < 0 { (-n, -d) } else { (n, d) };
         let g = gcd_u128(n.unsigned_abs(), d as u128) as i128;
         if g > 1 {
@@ -330,6 +342,15 @@ impl Add for Time {
                 return Time::new(n, self.d);
             }
         }
+        if let (Some(a), Some(b), Some(d)) = (
+            self.n.checked_mul(o.d),
+            o.n.checked_mul(self.d),
+            self.d.checked_mul(o.d),
+        ) {
+            if let Some(n) = a.checked_add(b) {
+                return Time::new(n, d);
+            }
+        }
         Time::from_i128(
             self.n as i128 * o.d as i128 + o.n as i128 * self.d as i128,
             self.d as i128 * o.d as i128,
@@ -362,6 +383,18 @@ impl Mul for Time {
                 return Time::int(n);
             }
         }
+        // Cross-reduce first: both results are then already in lowest terms.
+        let g1 = gcd_u64(self.n.unsigned_abs(), o.d as u64) as i64;
+        let g2 = gcd_u64(o.n.unsigned_abs(), self.d as u64) as i64;
+        let (g1, g2) = (g1.max(1), g2.max(1));
+        if let (Some(n), Some(d)) = (
+            (self.n / g1).checked_mul(o.n / g2),
+            (self.d / g2).checked_mul(o.d / g1),
+        ) {
+            if n != i64::MIN {
+                return Time { n, d };
+            }
+        }
         Time::from_i128(self.n as i128 * o.n as i128, self.d as i128 * o.d as i128)
     }
 }
@@ -369,6 +402,14 @@ impl Mul for Time {
 impl Div for Time {
     type Output = Time;
     fn div(self, o: Time) -> Time {
+        if o.n != 0 && o.n != i64::MIN {
+            let inv = if o.n < 0 {
+                Time { n: -o.d, d: -o.n }
+            } else {
+                Time { n: o.d, d: o.n }
+            };
+            return self * inv;
+        }
         Time::from_i128(self.n as i128 * o.d as i128, self.d as i128 * o.n as i128)
     }
 }

@@ -8,7 +8,7 @@ use lang::conformance::{run_case, Outcome};
 use std::collections::BTreeMap;
 
 fn divergences() -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string("tests/conformance/divergences.txt").unwrap_or_default();
+    let text = std::fs::read_to_string("../tests/conformance/divergences.txt").unwrap_or_default();
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
@@ -19,7 +19,7 @@ fn divergences() -> BTreeMap<String, String> {
 }
 
 fn run_file(name: &str) -> (usize, usize, Vec<(String, String)>) {
-    let path = format!("tests/conformance/expected/{name}.jsonl");
+    let path = format!("../tests/conformance/expected/{name}.jsonl");
     let text = std::fs::read_to_string(&path).expect("expected data");
     let (mut total, mut passed, mut failures) = (0, 0, Vec::new());
     for line in text.lines() {

@@ -4,6 +4,7 @@ use lang::library::{reify, Pat};
 use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget};
 use lang::value::json_string;
 use lang::{Hap, Time, Value};
+use std::io::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -60,7 +61,11 @@ fn span_text(s: &Option<lang::Span>) -> String {
     }
 }
 
-fn print_table(haps: &[Hap<Value>], track: Option<&str>) {
+fn print_table(
+    out: &mut impl Write,
+    haps: &[Hap<Value>],
+    track: Option<&str>,
+) -> std::io::Result<()> {
     let mut sorted: Vec<&Hap<Value>> = haps.iter().collect();
     sorted.sort_by_key(|h| (h.part.begin, h.whole.map(|w| w.begin)));
     let rows: Vec<(String, String, String)> = sorted
@@ -87,12 +92,13 @@ fn print_table(haps: &[Hap<Value>], track: Option<&str>) {
         .unwrap_or(0)
         .max(4);
     if let Some(t) = track {
-        println!("{t}:");
+        writeln!(out, "{t}:")?;
     }
-    println!("{:<w0$}  {:<w1$}  value", "whole", "part");
+    writeln!(out, "{:<w0$}  {:<w1$}  value", "whole", "part")?;
     for (a, b, c) in rows {
-        println!("{a:<w0$}  {b:<w1$}  {c}");
+        writeln!(out, "{a:<w0$}  {b:<w1$}  {c}")?;
     }
+    Ok(())
 }
 
 pub fn run(args: Args) -> u8 {
@@ -155,6 +161,8 @@ pub fn run(args: Args) -> u8 {
     take_query_errors();
     take_query_warnings();
     let several = named.len() > 1;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     for (name, pat) in named {
         let haps = with_work_budget(20_000_000, || pat.query_arc(from, to));
         let errors = take_query_errors();
@@ -167,20 +175,31 @@ pub fn run(args: Args) -> u8 {
             }
             return 1;
         }
-        if args.json {
-            for h in &haps {
-                if several {
-                    let mut tn = String::new();
-                    json_string(name.as_deref().unwrap_or(""), &mut tn);
-                    let j = hap_json(h);
-                    println!("{{\"track\":{tn},{}", &j[1..]);
-                } else {
-                    println!("{}", hap_json(h));
-                }
+        let written = if args.json {
+            let mut tn = String::new();
+            if several {
+                json_string(name.as_deref().unwrap_or(""), &mut tn);
             }
+            haps.iter().try_for_each(|h| {
+                let j = hap_json(h);
+                if several {
+                    writeln!(out, "{{\"track\":{tn},{}", &j[1..])
+                } else {
+                    writeln!(out, "{j}")
+                }
+            })
         } else {
-            print_table(&haps, if several { name.as_deref() } else { None });
+            print_table(
+                &mut out,
+                &haps,
+                if several { name.as_deref() } else { None },
+            )
+        };
+        if written.is_err() {
+            // The reader went away (e.g. `| head`): stop quietly.
+            return 0;
         }
     }
+    let _ = out.flush();
     0
 }
