@@ -45,11 +45,13 @@ fn charge() -> Result<(), RtError> {
     })
 }
 
-/// A scope of names. Scopes are immutable once closures capture them.
+/// A scope of names. Scopes are immutable once closures capture them,
+/// except for one late-bound name (see [`Env::recursive`]).
 #[derive(Default)]
 pub struct Env {
     vars: HashMap<String, Value>,
     parent: Option<Arc<Env>>,
+    late: Option<(String, Arc<std::sync::OnceLock<Value>>)>,
 }
 
 impl Env {
@@ -61,7 +63,20 @@ impl Env {
         Env {
             vars: HashMap::new(),
             parent: Some(parent),
+            late: None,
         }
+    }
+
+    /// A scope where `name` will be bound later by the returned slot, so a
+    /// function defined with `let f = x => … f(…) …` can call itself.
+    pub fn recursive(parent: Arc<Env>, name: &str) -> (Env, Arc<std::sync::OnceLock<Value>>) {
+        let slot = Arc::new(std::sync::OnceLock::new());
+        let env = Env {
+            vars: HashMap::new(),
+            parent: Some(parent),
+            late: Some((name.to_string(), slot.clone())),
+        };
+        (env, slot)
     }
 
     pub fn set(&mut self, name: impl Into<String>, v: Value) {
@@ -69,15 +84,21 @@ impl Env {
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        match self.vars.get(name) {
-            Some(v) => Some(v),
-            None => self.parent.as_ref().and_then(|p| p.get(name)),
+        if let Some(v) = self.vars.get(name) {
+            return Some(v);
         }
+        if let Some((n, slot)) = &self.late {
+            if n == name {
+                return slot.get();
+            }
+        }
+        self.parent.as_ref().and_then(|p| p.get(name))
     }
 
     /// All names visible from this scope.
     pub fn names(&self) -> Vec<String> {
         let mut out: Vec<String> = self.vars.keys().cloned().collect();
+        out.extend(self.late.iter().map(|(n, _)| n.clone()));
         if let Some(p) = &self.parent {
             out.extend(p.names());
         }

@@ -204,14 +204,17 @@ fn exec(
     anonymous: &mut usize,
 ) {
     match &stmt.kind {
-        StmtKind::Let { name, value, .. } => match eval(value, env) {
-            Ok(v) => {
-                let mut child = Env::child(env.clone());
-                child.set(name.clone(), v);
-                *env = Arc::new(child);
+        StmtKind::Let { name, value, .. } => {
+            let (scope, slot) = Env::recursive(env.clone(), name);
+            let scope = Arc::new(scope);
+            match eval(value, &scope) {
+                Ok(v) => {
+                    let _ = slot.set(v);
+                    *env = scope;
+                }
+                Err(e) => diags.push(to_diagnostic(&e)),
             }
-            Err(e) => diags.push(to_diagnostic(&e)),
-        },
+        }
         StmtKind::Track {
             name,
             name_span,
