@@ -63,7 +63,7 @@ fn normalise(mut haps: Vec<Hap<Value>>) -> Vec<(Option<lang::Span>, lang::Span, 
         }
         out.push((h.whole, h.part, v));
     }
-    out.sort_by(|x, y| (x.1.begin, x.1.end, x.2.clone()).cmp(&(y.1.begin, y.1.end, y.2.clone())));
+    out.sort_by_key(|x| (x.1.begin, x.1.end, x.2.clone()));
     out
 }
 
