@@ -27,6 +27,8 @@ pub struct Diagnostic {
     pub extra: Vec<(SrcSpan, String)>,
     pub help: Option<String>,
     pub note: Option<String>,
+    /// The file the spans are in (`None`: the main source).
+    pub file: Option<std::sync::Arc<str>>,
 }
 
 impl Diagnostic {
@@ -40,7 +42,13 @@ impl Diagnostic {
             extra: Vec::new(),
             help: None,
             note: None,
+            file: None,
         }
+    }
+
+    pub fn in_file(mut self, file: Option<std::sync::Arc<str>>) -> Diagnostic {
+        self.file = file;
+        self
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
@@ -81,10 +89,26 @@ impl Diagnostic {
 }
 
 /// Renders diagnostics for `src` (named `file`) as text. `color` adds
-/// terminal colours.
+/// terminal colours. Diagnostics located in other files are rendered with
+/// the sources in `others` (file name → text).
 pub fn render(diags: &[Diagnostic], file: &str, src: &str, color: bool) -> String {
+    render_with(diags, file, src, &std::collections::HashMap::new(), color)
+}
+
+/// [`render`] with the sources of imported files.
+pub fn render_with(
+    diags: &[Diagnostic],
+    main_file: &str,
+    main_src: &str,
+    others: &std::collections::HashMap<String, String>,
+    color: bool,
+) -> String {
     let mut out = Vec::new();
     for d in diags {
+        let (file, src) = match &d.file {
+            Some(f) if others.contains_key(&**f) => (&**f, others[&**f].as_str()),
+            _ => (main_file, main_src),
+        };
         let span = d
             .span
             .clone()

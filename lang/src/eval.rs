@@ -21,8 +21,22 @@ pub const MAX_CALL_DEPTH: u32 = 100;
 pub const EVAL_STEPS: u64 = 5_000_000;
 
 thread_local! {
+    static CURRENT_FILE: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
     static DEPTH: Cell<u32> = const { Cell::new(0) };
     static STEPS: Cell<u64> = const { Cell::new(EVAL_STEPS) };
+}
+
+/// Runs `f` with `file` as the file whose source is being evaluated (for
+/// error locations).
+pub fn in_file<R>(file: Option<Arc<str>>, f: impl FnOnce() -> R) -> R {
+    let old = CURRENT_FILE.with(|c| c.replace(file));
+    let out = f();
+    CURRENT_FILE.with(|c| *c.borrow_mut() = old);
+    out
+}
+
+fn current_file() -> Option<Arc<str>> {
+    CURRENT_FILE.with(|c| c.borrow().clone())
 }
 
 /// Resets the step budget (call before each evaluation or query batch).
@@ -111,6 +125,7 @@ struct Closure {
     params: Vec<Param>,
     body: Arc<Expr>,
     env: Arc<Env>,
+    file: Option<Arc<str>>,
 }
 
 impl Callable for Closure {
@@ -124,7 +139,7 @@ impl Callable for Closure {
             .with_code("E0301"));
         }
         DEPTH.with(|d| d.set(depth + 1));
-        let result = (|| {
+        let result = in_file(self.file.clone(), || {
             let mut env = Env::child(self.env.clone());
             for (i, p) in self.params.iter().enumerate() {
                 let v = match args.get(i) {
@@ -137,7 +152,7 @@ impl Callable for Closure {
                 env.set(p.name.clone(), v);
             }
             eval(&self.body, &Arc::new(env))
-        })();
+        });
         DEPTH.with(|d| d.set(depth));
         result
     }
@@ -154,6 +169,7 @@ impl Callable for Closure {
 fn at(mut e: RtError, span: &crate::lexer::SrcSpan) -> RtError {
     if e.span.is_none() {
         e.span = Some((span.start, span.end));
+        e.file = current_file();
     }
     e
 }
@@ -184,6 +200,7 @@ pub fn eval(e: &Expr, env: &Arc<Env>) -> Result<Value, RtError> {
             params: params.clone(),
             body: Arc::new((**body).clone()),
             env: env.clone(),
+            file: current_file(),
         })))),
         ExprKind::Call { callee, args } => {
             let argv = args
@@ -261,6 +278,7 @@ fn mini_literal(text: &str, offset: usize) -> Result<Value, RtError> {
             let mut err = RtError::new(me.message).with_code("E0110");
             err.help = me.help;
             err.span = Some((offset + me.start, offset + me.end.max(me.start + 1)));
+            err.file = current_file();
             Err(err)
         }
     }
@@ -288,6 +306,11 @@ fn builtin_value(name: &str) -> Option<Value> {
 fn lookup(name: &str, env: &Env) -> Result<Value, RtError> {
     if let Some(v) = env.get(name) {
         return Ok(v.clone());
+    }
+    if crate::graph_eval::graph_mode() {
+        if let Some(v) = crate::graph_eval::graph_name(name) {
+            return Ok(v);
+        }
     }
     if let Some(b) = library::global(name) {
         return registry::global_value(b);
@@ -402,6 +425,10 @@ fn index_value(o: &Value, i: &Value) -> Value {
 }
 
 fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RtError> {
+    let graphs = matches!(a, Value::Graph(_)) || matches!(b, Value::Graph(_));
+    if graphs || (op == BinOp::Pipe && crate::graph_eval::graph_mode()) {
+        return crate::graph_eval::graph_binary(op, a, b);
+    }
     // Patterns combine with the pattern operators (structure from the left).
     if let (Value::Pat(_), _) | (_, Value::Pat(_)) = (a, b) {
         let name = match op {
@@ -453,10 +480,12 @@ fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RtError> {
 /// Turns a runtime error into a diagnostic.
 pub fn to_diagnostic(e: &RtError) -> Diagnostic {
     let mut d = Diagnostic::error(e.code, e.message.clone());
+    d.file = e.file.clone();
     if let Some((s, t)) = e.span {
         d = d.at(s..t).label(match e.code {
             "E0200" => "not defined",
             "E0201" => "unknown method",
+            "E0202" => "wrong kind of value",
             "E0110" => "here",
             _ => "while evaluating this",
         });

@@ -24,6 +24,7 @@ pub mod conformance;
 pub mod diagnostics;
 pub mod eval;
 pub mod graph;
+pub mod graph_eval;
 pub mod lexer;
 pub mod parser;
 pub mod program;

@@ -439,6 +439,7 @@ where
         })
         .recover_with(via_parser(
             any()
+                .and_is(just(Token::RBrace).not())
                 .ignored()
                 .then(any().and_is(sync.clone().not()).repeated())
                 .map_with(|_, e| Stmt {

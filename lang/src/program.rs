@@ -1,18 +1,24 @@
-//! Whole programs: source → `Program` (tempo and tracks of patterns).
+//! Whole programs: source → `Program` (tempo, tracks, instruments, effect
+//! chains, sections and the song).
 //!
 //! A program is a list of statements. Evaluation is per statement: a broken
 //! statement is reported and skipped, the rest still count, so one typo
-//! never silences the other tracks.
+//! never silences the other tracks (the engine keeps a failed track's
+//! previous version; see [`Evaluation::failed_tracks`]).
 
-use crate::ast::{Stmt, StmtKind};
+use crate::ast::{Expr, ExprKind, Stmt, StmtKind};
 use crate::diagnostics::Diagnostic;
-use crate::eval::{eval, reset_budget, to_diagnostic, Env};
+use crate::eval::{eval, in_file, reset_budget, to_diagnostic, Env};
 use crate::graph::{Graph, Instrument};
+use crate::graph_eval::{in_graph_mode, set_tempo, to_graph};
 use crate::lexer::SrcSpan;
-use crate::library::{registry::native_fn_owned, Pat};
+use crate::library::{registry::native_fn_owned, reify, Pat};
 use crate::parser::parse_program;
+use crate::pattern::{silence, stepcat};
 use crate::time::Time;
 use crate::value::{RtError, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Where a track's events go.
@@ -36,7 +42,8 @@ pub struct Track {
     pub muted: bool,
     /// `name!:` — soloed.
     pub solo: bool,
-    /// Track gain (linear, default 1) and stereo position (0–1, default 0.5).
+    /// Track gain (linear, default 1, `.volume(…)`) and stereo position
+    /// (0–1, default 0.5, `.balance(…)`).
     pub gain: f64,
     pub pan: f64,
     /// Effect chain applied to the track's mixed audio (`Input` = the track).
@@ -63,6 +70,17 @@ impl Track {
             span: 0..0,
         }
     }
+
+    /// True when playing `self` instead of `other` changes nothing.
+    pub fn same_as(&self, other: &Track) -> bool {
+        self.source == other.source
+            && self.muted == other.muted
+            && self.solo == other.solo
+            && self.gain == other.gain
+            && self.pan == other.pan
+            && self.fx == other.fx
+            && self.output == other.output
+    }
 }
 
 /// A tempo change: from cycle `at` on, `cps` cycles per second.
@@ -72,13 +90,24 @@ pub struct TempoChange {
     pub cps: f64,
 }
 
+/// Where a section sits in the song.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SectionInfo {
+    pub name: String,
+    pub start: Time,
+    pub length: Time,
+}
+
 /// The result of evaluating a program: plain data the engine plays and
 /// compares with the previous program, track by track.
 #[derive(Clone, Debug)]
 pub struct Program {
     /// Cycles per second at cycle 0.
     pub cps: f64,
+    /// Beats per cycle (for bars and beats in displays; default 4).
+    pub beats_per_cycle: f64,
     /// Later tempo changes, in order of `at` (exact cycle positions).
+    /// With a song they repeat every `song_length` cycles.
     pub tempo_changes: Vec<TempoChange>,
     pub tracks: Vec<Track>,
     /// Instruments defined by the program (`instrument name(…) = …`);
@@ -86,16 +115,23 @@ pub struct Program {
     pub instruments: Vec<Instrument>,
     /// Effect chain on the master bus (before the safety limiter).
     pub master: Option<Graph>,
+    /// The song's sections in playing order (empty without a song).
+    pub sections: Vec<SectionInfo>,
+    /// Length of the song in cycles (it loops), if there is one.
+    pub song_length: Option<Time>,
 }
 
 impl Default for Program {
     fn default() -> Program {
         Program {
             cps: 0.5,
+            beats_per_cycle: 4.0,
             tempo_changes: Vec::new(),
             tracks: Vec::new(),
             instruments: Vec::new(),
             master: None,
+            sections: Vec::new(),
+            song_length: None,
         }
     }
 }
@@ -105,6 +141,10 @@ impl Program {
         self.tracks.iter().find(|t| t.name == name)
     }
 
+    pub fn instrument(&self, name: &str) -> Option<&Instrument> {
+        self.instruments.iter().find(|i| i.name == name)
+    }
+
     /// The tracks that sound: not muted, and soloed ones only if any is soloed.
     pub fn audible(&self) -> impl Iterator<Item = &Track> {
         let any_solo = self.tracks.iter().any(|t| t.solo);
@@ -112,186 +152,862 @@ impl Program {
             .iter()
             .filter(move |t| !t.muted && (!any_solo || t.solo))
     }
+
+    /// The section a cycle falls in.
+    pub fn section_at(&self, cycle: Time) -> Option<&SectionInfo> {
+        let len = self.song_length?;
+        let pos = cycle.rem_euclid(len);
+        self.sections
+            .iter()
+            .find(|s| s.start <= pos && pos < s.start + s.length)
+    }
 }
+
+/// What evaluating a program gives.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub program: Program,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Tracks whose definition failed (the engine keeps their previous version).
+    pub failed_tracks: Vec<String>,
+    /// Files read through `import` (to watch them as well).
+    pub imports: Vec<PathBuf>,
+    /// Sources of imported files, for rendering diagnostics.
+    pub sources: HashMap<String, String>,
+}
+
+/// Options for evaluation.
+#[derive(Clone, Debug, Default)]
+pub struct EvalOptions {
+    /// The file being evaluated (imports are relative to it).
+    pub file: Option<PathBuf>,
+    /// Sound names that exist besides the program's own instruments (the
+    /// standard library's instruments, drums and loaded samples). When
+    /// given, unknown `s` names in the first cycles are reported.
+    pub known_sounds: Option<Vec<String>>,
+}
+
+/// Methods that apply to a whole track (written last on a track).
+pub const TRACK_METHODS: &[&str] = &["fx", "volume", "balance", "midi", "osc"];
 
 #[derive(Default)]
 struct Settings {
     cps: Option<f64>,
+    beats: Option<f64>,
 }
 
 fn tempo_fn(
     settings: &Arc<Mutex<Settings>>,
     name: &'static str,
-    to_cps: fn(&[f64]) -> f64,
+    to_cps: fn(&[f64]) -> (f64, Option<f64>),
 ) -> Value {
     let s = settings.clone();
     native_fn_owned(name, move |args| {
         let nums: Vec<f64> = args.iter().map(|a| a.to_number()).collect();
-        let cps = to_cps(&nums);
+        let (cps, beats) = to_cps(&nums);
         if !(cps.is_finite() && cps > 0.0 && cps < 1000.0) {
             return Err(
                 RtError::new(format!("{name}: the tempo must be a positive number"))
                     .with_code("E0202"),
             );
         }
-        s.lock().unwrap().cps = Some(cps);
+        let mut s = s.lock().unwrap();
+        s.cps = Some(cps);
+        if beats.is_some() {
+            s.beats = beats;
+        }
+        set_tempo(cps, s.beats.unwrap_or(4.0));
         Ok(Value::Num(cps))
     })
 }
 
-/// Evaluates program source. Diagnostics cover syntax and evaluation.
+/// A section as a value: its tracks, and its tempo if it sets one.
+struct SectionValue {
+    name: String,
+    tracks: Vec<Track>,
+    cps: Option<f64>,
+}
+
+struct Evaluator<'a> {
+    options: &'a EvalOptions,
+    out: Evaluation,
+    settings: Arc<Mutex<Settings>>,
+    sections: HashMap<String, Arc<SectionValue>>,
+    anonymous: usize,
+    importing: Vec<PathBuf>,
+}
+
+/// Evaluates program source (imports are relative to the working directory).
 pub fn evaluate(src: &str) -> (Program, Vec<Diagnostic>) {
-    let (stmts, mut diags) = parse_program(src);
+    let e = evaluate_with(src, &EvalOptions::default());
+    (e.program, e.diagnostics)
+}
+
+/// Evaluates a program file.
+pub fn evaluate_file(path: &Path, options: &EvalOptions) -> Result<Evaluation, String> {
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let options = EvalOptions {
+        file: Some(path.to_path_buf()),
+        ..options.clone()
+    };
+    Ok(evaluate_with(&src, &options))
+}
+
+/// Evaluates program source with options.
+pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
     let settings = Arc::new(Mutex::new(Settings::default()));
+    set_tempo(0.5, 4.0);
     let mut env = Env::new();
     env.set(
         "setcps",
         tempo_fn(&settings, "setcps", |a| {
-            a.first().copied().unwrap_or(f64::NAN)
+            (a.first().copied().unwrap_or(f64::NAN), None)
         }),
     );
     env.set(
         "setCps",
         tempo_fn(&settings, "setCps", |a| {
-            a.first().copied().unwrap_or(f64::NAN)
+            (a.first().copied().unwrap_or(f64::NAN), None)
         }),
     );
     env.set(
         "setcpm",
         tempo_fn(&settings, "setcpm", |a| {
-            a.first().copied().unwrap_or(f64::NAN) / 60.0
+            (a.first().copied().unwrap_or(f64::NAN) / 60.0, None)
         }),
     );
     env.set(
         "setCpm",
         tempo_fn(&settings, "setCpm", |a| {
-            a.first().copied().unwrap_or(f64::NAN) / 60.0
+            (a.first().copied().unwrap_or(f64::NAN) / 60.0, None)
         }),
     );
     env.set(
         "bpm",
         tempo_fn(&settings, "bpm", |a| {
             let beats = a.get(1).copied().unwrap_or(4.0);
-            a.first().copied().unwrap_or(f64::NAN) / 60.0 / beats
+            (
+                a.first().copied().unwrap_or(f64::NAN) / 60.0 / beats,
+                Some(beats),
+            )
         }),
     );
-    let mut program = Program::default();
+    let mut ev = Evaluator {
+        options,
+        out: Evaluation::default(),
+        settings: settings.clone(),
+        sections: HashMap::new(),
+        anonymous: 0,
+        importing: options.file.iter().cloned().collect(),
+    };
     let mut env = Arc::new(env);
-    let mut anonymous = 0;
-    for stmt in &stmts {
-        reset_budget();
-        exec(
-            stmt,
-            src,
-            &mut env,
-            &mut program,
-            &mut diags,
-            &mut anonymous,
-        );
+    let mut tracks = Vec::new();
+    ev.run_source(src, None, &mut env, &mut tracks);
+    ev.out.program.tracks.extend(tracks);
+    {
+        let s = settings.lock().unwrap();
+        if let Some(cps) = s.cps {
+            ev.out.program.cps = cps;
+        }
+        if let Some(b) = s.beats {
+            ev.out.program.beats_per_cycle = b;
+        }
     }
-    if let Some(cps) = settings.lock().unwrap().cps {
-        program.cps = cps;
-    }
-    (program, diags)
+    ev.check_sounds();
+    ev.out
 }
 
-fn exec(
-    stmt: &Stmt,
-    src: &str,
-    env: &mut Arc<Env>,
-    program: &mut Program,
-    diags: &mut Vec<Diagnostic>,
-    anonymous: &mut usize,
-) {
-    match &stmt.kind {
-        StmtKind::Let { name, value, .. } => {
-            let (scope, slot) = Env::recursive(env.clone(), name);
-            let scope = Arc::new(scope);
-            match eval(value, &scope) {
-                Ok(v) => {
-                    let _ = slot.set(v);
-                    *env = scope;
-                }
-                Err(e) => diags.push(to_diagnostic(&e)),
+impl Evaluator<'_> {
+    fn run_source(
+        &mut self,
+        src: &str,
+        file: Option<Arc<str>>,
+        env: &mut Arc<Env>,
+        tracks: &mut Vec<Track>,
+    ) {
+        let (stmts, diags) = parse_program(src);
+        self.out
+            .diagnostics
+            .extend(diags.into_iter().map(|d| d.in_file(file.clone())));
+        in_file(file.clone(), || {
+            for stmt in &stmts {
+                reset_budget();
+                self.exec(stmt, src, &file, env, tracks);
             }
-        }
-        StmtKind::Track {
-            name,
-            name_span,
-            flags,
-            value,
-        } => {
-            let name = if name == "$" {
-                *anonymous += 1;
-                format!("${anonymous}")
-            } else {
-                name.clone()
-            };
-            match eval(value, env) {
-                Ok(v) => match as_pattern(&v) {
-                    Some(p) => {
-                        if program.track(&name).is_some() {
-                            diags.push(
-                                Diagnostic::warning(
-                                    "W0001",
-                                    format!("track `{name}` is defined twice; the later one wins"),
-                                )
-                                .at(name_span.clone())
-                                .label("defined again here"),
-                            );
-                            program.tracks.retain(|t| t.name != name);
-                        }
-                        program.tracks.push(Track {
-                            muted: flags.muted,
-                            solo: flags.solo,
-                            source: src[value.span.clone()].to_string(),
-                            span: stmt.span.clone(),
-                            ..Track::new(name, p)
-                        })
+        });
+    }
+
+    fn diag(&mut self, d: Diagnostic, file: &Option<Arc<str>>) {
+        let d = if d.file.is_none() {
+            d.in_file(file.clone())
+        } else {
+            d
+        };
+        self.out.diagnostics.push(d);
+    }
+
+    fn exec(
+        &mut self,
+        stmt: &Stmt,
+        src: &str,
+        file: &Option<Arc<str>>,
+        env: &mut Arc<Env>,
+        tracks: &mut Vec<Track>,
+    ) {
+        match &stmt.kind {
+            StmtKind::Let { name, value, .. } => {
+                let (scope, slot) = Env::recursive(env.clone(), name);
+                let scope = Arc::new(scope);
+                match eval(value, &scope) {
+                    Ok(v) => {
+                        let _ = slot.set(v);
+                        *env = scope;
                     }
-                    None => diags.push(
-                        Diagnostic::error(
-                            "E0202",
-                            format!("track `{name}` must be a pattern, found {}", v.type_name()),
-                        )
-                        .at(value.span.clone())
-                        .label("this is not a pattern")
-                        .help("a track is a pattern such as s(\"bd sd\") or note(\"c e g\")"),
-                    ),
-                },
-                Err(e) => diags.push(
-                    to_diagnostic(&e).note(format!("track `{name}` keeps its previous version")),
-                ),
+                    Err(e) => self.diag(to_diagnostic(&e), file),
+                }
+            }
+            StmtKind::Track {
+                name,
+                name_span,
+                flags,
+                value,
+            } => {
+                match name.as_str() {
+                    "master" => self.master(value, env, file),
+                    "song" => self.song(value, env, file),
+                    _ => {
+                        let name = if name == "$" {
+                            self.anonymous += 1;
+                            format!("${}", self.anonymous)
+                        } else {
+                            name.clone()
+                        };
+                        match self.track(&name, value, src, env) {
+                            Ok(mut t) => {
+                                t.muted = flags.muted;
+                                t.solo = flags.solo;
+                                t.span = stmt.span.clone();
+                                if tracks.iter().any(|x| x.name == name) {
+                                    self.diag(
+                                    Diagnostic::warning(
+                                        "W0001",
+                                        format!("track `{name}` is defined twice; the later one wins"),
+                                    )
+                                    .at(name_span.clone())
+                                    .label("defined again here"),
+                                    file,
+                                );
+                                    tracks.retain(|x| x.name != name);
+                                }
+                                tracks.push(t);
+                            }
+                            Err(d) => {
+                                self.out.failed_tracks.push(name.clone());
+                                self.diag(
+                                    d.note(format!("track `{name}` keeps its previous version")),
+                                    file,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            StmtKind::Expr(e) => match eval(e, env) {
+                Ok(Value::Pat(p)) => {
+                    // A bare pattern plays, like an anonymous track.
+                    self.anonymous += 1;
+                    tracks.push(Track {
+                        source: src[e.span.clone()].to_string(),
+                        span: stmt.span.clone(),
+                        ..Track::new(format!("${}", self.anonymous), p)
+                    });
+                }
+                Ok(_) => {}
+                Err(err) => self.diag(to_diagnostic(&err), file),
+            },
+            StmtKind::Import { path, path_span } => self.import(path, path_span, file, env, tracks),
+            StmtKind::Instrument {
+                name,
+                name_span,
+                params,
+                body,
+                is_effect,
+            } => {
+                if *is_effect {
+                    // An effect is a function building a graph.
+                    let f = Expr::new(
+                        ExprKind::Arrow {
+                            params: params.clone(),
+                            body: Box::new(body.clone()),
+                        },
+                        body.span.clone(),
+                    );
+                    match eval(&f, env) {
+                        Ok(v) => {
+                            let mut child = Env::child(env.clone());
+                            child.set(name.clone(), graph_fn(v));
+                            *env = Arc::new(child);
+                        }
+                        Err(e) => self.diag(to_diagnostic(&e), file),
+                    }
+                    return;
+                }
+                match self.instrument(name, params, body, env) {
+                    Ok(inst) => {
+                        if self.out.program.instrument(name).is_some() {
+                            self.diag(
+                                Diagnostic::warning(
+                                    "W0002",
+                                    format!(
+                                        "instrument `{name}` is defined twice; the later one wins"
+                                    ),
+                                )
+                                .at(name_span.clone()),
+                                file,
+                            );
+                            self.out.program.instruments.retain(|i| i.name != *name);
+                        }
+                        self.out.program.instruments.push(inst);
+                    }
+                    Err(e) => self.diag(to_diagnostic(&e), file),
+                }
+            }
+            StmtKind::Section {
+                name,
+                name_span,
+                body,
+            } => {
+                let mut section_env = Arc::new(Env::child(env.clone()));
+                let mut section_tracks = Vec::new();
+                let before = self.settings.lock().unwrap().cps;
+                self.settings.lock().unwrap().cps = None;
+                for s in body {
+                    reset_budget();
+                    self.exec(s, src, file, &mut section_env, &mut section_tracks);
+                }
+                let cps = {
+                    let mut set = self.settings.lock().unwrap();
+                    let cps = set.cps;
+                    set.cps = before;
+                    set_tempo(before.unwrap_or(0.5), set.beats.unwrap_or(4.0));
+                    cps
+                };
+                let value = Arc::new(SectionValue {
+                    name: name.clone(),
+                    tracks: section_tracks,
+                    cps,
+                });
+                if self.sections.insert(name.clone(), value).is_some() {
+                    self.diag(
+                        Diagnostic::warning("W0003", format!("section `{name}` is defined twice"))
+                            .at(name_span.clone()),
+                        file,
+                    );
+                }
+            }
+            StmtKind::Error => {}
+        }
+    }
+
+    /// A track: its pattern plus the track-level methods written last.
+    fn track(
+        &mut self,
+        name: &str,
+        value: &Expr,
+        src: &str,
+        env: &Arc<Env>,
+    ) -> Result<Track, Box<Diagnostic>> {
+        let mut methods = Vec::new();
+        let mut inner = value;
+        while let ExprKind::Call { callee, args } = &inner.kind {
+            match &callee.kind {
+                ExprKind::Member { object, name, .. } if TRACK_METHODS.contains(&name.as_str()) => {
+                    methods.push((name.as_str(), args, inner.span.clone()));
+                    inner = object;
+                }
+                _ => break,
             }
         }
-        StmtKind::Expr(e) => match eval(e, env) {
-            Ok(Value::Pat(p)) => {
-                // A bare pattern plays, like an anonymous track.
-                *anonymous += 1;
-                program.tracks.push(Track {
-                    source: src[e.span.clone()].to_string(),
-                    span: stmt.span.clone(),
-                    ..Track::new(format!("${anonymous}"), p)
-                });
+        let v = eval(inner, env).map_err(|e| Box::new(to_diagnostic(&e)))?;
+        let pattern = match v {
+            Value::Pat(p) => p,
+            Value::Str(_) | Value::Num(_) => reify(&v),
+            other => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "E0202",
+                        format!(
+                            "track `{name}` must be a pattern, found {}",
+                            other.type_name()
+                        ),
+                    )
+                    .at(inner.span.clone())
+                    .label("this is not a pattern")
+                    .help("a track is a pattern such as s(\"bd sd\") or note(\"c e g\")"),
+                ))
             }
-            Ok(_) => {}
-            Err(err) => diags.push(to_diagnostic(&err)),
-        },
-        StmtKind::Import { path_span, .. } => diags.push(
-            Diagnostic::error("E0210", "`import` is not available here").at(path_span.clone()),
-        ),
-        StmtKind::Instrument { name_span, .. } | StmtKind::Section { name_span, .. } => diags.push(
-            Diagnostic::error("E0211", "this statement is not available here")
-                .at(name_span.clone()),
-        ),
-        StmtKind::Error => {}
+        };
+        let mut track = Track::new(name, pattern);
+        track.source = src[value.span.clone()].to_string();
+        for (method, args, span) in methods.into_iter().rev() {
+            self.track_method(&mut track, method, args, env)
+                .map_err(|mut e| {
+                    if e.span.is_none() {
+                        e.span = Some((span.start, span.end));
+                    }
+                    to_diagnostic(&e)
+                })?;
+        }
+        Ok(track)
+    }
+
+    fn track_method(
+        &mut self,
+        track: &mut Track,
+        method: &str,
+        args: &[Expr],
+        env: &Arc<Env>,
+    ) -> Result<(), RtError> {
+        let num = |i: usize, what: &str| -> Result<f64, RtError> {
+            let v = args
+                .get(i)
+                .ok_or_else(|| RtError::new(format!(".{method} needs {what}")).with_code("E0203"))
+                .and_then(|e| eval(e, env))?;
+            v.as_number().ok_or_else(|| {
+                RtError::new(format!(
+                    ".{method}: {what} must be a number, found {}",
+                    v.type_name()
+                ))
+                .with_code("E0202")
+            })
+        };
+        let text = |i: usize, what: &str| -> Result<String, RtError> {
+            // A quoted name is taken literally (not as mini-notation).
+            if let Some(Expr {
+                kind: ExprKind::Mini { text, .. },
+                ..
+            }) = args.get(i)
+            {
+                return Ok(text.clone());
+            }
+            let v = args
+                .get(i)
+                .ok_or_else(|| RtError::new(format!(".{method} needs {what}")).with_code("E0203"))
+                .and_then(|e| eval(e, env))?;
+            match v {
+                Value::Str(s) => Ok(s.to_string()),
+                Value::Pat(p) => match &p.pure_value {
+                    Some(v) => Ok(v.to_js_string()),
+                    None => Ok(p
+                        .query_arc(Time::ZERO, Time::ONE)
+                        .first()
+                        .map(|h| h.value.to_js_string())
+                        .unwrap_or_default()),
+                },
+                other => Ok(other.to_js_string()),
+            }
+        };
+        match method {
+            "fx" => {
+                let mut chain: Option<Graph> = None;
+                for a in args {
+                    let v = in_graph_mode(|| eval(a, env))?;
+                    let g = to_graph(&v, "fx")?;
+                    chain = Some(match chain {
+                        None => g,
+                        Some(prev) => prev.pipe(&g),
+                    });
+                }
+                if let Some(g) = chain {
+                    track.fx = Some(match track.fx.take() {
+                        Some(prev) => prev.pipe(&g),
+                        None => g,
+                    });
+                }
+            }
+            "volume" => track.gain = num(0, "the gain")?.max(0.0),
+            "balance" => track.pan = num(0, "the position (0–1)")?.clamp(0.0, 1.0),
+            "midi" => {
+                let port = text(0, "a port name")?;
+                let channel = if args.len() > 1 {
+                    num(1, "the channel")?
+                } else {
+                    1.0
+                };
+                if !(1.0..=16.0).contains(&channel) {
+                    return Err(RtError::new(".midi: the channel must be between 1 and 16")
+                        .with_code("E0202"));
+                }
+                track.output = Output::Midi {
+                    port,
+                    channel: channel as u8,
+                };
+            }
+            "osc" => {
+                let host = if args.is_empty() {
+                    "127.0.0.1".to_string()
+                } else {
+                    text(0, "a host")?
+                };
+                let port = if args.len() > 1 {
+                    num(1, "the port")?
+                } else {
+                    57120.0
+                };
+                track.output = Output::Osc {
+                    host,
+                    port: port as u16,
+                };
+            }
+            _ => unreachable!(),
+        }
+        Ok(())
+    }
+
+    fn instrument(
+        &mut self,
+        name: &str,
+        params: &[crate::ast::Param],
+        body: &Expr,
+        env: &Arc<Env>,
+    ) -> Result<Instrument, RtError> {
+        let mut scope = Env::child(env.clone());
+        let mut defaults = Vec::new();
+        for p in params {
+            let default = match &p.default {
+                Some(d) => {
+                    let v = eval(d, env)?;
+                    v.as_number().ok_or_else(|| {
+                        let mut e = RtError::new(format!(
+                            "the default of `{}` must be a number, found {}",
+                            p.name,
+                            v.type_name()
+                        ))
+                        .with_code("E0202");
+                        e.span = Some((d.span.start, d.span.end));
+                        e
+                    })?
+                }
+                None => 0.0,
+            };
+            defaults.push((p.name.clone(), default));
+            scope.set(
+                p.name.clone(),
+                Value::Graph(Arc::new(Graph::Param(p.name.as_str().into()))),
+            );
+        }
+        let scope = Arc::new(scope);
+        let v = in_graph_mode(|| eval(body, &scope))?;
+        let graph = match v {
+            Value::Graph(g) => (*g).clone(),
+            Value::Num(x) => Graph::Const(x),
+            other => {
+                let mut e = RtError::new(format!(
+                    "instrument `{name}` must be a sound graph, found {}",
+                    other.type_name()
+                ))
+                .with_help("build it from oscillators and filters: saw(freq) >> lpf(800) >> adsr(0.01, 0.1, 0.5, 0.2)")
+                .with_code("E0202");
+                e.span = Some((body.span.start, body.span.end));
+                return Err(e);
+            }
+        };
+        if graph.has_input() {
+            let mut e = RtError::new(format!(
+                "instrument `{name}` has an unconnected input"
+            ))
+            .with_help("start the chain with a source such as saw(freq); filters like lpf(800) need something fed into them with >>")
+            .with_code("E0202");
+            e.span = Some((body.span.start, body.span.end));
+            return Err(e);
+        }
+        Ok(Instrument {
+            name: name.to_string(),
+            params: defaults,
+            graph,
+        })
+    }
+
+    fn master(&mut self, value: &Expr, env: &Arc<Env>, file: &Option<Arc<str>>) {
+        match in_graph_mode(|| eval(value, env)).and_then(|v| to_graph(&v, "master")) {
+            Ok(g) => self.out.program.master = Some(g),
+            Err(e) => self.diag(to_diagnostic(&e), file),
+        }
+    }
+
+    /// `song: arrange([4, intro], [8, verse], …)` (or a list of pairs).
+    fn song(&mut self, value: &Expr, env: &Arc<Env>, file: &Option<Arc<str>>) {
+        let items = match &value.kind {
+            ExprKind::Call { callee, args } if matches!(&callee.kind, ExprKind::Ident(n) if n == "arrange") => {
+                args
+            }
+            ExprKind::List(items) => items,
+            _ => {
+                self.diag(
+                    Diagnostic::error(
+                        "E0220",
+                        "a song is written `song: arrange([cycles, section], …)`",
+                    )
+                    .at(value.span.clone())
+                    .label("not an arrangement")
+                    .help("for example: song: arrange([4, intro], [8, verse], [4, outro])"),
+                    file,
+                );
+                return;
+            }
+        };
+        let mut parts: Vec<(Time, Arc<SectionValue>)> = Vec::new();
+        for item in items {
+            let ExprKind::List(pair) = &item.kind else {
+                self.diag(
+                    Diagnostic::error("E0220", "each part of a song is [cycles, section]")
+                        .at(item.span.clone())
+                        .label("expected [cycles, section]"),
+                    file,
+                );
+                continue;
+            };
+            let (Some(len), Some(sec)) = (pair.first(), pair.get(1)) else {
+                self.diag(
+                    Diagnostic::error("E0220", "each part of a song is [cycles, section]")
+                        .at(item.span.clone()),
+                    file,
+                );
+                continue;
+            };
+            let cycles = match eval(len, env).map(|v| crate::library::to_time(&v)) {
+                Ok(Ok(t)) if t > Time::ZERO => t,
+                Ok(_) => {
+                    self.diag(
+                        Diagnostic::error(
+                            "E0220",
+                            "a section's length must be a positive number of cycles",
+                        )
+                        .at(len.span.clone()),
+                        file,
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    self.diag(to_diagnostic(&e), file);
+                    continue;
+                }
+            };
+            let ExprKind::Ident(sname) = &sec.kind else {
+                self.diag(
+                    Diagnostic::error("E0221", "expected the name of a section")
+                        .at(sec.span.clone()),
+                    file,
+                );
+                continue;
+            };
+            match self.sections.get(sname) {
+                Some(s) => parts.push((cycles, s.clone())),
+                None => {
+                    let names: Vec<&str> = self.sections.keys().map(|s| s.as_str()).collect();
+                    let mut d = Diagnostic::error("E0221", format!("unknown section `{sname}`"))
+                        .at(sec.span.clone())
+                        .label("not defined");
+                    if let Some(s) = crate::diagnostics::did_you_mean(sname, names.iter().copied())
+                    {
+                        d = d.help(format!("did you mean `{s}`?"));
+                    } else {
+                        d = d.help("define it first: section intro { drums: s(\"bd*4\") }");
+                    }
+                    self.diag(d, file);
+                }
+            }
+        }
+        if parts.is_empty() {
+            return;
+        }
+        let total = parts.iter().fold(Time::ZERO, |a, (c, _)| a + *c);
+        let mut names: Vec<String> = Vec::new();
+        for (_, s) in &parts {
+            for t in &s.tracks {
+                if !names.contains(&t.name) {
+                    names.push(t.name.clone());
+                }
+            }
+        }
+        let program = &mut self.out.program;
+        let mut start = Time::ZERO;
+        for (cycles, s) in &parts {
+            program.sections.push(SectionInfo {
+                name: s.name.clone(),
+                start,
+                length: *cycles,
+            });
+            start = start + *cycles;
+        }
+        // Sections without a tempo of their own play at the song's tempo.
+        let mut changes = Vec::new();
+        let mut at = Time::ZERO;
+        for (cycles, s) in &parts {
+            changes.push(TempoChange {
+                at,
+                cps: s.cps.unwrap_or(f64::NAN),
+            });
+            at = at + *cycles;
+        }
+        if changes.iter().any(|c| !c.cps.is_nan()) {
+            let base = self.settings.lock().unwrap().cps.unwrap_or(0.5);
+            program.tempo_changes = changes
+                .into_iter()
+                .map(|c| TempoChange {
+                    at: c.at,
+                    cps: if c.cps.is_nan() { base } else { c.cps },
+                })
+                .collect();
+        } else {
+            program.tempo_changes.clear();
+        }
+        program.song_length = Some(total);
+        for name in names {
+            let mut template: Option<Track> = None;
+            let items: Vec<(Option<Time>, Pat)> = parts
+                .iter()
+                .map(|(cycles, s)| {
+                    let pat = match s.tracks.iter().find(|t| t.name == name) {
+                        Some(t) => {
+                            if template.is_none() {
+                                template = Some(t.clone());
+                            }
+                            if t.muted {
+                                silence()
+                            } else {
+                                t.pattern.clone()
+                            }
+                        }
+                        None => silence(),
+                    };
+                    (Some(*cycles), pat.fast(*cycles))
+                })
+                .collect();
+            let pattern = stepcat(items).slow(total);
+            let template = template.expect("a track name comes from some section");
+            let source = parts
+                .iter()
+                .map(|(c, s)| {
+                    let t = s.tracks.iter().find(|t| t.name == name);
+                    format!("{c}:{}", t.map(|t| t.source.as_str()).unwrap_or("~"))
+                })
+                .collect::<Vec<_>>()
+                .join("|");
+            program.tracks.retain(|t| t.name != name);
+            program.tracks.push(Track {
+                pattern,
+                source,
+                muted: false,
+                ..template
+            });
+        }
+    }
+
+    fn import(
+        &mut self,
+        path: &str,
+        span: &SrcSpan,
+        file: &Option<Arc<str>>,
+        env: &mut Arc<Env>,
+        tracks: &mut Vec<Track>,
+    ) {
+        let base = match file {
+            Some(f) => PathBuf::from(&**f),
+            None => self.options.file.clone().unwrap_or_default(),
+        };
+        let dir = base.parent().map(Path::to_path_buf).unwrap_or_default();
+        let full = dir.join(path);
+        if self.importing.iter().any(|p| same_file(p, &full)) {
+            self.diag(
+                Diagnostic::error(
+                    "E0212",
+                    format!("`{path}` imports itself (directly or through other files)"),
+                )
+                .at(span.clone())
+                .label("import cycle"),
+                file,
+            );
+            return;
+        }
+        let src = match std::fs::read_to_string(&full) {
+            Ok(s) => s,
+            Err(e) => {
+                self.diag(
+                    Diagnostic::error("E0210", format!("cannot read `{}`: {e}", full.display()))
+                        .at(span.clone())
+                        .label("imported here")
+                        .help("paths are relative to the importing file"),
+                    file,
+                );
+                return;
+            }
+        };
+        let name: Arc<str> = full.display().to_string().into();
+        self.out.imports.push(full.clone());
+        self.out.sources.insert(name.to_string(), src.clone());
+        self.importing.push(full);
+        self.run_source(&src, Some(name), env, tracks);
+        self.importing.pop();
+    }
+
+    /// Reports `s` names that no instrument or sample provides.
+    fn check_sounds(&mut self) {
+        let Some(known) = &self.options.known_sounds else {
+            return;
+        };
+        let mut names: Vec<String> = known.clone();
+        names.extend(self.out.program.instruments.iter().map(|i| i.name.clone()));
+        let mut reported = Vec::new();
+        let program = &self.out.program;
+        let horizon = program
+            .song_length
+            .unwrap_or(Time::int(8))
+            .min(Time::int(64));
+        let mut found = Vec::new();
+        for t in program.tracks.iter().filter(|t| t.output == Output::Audio) {
+            crate::pattern::take_query_errors();
+            let haps = crate::pattern::with_work_budget(200_000, || {
+                t.pattern.query_arc(Time::ZERO, horizon)
+            });
+            crate::pattern::take_query_errors();
+            for h in haps {
+                if let Value::Map(m) = &h.value {
+                    if let Some(Value::Str(s)) = m.get("s") {
+                        if !names.iter().any(|n| n == &**s) && !reported.contains(&s.to_string()) {
+                            reported.push(s.to_string());
+                            found.push((s.to_string(), t.span.clone(), t.name.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        for (s, span, track) in found {
+            let mut d =
+                Diagnostic::warning("W0010", format!("no instrument or sample is called `{s}`"))
+                    .at(span)
+                    .label(format!("used by track `{track}`"))
+                    .note("events with this sound are skipped; the rest of the track plays");
+            if let Some(c) = crate::diagnostics::did_you_mean(&s, names.iter().map(|n| n.as_str()))
+            {
+                d = d.help(format!("did you mean `{c}`?"));
+            }
+            self.out.diagnostics.push(d);
+        }
     }
 }
 
-fn as_pattern(v: &Value) -> Option<Pat> {
-    match v {
-        Value::Pat(p) => Some(p.clone()),
-        Value::Str(_) | Value::Num(_) => Some(crate::library::reify(v)),
-        _ => None,
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
     }
+}
+
+/// Wraps a function so that it is called in graph mode (for `effect`s).
+fn graph_fn(f: Value) -> Value {
+    native_fn_owned("effect", move |args| {
+        in_graph_mode(|| crate::eval::call_value(&f, args))
+    })
 }

@@ -36,11 +36,14 @@ pub struct RtError {
     pub span: Option<(usize, usize)>,
     /// Stable diagnostic code (see docs/errors.md).
     pub code: &'static str,
+    /// The file the span is in (`None`: the main source).
+    pub file: Option<Arc<str>>,
 }
 
 impl RtError {
     pub fn new(message: impl Into<String>) -> RtError {
         RtError {
+            file: None,
             message: message.into(),
             help: None,
             span: None,
@@ -144,6 +147,8 @@ pub enum Value {
     Map(Arc<ValueMap>),
     Func(Func),
     Pat(Pattern<Value>),
+    /// A sound graph (inside `instrument` definitions and `.fx(…)`).
+    Graph(Arc<crate::graph::Graph>),
 }
 
 impl PartialEq for Value {
@@ -156,6 +161,7 @@ impl PartialEq for Value {
             (Value::List(a), Value::List(b)) => a == b,
             (Value::Map(a), Value::Map(b)) => a == b,
             (Value::Func(a), Value::Func(b)) => Arc::ptr_eq(&a.0, &b.0),
+            (Value::Graph(a), Value::Graph(b)) => a == b,
             _ => false,
         }
     }
@@ -327,6 +333,7 @@ impl Value {
             Value::Map(_) => "a control map",
             Value::Func(_) => "a function",
             Value::Pat(_) => "a pattern",
+            Value::Graph(_) => "a sound graph",
         }
     }
 
@@ -404,6 +411,7 @@ impl Value {
             Value::Map(_) => "[object Object]".into(),
             Value::Func(f) => format!("<function {}>", f.0.name()),
             Value::Pat(_) => "<pattern>".into(),
+            Value::Graph(g) => g.to_string(),
         }
     }
 
@@ -419,7 +427,7 @@ impl Value {
 
     fn write_json(&self, out: &mut String) -> bool {
         match self {
-            Value::Undefined | Value::Func(_) | Value::Pat(_) => return false,
+            Value::Undefined | Value::Func(_) | Value::Pat(_) | Value::Graph(_) => return false,
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Num(x) => {

@@ -25,12 +25,17 @@ pub fn run(args: Args) -> u8 {
             return 1;
         }
     };
-    let (_, diags) = lang::program::evaluate(&src);
+    let ev = super::evaluate(&args.file, &src);
+    let diags = &ev.diagnostics;
     match args.format {
-        Format::Text => super::print_diagnostics(&diags, &args.file, &src),
+        Format::Text => super::print_all_diagnostics(&ev, &args.file, &src),
         Format::Json => {
-            for d in &diags {
-                println!("{}", to_json(d, &args.file, &src));
+            for d in diags {
+                let (file, text) = match &d.file {
+                    Some(f) => (f.to_string(), ev.sources.get(&**f).cloned().unwrap_or_default()),
+                    None => (args.file.clone(), src.clone()),
+                };
+                println!("{}", to_json(d, &file, &text));
             }
         }
     }

@@ -134,11 +134,12 @@ pub fn run(args: Args) -> u8 {
                 return 1;
             }
         };
-        let (program, diags) = lang::program::evaluate(&src);
-        super::print_diagnostics(&diags, file, &src);
-        if diags.iter().any(|d| d.is_error()) {
+        let ev = super::evaluate(file, &src);
+        super::print_all_diagnostics(&ev, file, &src);
+        if ev.diagnostics.iter().any(|d| d.is_error()) {
             return 1;
         }
+        let program = ev.program;
         match &args.track {
             Some(t) => match program.track(t) {
                 Some(track) => named.push((Some(track.name.clone()), track.pattern.clone())),
