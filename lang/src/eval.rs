@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// How deeply user functions may call each other.
 pub const MAX_CALL_DEPTH: u32 = 100;
 /// Evaluation steps allowed per evaluation (and per query batch).
-pub const EVAL_STEPS: u64 = 5_000_000;
+pub const EVAL_STEPS: u64 = 2_000_000;
 
 thread_local! {
     static CURRENT_FILE: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
@@ -174,8 +174,13 @@ fn at(mut e: RtError, span: &crate::lexer::SrcSpan) -> RtError {
     e
 }
 
-/// Evaluates an expression.
+/// Evaluates an expression. Deep recursion grows the stack on the heap
+/// instead of overflowing it (the call-depth limit still applies).
 pub fn eval(e: &Expr, env: &Arc<Env>) -> Result<Value, RtError> {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || eval_inner(e, env))
+}
+
+fn eval_inner(e: &Expr, env: &Arc<Env>) -> Result<Value, RtError> {
     charge().map_err(|err| at(err, &e.span))?;
     match &e.kind {
         ExprKind::Num(n) => Ok(Value::Num(*n)),
