@@ -306,7 +306,7 @@ impl<'a> Parser<'a> {
                 Some(inner)
             }
             _ => {
-                self.fail("a step, `[`, `{` or `<`");
+                self.fail("a step");
                 self.pos = save;
                 None
             }
@@ -574,8 +574,32 @@ pub fn parse(src: &str) -> Result<Node, MiniError> {
     }
     let at = p.fail_pos.min(src.len());
     let found = src[at..].chars().next();
-    let mut expected = p.expected.clone();
-    expected.dedup();
+    let mut expected: Vec<&str> = Vec::new();
+    for e in &p.expected {
+        // Modifiers are possible after any step; naming them all is noise.
+        if !expected.contains(e) && !matches!(*e, "`@`" | "`(`" | "a modifier") {
+            expected.push(e);
+        }
+    }
+    if found.is_none() || found == Some('"') {
+        if let Some((pos, open, close)) = unclosed_bracket(&src[..at]) {
+            return Err(MiniError {
+                start: pos,
+                end: pos + 1,
+                message: format!("`{open}` is not closed"),
+                help: Some(format!("add `{close}` where the group ends")),
+            });
+        }
+    }
+    let mixes = |a: char, b: char| src[..at].contains(a) && found == Some(b);
+    if mixes('|', ',') || mixes(',', '|') {
+        return Err(MiniError {
+            start: at,
+            end: at + 1,
+            message: "`|` and `,` cannot be mixed in one group".to_string(),
+            help: Some("put one of the choices in brackets: \"[a, b] | c\"".to_string()),
+        });
+    }
     let message = match found {
         Some(c) => format!("unexpected `{c}` in mini-notation"),
         None if src.trim().is_empty() => "empty mini-notation pattern".to_string(),
@@ -595,6 +619,24 @@ pub fn parse(src: &str) -> Result<Node, MiniError> {
         message,
         help,
     })
+}
+
+/// The innermost bracket still open at the end of `text`.
+fn unclosed_bracket(text: &str) -> Option<(usize, char, char)> {
+    let mut stack = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' => stack.push((i, '[', ']')),
+            '<' => stack.push((i, '<', '>')),
+            '{' => stack.push((i, '{', '}')),
+            '(' => stack.push((i, '(', ')')),
+            ']' | '>' | '}' | ')' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }
 
 /// A compiled node: the pattern and, for sequences, its total weight.

@@ -455,7 +455,52 @@ where
     })
 }
 
-fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>) -> Diagnostic {
+/// The bracket opened before `pos` that is still open there, if any.
+fn unclosed_before(tokens: &[(Token, Span)], pos: usize) -> Option<(SrcSpan, char)> {
+    let mut stack: Vec<(SrcSpan, char)> = Vec::new();
+    for (t, s) in tokens {
+        if s.start >= pos {
+            break;
+        }
+        match t {
+            Token::LParen => stack.push((range(*s), ')')),
+            Token::LBracket => stack.push((range(*s), ']')),
+            Token::LBrace => stack.push((range(*s), '}')),
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
+
+/// Operators are possible almost everywhere; listing them hides what matters.
+fn is_operator(expected: &str) -> bool {
+    matches!(
+        expected,
+        "`!=`"
+            | "`%`"
+            | "`*`"
+            | "`+`"
+            | "`-`"
+            | "`.`"
+            | "`/`"
+            | "`<`"
+            | "`<=`"
+            | "`==`"
+            | "`>`"
+            | "`>=`"
+            | "`>>`"
+            | "`?`"
+            | "`[`"
+            | "`(`"
+            | "`!`"
+            | "`;`"
+    )
+}
+
+fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>, tokens: &[(Token, Span)]) -> Diagnostic {
     let span = range(*e.span());
     let found = e
         .found()
@@ -463,13 +508,18 @@ fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>) -> Diagnostic {
         .unwrap_or_else(|| "the end of the file".to_string());
     let mut expected: Vec<String> = e
         .expected()
-        .map(|p| p.to_string())
+        .map(|p| p.to_string().replace('\'', ""))
         .filter(|s| !s.is_empty())
         .collect();
     expected.sort();
     expected.dedup();
-    let unclosed =
-        e.found().is_none() || matches!(e.found(), Some(Token::RBrace) | Some(Token::RBracket));
+    if expected.iter().any(|x| !is_operator(x)) {
+        expected.retain(|x| !is_operator(x));
+    }
+    let closer = ["`)`", "`]`", "`}`"]
+        .into_iter()
+        .find(|c| expected.iter().any(|x| x == c));
+    let open = closer.and_then(|_| unclosed_before(tokens, span.start));
     let (code, message) = match e.found() {
         Some(Token::Error) => (
             "E0001",
@@ -477,6 +527,21 @@ fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>) -> Diagnostic {
         ),
         Some(Token::Unterminated) => ("E0002", "this string has no closing quote".to_string()),
         Some(Token::UnclosedComment) => ("E0003", "this comment has no closing `*/`".to_string()),
+        _ if open.is_some() => (
+            if e.found().is_none() {
+                "E0101"
+            } else {
+                "E0102"
+            },
+            format!(
+                "`{}` is not closed",
+                match open.as_ref().unwrap().1 {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                }
+            ),
+        ),
         _ if e.found().is_none() => (
             "E0101",
             "the file ends in the middle of an expression".to_string(),
@@ -486,7 +551,11 @@ fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>) -> Diagnostic {
     let mut d = Diagnostic::error(code, message)
         .at(span)
         .label(format!("found {found} here"));
-    if !expected.is_empty() {
+    if let Some((open_span, close)) = &open {
+        d = d
+            .with_extra(open_span.clone(), "opened here")
+            .help(format!("add `{close}` where the expression ends"));
+    } else if !expected.is_empty() {
         let list = if expected.len() > 6 {
             format!("{} or …", expected[..6].join(", "))
         } else {
@@ -496,12 +565,8 @@ fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>) -> Diagnostic {
     }
     if code == "E0002" {
         d = d.help("add the closing quote; mini-notation strings use double quotes: \"bd sd\"");
-    } else if unclosed
-        && expected
-            .iter()
-            .any(|x| x == "`)`" || x == "`]`" || x == "`}`")
-    {
-        d = d.help("a bracket is not closed; check that every `(`, `[` and `{` has its partner");
+    } else if code == "E0001" {
+        d = d.help("remove it; weft code uses letters, digits, quotes and ( ) [ ] { } . , : = => >> + - * /");
     }
     d
 }
@@ -518,7 +583,7 @@ pub fn parse_program(src: &str) -> (Vec<Stmt>, Vec<Diagnostic>) {
         .then_ignore(end())
         .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
         .into_output_errors();
-    let mut diags: Vec<Diagnostic> = errs.iter().map(rich_to_diag).collect();
+    let mut diags: Vec<Diagnostic> = errs.iter().map(|e| rich_to_diag(e, &toks)).collect();
     let stmts = merge_broken(out.unwrap_or_default());
     for s in &stmts {
         check_depth_stmt(s, &mut diags);
@@ -562,7 +627,7 @@ pub fn parse_expr(src: &str) -> Result<Expr, Vec<Diagnostic>> {
         .then_ignore(end())
         .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
         .into_output_errors();
-    let mut diags: Vec<Diagnostic> = errs.iter().map(rich_to_diag).collect();
+    let mut diags: Vec<Diagnostic> = errs.iter().map(|e| rich_to_diag(e, &toks)).collect();
     match out {
         Some(e) if diags.is_empty() => {
             check_depth(&e, &mut diags);

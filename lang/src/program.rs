@@ -935,7 +935,7 @@ impl Evaluator<'_> {
             Ok(s) => s,
             Err(e) => {
                 self.diag(
-                    Diagnostic::error("E0210", format!("cannot read `{}`: {e}", full.display()))
+                    Diagnostic::error("E0210", format!("cannot read `{path}`: {e}"))
                         .at(span.clone())
                         .label("imported here")
                         .help("paths are relative to the importing file"),

@@ -20,9 +20,9 @@ fn unbalanced_mini_brackets_point_at_the_problem() {
     let src = "drums: s(\"[bd sd\")";
     let d = first_error(src);
     assert_eq!(d.code, "E0110");
-    let span = d.span.unwrap();
-    // The string ends where `]` was expected.
-    assert_eq!(&src[span.start..], "\")");
+    // The bracket that is not closed.
+    assert_eq!(&src[d.span.unwrap()], "[");
+    assert_eq!(d.message, "`[` is not closed");
     let src = "drums: s(\"bd] sd\")";
     let d = first_error(src);
     assert_eq!(&src[d.span.unwrap()], "]");
