@@ -18,6 +18,12 @@ enum Command {
     Events(commands::events::Args),
     /// Check a program for errors without playing it.
     Check(commands::check::Args),
+    /// Render a program to a WAV file.
+    Render(commands::render::Args),
+    /// Play a program through the audio output (re-read when the file changes).
+    Play(commands::play::Args),
+    /// List the audio output devices.
+    Devices(commands::devices::Args),
 }
 
 fn main() -> ExitCode {
@@ -25,6 +31,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Events(a) => commands::events::run(a),
         Command::Check(a) => commands::check::run(a),
+        Command::Render(a) => commands::render::run(a),
+        Command::Play(a) => commands::play::run(a),
+        Command::Devices(a) => commands::devices::run(a),
     };
     ExitCode::from(code)
 }

@@ -1,1 +1,11 @@
-//! The audio engine (see docs/).
+//! The audio engine (see docs/engine.md).
+
+pub mod audio;
+pub mod callback;
+pub mod compile;
+pub mod device;
+pub mod dsp;
+pub mod engine;
+pub mod render;
+pub mod tempo;
+pub mod voice;

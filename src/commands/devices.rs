@@ -6,7 +6,9 @@ pub struct Args {}
 pub fn run(_: Args) -> u8 {
     match engine::device::output_devices() {
         Ok(list) if list.is_empty() => {
-            eprintln!("no audio output devices found; `weft render FILE -o out.wav` works without one");
+            eprintln!(
+                "no audio output devices found; `weft render FILE -o out.wav` works without one"
+            );
             2
         }
         Ok(list) => {

@@ -39,5 +39,8 @@ pub fn print_all_diagnostics(ev: &Evaluation, file: &str, src: &str) {
         return;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", render_with(&ev.diagnostics, file, src, &ev.sources, color));
+    eprint!(
+        "{}",
+        render_with(&ev.diagnostics, file, src, &ev.sources, color)
+    );
 }

@@ -1,7 +1,7 @@
 //! `weft play`: play a program through the audio output, re-reading the
 //! file when it changes (the new version takes over at the next cycle).
 
-use super::{print_diagnostics, read_source};
+use super::{evaluate, print_all_diagnostics, read_source};
 use engine::device::{self, DeviceError};
 use engine::engine::{Engine, EngineConfig, Message, Quantize};
 use std::path::PathBuf;
@@ -29,7 +29,7 @@ fn modified(path: &str) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-fn load(file: &str) -> Option<lang::program::Program> {
+fn load(file: &str) -> Option<lang::program::Evaluation> {
     let src = match read_source(file) {
         Ok(s) => s,
         Err(e) => {
@@ -37,13 +37,13 @@ fn load(file: &str) -> Option<lang::program::Program> {
             return None;
         }
     };
-    let (program, diags) = lang::program::evaluate(&src);
-    print_diagnostics(&diags, file, &src);
-    Some(program)
+    let ev = evaluate(file, &src);
+    print_all_diagnostics(&ev, file, &src);
+    Some(ev)
 }
 
 pub fn run(a: Args) -> u8 {
-    let Some(program) = load(&a.file) else {
+    let Some(first) = load(&a.file) else {
         return 2;
     };
     let output = match device::open(a.device.as_deref(), a.buffer) {
@@ -63,7 +63,7 @@ pub fn run(a: Args) -> u8 {
         ..EngineConfig::default()
     };
     let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
-    engine.load(program);
+    engine.load(first.program);
     engine.pump();
     let mut recorder = None;
     if let Some(path) = &a.record {
@@ -123,8 +123,9 @@ pub fn run(a: Args) -> u8 {
             let now = modified(&a.file);
             if now != stamp {
                 stamp = now;
-                if let Some(p) = load(&a.file) {
-                    engine.swap(p, Quantize::NextCycle);
+                if let Some(ev) = load(&a.file) {
+                    // Tracks that failed to evaluate keep playing their previous version.
+                    engine.swap_keeping(ev.program, Quantize::NextCycle, ev.failed_tracks);
                 }
             }
         }

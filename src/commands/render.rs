@@ -1,13 +1,13 @@
 //! `weft render`: render a program offline to a WAV file.
 
-use super::{print_diagnostics, read_source};
+use super::{evaluate, print_all_diagnostics, read_source};
 use engine::engine::Message;
 use engine::render::{self, Length, RenderOptions, SampleFormat};
 use lang::Time;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// Length of `--song` until programs can declare sections.
+/// Length of `--song` for a program without a song.
 const SONG_CYCLES: i64 = 16;
 
 #[derive(clap::Args)]
@@ -23,7 +23,7 @@ pub struct Args {
     /// Length in seconds.
     #[arg(long, conflicts_with = "song")]
     seconds: Option<f64>,
-    /// The whole song (until sections exist: 16 cycles).
+    /// The whole song (16 cycles for a program without one).
     #[arg(long)]
     song: bool,
     /// Sample rate in Hz.
@@ -78,7 +78,9 @@ pub fn run(a: Args) -> u8 {
         (Some(c), _, _) => match c.parse::<Time>() {
             Ok(t) if t > Time::ZERO => Length::Cycles(t),
             _ => {
-                eprintln!("error: --cycles expects a positive number such as 8 or 3/2, found `{c}`");
+                eprintln!(
+                    "error: --cycles expects a positive number such as 8 or 3/2, found `{c}`"
+                );
                 return 2;
             }
         },
@@ -87,7 +89,7 @@ pub fn run(a: Args) -> u8 {
             eprintln!("error: --seconds expects a positive number, found {s}");
             return 2;
         }
-        (_, _, true) => Length::Cycles(Time::int(SONG_CYCLES)),
+        (_, _, true) => Length::Song(Time::int(SONG_CYCLES)),
         _ => Length::Cycles(Time::int(8)),
     };
     let src = match read_source(&a.file) {
@@ -97,9 +99,10 @@ pub fn run(a: Args) -> u8 {
             return 2;
         }
     };
-    let (program, diags) = lang::program::evaluate(&src);
-    print_diagnostics(&diags, &a.file, &src);
-    if diags.iter().any(|d| d.is_error()) && program.tracks.is_empty() {
+    let ev = evaluate(&a.file, &src);
+    print_all_diagnostics(&ev, &a.file, &src);
+    let program = ev.program;
+    if ev.diagnostics.iter().any(|d| d.is_error()) && program.tracks.is_empty() {
         eprintln!("error: nothing to render");
         return 1;
     }
@@ -165,7 +168,13 @@ fn write_stems(dir: &Path, r: &render::Rendered, format: SampleFormat) -> Result
     for (name, samples) in &r.stems {
         let safe: String = name
             .chars()
-            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let path = dir.join(format!("{safe}.wav"));
         render::write_wav(&path, samples, r.sample_rate, format)

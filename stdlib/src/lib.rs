@@ -1,1 +1,5 @@
 //! The standard library (see docs/).
+
+pub mod instruments;
+
+pub use instruments::instruments;

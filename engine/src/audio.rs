@@ -1,0 +1,811 @@
+//! The audio side: voices, track strips, orbit effects and the master bus,
+//! and the messages that cross between the control side and the audio
+//! callback. Everything here is created (and allocated) on the control
+//! side; the methods called from the callback ([`AudioCore`]'s) never
+//! allocate, lock or block.
+
+use crate::dsp::effects::{DcBlocker, Freeverb, StereoDelay, TruePeakLimiter};
+use fundsp::prelude32::{AudioUnit, BufferVec, MAX_BUFFER_SIZE};
+use lang::Time;
+use rtrb::{Consumer, Producer};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+/// Frames rendered per inner chunk (fundsp's largest block).
+pub const CHUNK: usize = MAX_BUFFER_SIZE;
+/// Number of orbits (shared reverb + delay buses).
+pub const ORBITS: usize = 16;
+/// A voice output below this level counts as silent.
+const SILENCE: f32 = 1e-4;
+/// How long a released voice must stay silent before it is retired (s).
+const SILENCE_TIME: f64 = 0.1;
+/// A released voice is faded out at the latest this long after release (s).
+const MAX_TAIL: f64 = 30.0;
+/// Fade applied to a stolen voice (s): a quick release, not a cut.
+const STEAL_FADE: f64 = 0.005;
+/// Orbit effects keep running this long after their last send (s).
+const ORBIT_TAIL: f64 = 12.0;
+
+/// Per-voice settings of the orbit effects, applied when the voice starts
+/// (the orbit's reverb and delay are shared; the latest note sets them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrbitSettings {
+    /// Reverb room 0–1 (from `size`/`roomsize`), if the event set it.
+    pub room: Option<f32>,
+    /// Delay time in seconds and feedback, if the event set them.
+    pub delay_time: Option<f32>,
+    pub delay_feedback: Option<f32>,
+}
+
+/// A sounding note: its network and where its output goes. Built on the
+/// control side ([`crate::voice`]), played and retired on the audio side.
+pub struct Voice {
+    pub(crate) net: Net1or2,
+    /// Absolute sample of the onset and of the gate falling.
+    pub(crate) start: i64,
+    pub(crate) gate_off: i64,
+    /// Output gains (gain, velocity and pan).
+    pub(crate) gain: [f32; 2],
+    /// Sends to the orbit's reverb and delay.
+    pub(crate) sends: [f32; 2],
+    pub(crate) orbit: usize,
+    pub(crate) orbit_settings: OrbitSettings,
+    /// Track strip slot, instrument id and its polyphony limit.
+    pub(crate) track: usize,
+    pub(crate) instrument: u32,
+    pub(crate) polyphony: usize,
+    /// Samples left of a steal/ending fade, and its length.
+    fade: Option<(u32, u32)>,
+    silent: u32,
+}
+
+/// A voice network and its channel count.
+pub struct Net1or2 {
+    pub net: fundsp::prelude32::Net,
+    pub stereo: bool,
+}
+
+impl Voice {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        net: Net1or2,
+        start: i64,
+        gate_off: i64,
+        gain: [f32; 2],
+        sends: [f32; 2],
+        orbit: usize,
+        orbit_settings: OrbitSettings,
+        track: usize,
+        instrument: u32,
+        polyphony: usize,
+    ) -> Voice {
+        Voice {
+            net,
+            start,
+            gate_off,
+            gain,
+            sends,
+            orbit: orbit % ORBITS,
+            orbit_settings,
+            track,
+            instrument,
+            polyphony: polyphony.max(1),
+            fade: None,
+            silent: 0,
+        }
+    }
+
+    /// Absolute sample of the onset.
+    pub fn start(&self) -> i64 {
+        self.start
+    }
+
+    fn begin_fade(&mut self, samples: u32) {
+        if self.fade.is_none() {
+            self.fade = Some((samples.max(1), samples.max(1)));
+        }
+    }
+}
+
+/// Cross-fading holder of an effect chain (stereo in, stereo out). `None`
+/// is a straight wire.
+pub struct FxSlot {
+    current: Option<Box<dyn AudioUnit>>,
+    old: Option<Box<dyn AudioUnit>>,
+    /// Cross-fade position 0→1 towards `current`, and its step per sample.
+    fade: f32,
+    step: f32,
+    out_a: BufferVec,
+    out_b: BufferVec,
+}
+
+impl FxSlot {
+    pub fn new(fx: Option<Box<dyn AudioUnit>>, crossfade_samples: f32) -> FxSlot {
+        FxSlot {
+            current: fx,
+            old: None,
+            fade: 1.0,
+            step: 1.0 / crossfade_samples.max(1.0),
+            out_a: BufferVec::new(2),
+            out_b: BufferVec::new(2),
+        }
+    }
+
+    /// Starts a cross-fade to `fx`; the unit it replaces (if any) is
+    /// returned to be sent back for dropping.
+    fn replace(
+        &mut self,
+        fx: Option<Box<dyn AudioUnit>>,
+        crossfade: bool,
+    ) -> [Option<Box<dyn AudioUnit>>; 2] {
+        let previous = std::mem::replace(&mut self.current, fx);
+        if crossfade {
+            let older = std::mem::replace(&mut self.old, previous);
+            self.fade = 0.0;
+            // A chain that was a straight wire fades from the dry signal.
+            if self.old.is_none() {
+                self.fade = 0.0;
+            }
+            [older, None]
+        } else {
+            self.fade = 1.0;
+            [previous, self.old.take()]
+        }
+    }
+
+    /// Processes `n` frames of `bus` in place.
+    fn process(&mut self, n: usize, bus: &mut BufferVec) -> Option<Box<dyn AudioUnit>> {
+        if self.current.is_none() && self.old.is_none() && self.fade >= 1.0 {
+            return None;
+        }
+        run(&mut self.current, n, bus, &mut self.out_a);
+        if self.fade >= 1.0 {
+            copy_into(bus, &self.out_a, n);
+            return None;
+        }
+        run(&mut self.old, n, bus, &mut self.out_b);
+        let (a, b) = (self.out_a.buffer_ref(), self.out_b.buffer_ref());
+        let mut dst = bus.buffer_mut();
+        for ch in 0..2 {
+            let mut f = self.fade;
+            let (a, b) = (a.channel_f32(ch), b.channel_f32(ch));
+            for (i, d) in dst.channel_f32_mut(ch)[..n].iter_mut().enumerate() {
+                *d = a[i] * f + b[i] * (1.0 - f);
+                f = (f + self.step).min(1.0);
+            }
+        }
+        self.fade = (self.fade + self.step * n as f32).min(1.0);
+        if self.fade >= 1.0 {
+            return self.old.take();
+        }
+        None
+    }
+}
+
+/// Runs an optional unit on the first `n` frames of `input` into `out`
+/// (a straight copy when there is no unit).
+fn run(unit: &mut Option<Box<dyn AudioUnit>>, n: usize, input: &BufferVec, out: &mut BufferVec) {
+    match unit {
+        Some(u) => u.process(n, &input.buffer_ref(), &mut out.buffer_mut()),
+        None => copy_into(out, input, n),
+    }
+}
+
+fn copy_into(dst: &mut BufferVec, src: &BufferVec, n: usize) {
+    let src = src.buffer_ref();
+    for ch in 0..2 {
+        dst.channel_f32_mut(ch)[..n].copy_from_slice(&src.channel_f32(ch)[..n]);
+    }
+}
+
+/// One track's mixer strip: the sum of its voices, its effect chain, gain
+/// and pan, and the NaN/Inf guard.
+pub struct Strip {
+    bus: BufferVec,
+    fx: FxSlot,
+    /// Current and target output gains (left, right).
+    gain: [f32; 2],
+    target: [f32; 2],
+    voices: u32,
+    faulted: bool,
+    removing: bool,
+    silent_samples: u64,
+    /// Output of the current callback, interleaved, when stems are on.
+    stem: Vec<f32>,
+}
+
+/// Track gains (left, right) from gain, pan (0–1, balance) and audibility.
+pub fn strip_gains(gain: f64, pan: f64, audible: bool) -> [f32; 2] {
+    if !audible || !gain.is_finite() {
+        return [0.0, 0.0];
+    }
+    let p = if pan.is_finite() {
+        pan.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    let g = gain.max(0.0);
+    [
+        (g * (2.0 * (1.0 - p)).min(1.0)) as f32,
+        (g * (2.0 * p).min(1.0)) as f32,
+    ]
+}
+
+impl Strip {
+    pub fn new(
+        fx: Option<Box<dyn AudioUnit>>,
+        gains: [f32; 2],
+        crossfade_samples: f32,
+        stem_frames: usize,
+    ) -> Strip {
+        Strip {
+            bus: BufferVec::new(2),
+            fx: FxSlot::new(fx, crossfade_samples),
+            gain: gains,
+            target: gains,
+            voices: 0,
+            faulted: false,
+            removing: false,
+            silent_samples: 0,
+            stem: Vec::with_capacity(stem_frames * 2),
+        }
+    }
+}
+
+/// A change to one strip at a swap.
+pub struct StripUpdate {
+    pub slot: usize,
+    /// A new strip for an empty slot (a new track).
+    pub install: Option<Box<Strip>>,
+    pub gains: [f32; 2],
+    /// A new effect chain (`Some(None)`: remove the chain), cross-faded.
+    pub fx: Option<Option<Box<dyn AudioUnit>>>,
+    /// The track is gone: the strip plays out its voices, then retires.
+    pub remove: bool,
+}
+
+/// A program swap as the audio side applies it, at sample `at`.
+pub struct SwapPlan {
+    pub at: i64,
+    pub cycle: Time,
+    pub updates: Vec<StripUpdate>,
+    /// A new master effect chain, cross-faded.
+    pub master_fx: Option<Option<Box<dyn AudioUnit>>>,
+}
+
+/// Control → audio commands, in order of their sample.
+pub enum Command {
+    Voice(Box<Voice>),
+    Swap(Box<SwapPlan>),
+}
+
+impl Command {
+    pub fn at(&self) -> i64 {
+        match self {
+            Command::Voice(v) => v.start,
+            Command::Swap(p) => p.at,
+        }
+    }
+}
+
+/// Audio → control: things to drop off the audio thread.
+pub enum Garbage {
+    Voice(Box<Voice>),
+    Unit(Box<dyn AudioUnit>),
+    Strip(usize, Box<Strip>),
+    Plan(Box<SwapPlan>),
+}
+
+/// Audio → control: what happened.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Report {
+    /// A swap took effect at this cycle and sample.
+    SwapApplied { cycle: Time, sample: i64 },
+    /// A track produced NaN or infinity and was muted.
+    TrackFault { slot: usize },
+    /// A voice arrived after its start time and started late by `by` samples.
+    Late { by: i64 },
+    /// A voice was dropped: every voice slot was busy.
+    Dropped,
+}
+
+/// A shared effects bus: reverb and delay fed by voice sends.
+struct Orbit {
+    reverb: Freeverb,
+    delay: StereoDelay,
+    room_in: BufferVec,
+    delay_in: BufferVec,
+    /// Samples the orbit keeps running after its last send.
+    active: u64,
+}
+
+/// The master bus: effect chain, DC blocker, true-peak limiter.
+struct Master {
+    bus: BufferVec,
+    fx: FxSlot,
+    dc: [DcBlocker; 2],
+    limiter: TruePeakLimiter,
+}
+
+/// The audio side of the engine, owned by the audio callback.
+pub struct AudioCore {
+    sample_rate: f64,
+    /// The next sample to render.
+    pos: i64,
+    voices: Vec<Option<Box<Voice>>>,
+    strips: Vec<Option<Box<Strip>>>,
+    orbits: Vec<Orbit>,
+    master: Master,
+    commands: Consumer<Command>,
+    garbage: Producer<Garbage>,
+    reports: Producer<Report>,
+    record: Option<Producer<f32>>,
+    position: Arc<AtomicI64>,
+    gate: BufferVec,
+    scratch1: BufferVec,
+    scratch2: BufferVec,
+    smoothing: f32,
+    stems: bool,
+    /// Samples of silence before a released voice retires; the tail limit.
+    silence_samples: u32,
+    max_tail: i64,
+    orbit_tail: u64,
+}
+
+/// Queues and settings an [`AudioCore`] is built from.
+pub struct CoreParts {
+    pub sample_rate: f64,
+    pub max_voices: usize,
+    pub max_tracks: usize,
+    pub crossfade_samples: f32,
+    pub ceiling_db: f64,
+    pub master_fx: Option<Box<dyn AudioUnit>>,
+    pub stems: bool,
+    pub commands: Consumer<Command>,
+    pub garbage: Producer<Garbage>,
+    pub reports: Producer<Report>,
+    pub position: Arc<AtomicI64>,
+}
+
+impl AudioCore {
+    pub(crate) fn new(p: CoreParts) -> AudioCore {
+        let sr = p.sample_rate;
+        AudioCore {
+            sample_rate: sr,
+            pos: 0,
+            voices: (0..p.max_voices).map(|_| None).collect(),
+            strips: (0..p.max_tracks).map(|_| None).collect(),
+            orbits: (0..ORBITS)
+                .map(|_| Orbit {
+                    reverb: Freeverb::new(sr),
+                    delay: StereoDelay::new(sr),
+                    room_in: BufferVec::new(2),
+                    delay_in: BufferVec::new(2),
+                    active: 0,
+                })
+                .collect(),
+            master: Master {
+                bus: BufferVec::new(2),
+                fx: FxSlot::new(p.master_fx, p.crossfade_samples),
+                dc: [DcBlocker::new(sr), DcBlocker::new(sr)],
+                limiter: TruePeakLimiter::new(sr, p.ceiling_db),
+            },
+            commands: p.commands,
+            garbage: p.garbage,
+            reports: p.reports,
+            record: None,
+            position: p.position,
+            gate: BufferVec::new(1),
+            scratch1: BufferVec::new(1),
+            scratch2: BufferVec::new(2),
+            smoothing: 1.0 - (-1.0 / (0.005 * sr)).exp() as f32,
+            stems: p.stems,
+            silence_samples: (SILENCE_TIME * sr) as u32,
+            max_tail: (MAX_TAIL * sr) as i64,
+            orbit_tail: (ORBIT_TAIL * sr) as u64,
+        }
+    }
+
+    /// Sends every rendered sample (interleaved stereo) to `record` too.
+    pub fn set_record(&mut self, record: Producer<f32>) {
+        self.record = Some(record);
+    }
+
+    /// The next sample to render.
+    pub fn position(&self) -> i64 {
+        self.pos
+    }
+
+    /// Latency of the master limiter in frames.
+    pub fn latency(&self) -> usize {
+        self.master.limiter.latency()
+    }
+
+    /// Output of each strip in the last callback (interleaved stereo),
+    /// when the core was built with stems on.
+    pub fn stems(&self) -> impl Iterator<Item = (usize, &[f32])> {
+        self.strips
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, &s.stem[..])))
+    }
+
+    /// Lowest master limiter gain since the last call.
+    pub fn take_limiter_gain(&mut self) -> f32 {
+        self.master.limiter.take_min_gain()
+    }
+
+    fn send_garbage(&mut self, g: Garbage) {
+        // The queue is sized for everything that can be in flight; should it
+        // ever be full, the item is leaked rather than dropped here.
+        if let Err(rtrb::PushError::Full(g)) = self.garbage.push(g) {
+            std::mem::forget(g);
+        }
+    }
+
+    fn report(&mut self, r: Report) {
+        let _ = self.reports.push(r);
+    }
+
+    /// Starts the voices and applies the swaps due before `pos + max`;
+    /// returns the length of the next chunk (shortened so that a swap
+    /// lands on its exact sample).
+    pub(crate) fn start_due(&mut self, max: usize) -> usize {
+        let end = self.pos + max as i64;
+        while let Ok(cmd) = self.commands.peek() {
+            let at = cmd.at();
+            if at >= end {
+                break;
+            }
+            if matches!(cmd, Command::Swap(_)) && at > self.pos {
+                return (at - self.pos) as usize;
+            }
+            match self.commands.pop() {
+                Ok(Command::Voice(v)) => self.start_voice(v),
+                Ok(Command::Swap(p)) => self.apply_swap(p),
+                Err(_) => break,
+            }
+        }
+        max
+    }
+
+    fn start_voice(&mut self, mut v: Box<Voice>) {
+        if v.start < self.pos {
+            self.report(Report::Late {
+                by: self.pos - v.start,
+            });
+            v.start = self.pos;
+        }
+        let alive = |s: &Option<Box<Voice>>| {
+            s.as_ref().is_some_and(|o| {
+                o.fade.is_none() && o.track == v.track && o.instrument == v.instrument
+            })
+        };
+        let count = self.voices.iter().filter(|s| alive(s)).count();
+        if count >= v.polyphony {
+            let oldest = self
+                .voices
+                .iter_mut()
+                .filter(|s| alive(s))
+                .flatten()
+                .min_by_key(|o| o.start);
+            if let Some(o) = oldest {
+                o.begin_fade((STEAL_FADE * self.sample_rate) as u32);
+            }
+        }
+        let Some(slot) = self.voices.iter().position(|s| s.is_none()) else {
+            self.report(Report::Dropped);
+            self.send_garbage(Garbage::Voice(v));
+            return;
+        };
+        match self.strips.get_mut(v.track).and_then(|s| s.as_mut()) {
+            Some(strip) => strip.voices += 1,
+            None => {
+                self.send_garbage(Garbage::Voice(v));
+                return;
+            }
+        }
+        let orbit = &mut self.orbits[v.orbit];
+        let st = v.orbit_settings;
+        if v.sends[0] > 0.0 {
+            if let Some(room) = st.room {
+                orbit.reverb.set_room(room, 0.5);
+            }
+        }
+        if v.sends[1] > 0.0 {
+            orbit.delay.set(
+                st.delay_time.unwrap_or(0.25),
+                st.delay_feedback.unwrap_or(0.5),
+            );
+        }
+        self.voices[slot] = Some(v);
+    }
+
+    fn apply_swap(&mut self, mut plan: Box<SwapPlan>) {
+        for u in plan.updates.iter_mut() {
+            if let Some(new) = u.install.take() {
+                if let Some(old) = self.strips[u.slot].replace(new) {
+                    self.send_garbage(Garbage::Strip(u.slot, old));
+                }
+            }
+            let Some(strip) = self.strips[u.slot].as_mut() else {
+                continue;
+            };
+            strip.target = u.gains;
+            strip.removing = u.remove;
+            let mut old = [None, None];
+            if let Some(fx) = u.fx.take() {
+                // A faulted chain holds NaN state: replace it without a fade.
+                let crossfade = !strip.faulted;
+                strip.faulted = false;
+                old = strip.fx.replace(fx, crossfade);
+            }
+            for unit in old.into_iter().flatten() {
+                self.send_garbage(Garbage::Unit(unit));
+            }
+        }
+        if let Some(fx) = plan.master_fx.take() {
+            for unit in self.master.fx.replace(fx, true).into_iter().flatten() {
+                self.send_garbage(Garbage::Unit(unit));
+            }
+        }
+        self.report(Report::SwapApplied {
+            cycle: plan.cycle,
+            sample: self.pos,
+        });
+        self.send_garbage(Garbage::Plan(plan));
+    }
+
+    /// Clears the per-callback stem buffers.
+    pub(crate) fn begin_callback(&mut self) {
+        if self.stems {
+            for s in self.strips.iter_mut().flatten() {
+                s.stem.clear();
+            }
+        }
+    }
+
+    /// Renders `n` frames (n <= CHUNK) into the master bus.
+    pub(crate) fn render_chunk(&mut self, n: usize) {
+        for s in self.strips.iter_mut().flatten() {
+            zero(&mut s.bus, n);
+        }
+        for o in self.orbits.iter_mut() {
+            if o.active > 0 {
+                zero(&mut o.room_in, n);
+                zero(&mut o.delay_in, n);
+            }
+        }
+        for i in 0..self.voices.len() {
+            if self.voices[i].is_some() {
+                self.render_voice(i, n);
+            }
+        }
+        zero(&mut self.master.bus, n);
+        for i in 0..self.strips.len() {
+            if self.strips[i].is_some() {
+                self.mix_strip(i, n);
+            }
+        }
+        self.mix_orbits(n);
+        if let Some(old) = self.master.fx.process(n, &mut self.master.bus) {
+            self.send_garbage(Garbage::Unit(old));
+        }
+    }
+
+    fn render_voice(&mut self, i: usize, n: usize) {
+        let pos = self.pos;
+        let Some(v) = self.voices[i].as_mut() else {
+            return;
+        };
+        let off = (v.start - pos).max(0) as usize;
+        if off >= n {
+            return;
+        }
+        let len = n - off;
+        let gate = self.gate.channel_f32_mut(0);
+        for (k, g) in gate[..len].iter_mut().enumerate() {
+            *g = if pos + (off + k) as i64 >= v.gate_off {
+                0.0
+            } else {
+                1.0
+            };
+        }
+        let out = if v.net.stereo {
+            &mut self.scratch2
+        } else {
+            &mut self.scratch1
+        };
+        v.net
+            .net
+            .process(len, &self.gate.buffer_ref(), &mut out.buffer_mut());
+        let out = out.buffer_ref();
+        let l = &out.channel_f32(0)[..len];
+        let r = &out.channel_f32(if v.net.stereo { 1 } else { 0 })[..len];
+        let Some(strip) = self.strips[v.track].as_mut() else {
+            return;
+        };
+        let orbit = &mut self.orbits[v.orbit];
+        let sends = v.sends[0] > 0.0 || v.sends[1] > 0.0;
+        if sends {
+            if orbit.active == 0 {
+                // A sleeping orbit's buses were not cleared for this chunk.
+                zero(&mut orbit.room_in, CHUNK);
+                zero(&mut orbit.delay_in, CHUNK);
+            }
+            orbit.active = self.orbit_tail;
+        }
+        let mut bus = strip.bus.buffer_mut();
+        let (bl, br) = (bus.channel_f32_mut(0), bus.channel_f32_mut(1));
+        let mut room = orbit.room_in.buffer_mut();
+        let (rl, rr) = (room.channel_f32_mut(0), room.channel_f32_mut(1));
+        let mut delay = orbit.delay_in.buffer_mut();
+        let (dl, dr) = (delay.channel_f32_mut(0), delay.channel_f32_mut(1));
+        let mut peak = 0.0f32;
+        let mut sum = 0.0f32;
+        for k in 0..len {
+            let mut fade = 1.0;
+            if let Some((left, total)) = v.fade.as_mut() {
+                fade = *left as f32 / *total as f32;
+                *left = left.saturating_sub(1);
+            }
+            let (x, y) = (l[k] * fade, r[k] * fade);
+            peak = peak.max(x.abs()).max(y.abs());
+            sum += x + y;
+            let (x, y) = (x * v.gain[0], y * v.gain[1]);
+            bl[off + k] += x;
+            br[off + k] += y;
+            if sends {
+                rl[off + k] += x * v.sends[0];
+                rr[off + k] += y * v.sends[0];
+                dl[off + k] += x * v.sends[1];
+                dr[off + k] += y * v.sends[1];
+            }
+        }
+        let released = pos + n as i64 > v.gate_off;
+        v.silent = if released && peak < SILENCE {
+            v.silent.saturating_add(len as u32)
+        } else {
+            0
+        };
+        if released && pos - v.gate_off > self.max_tail {
+            v.begin_fade((0.05 * self.sample_rate) as u32);
+        }
+        let faulted = !sum.is_finite();
+        if faulted && !strip.faulted {
+            strip.faulted = true;
+            let _ = self.reports.push(Report::TrackFault { slot: v.track });
+        }
+        let done = faulted
+            || v.fade.is_some_and(|(left, _)| left == 0)
+            || v.silent >= self.silence_samples;
+        if done {
+            let v = self.voices[i].take();
+            if let Some(v) = v {
+                if let Some(s) = self.strips[v.track].as_mut() {
+                    s.voices = s.voices.saturating_sub(1);
+                }
+                self.send_garbage(Garbage::Voice(v));
+            }
+        }
+    }
+
+    fn mix_strip(&mut self, i: usize, n: usize) {
+        let Some(strip) = self.strips[i].as_mut() else {
+            return;
+        };
+        let old = strip.fx.process(n, &mut strip.bus);
+        let k = self.smoothing;
+        let mut sum = 0.0f32;
+        let mut peak = 0.0f32;
+        for ch in 0..2 {
+            let mut g = strip.gain[ch];
+            let t = strip.target[ch];
+            let src = strip.bus.channel_f32_mut(ch);
+            for x in src[..n].iter_mut() {
+                g += (t - g) * k;
+                *x *= g;
+                sum += *x;
+                peak = peak.max(x.abs());
+            }
+            strip.gain[ch] = if (g - t).abs() < 1e-6 { t } else { g };
+        }
+        let faulted = strip.faulted || !sum.is_finite();
+        if faulted && !strip.faulted {
+            strip.faulted = true;
+            let _ = self.reports.push(Report::TrackFault { slot: i });
+        }
+        if !faulted {
+            let src = strip.bus.buffer_ref();
+            for ch in 0..2 {
+                let dst = self.master.bus.channel_f32_mut(ch);
+                for (d, x) in dst[..n].iter_mut().zip(&src.channel_f32(ch)[..n]) {
+                    *d += x;
+                }
+            }
+        }
+        if self.stems && strip.stem.len() + 2 * n <= strip.stem.capacity() {
+            for k in 0..n {
+                let (l, r) = if faulted {
+                    (0.0, 0.0)
+                } else {
+                    (strip.bus.channel_f32(0)[k], strip.bus.channel_f32(1)[k])
+                };
+                strip.stem.push(l);
+                strip.stem.push(r);
+            }
+        }
+        strip.silent_samples = if peak < SILENCE {
+            strip.silent_samples + n as u64
+        } else {
+            0
+        };
+        let retire =
+            strip.removing && strip.voices == 0 && strip.silent_samples as f64 > self.sample_rate;
+        if let Some(old) = old {
+            self.send_garbage(Garbage::Unit(old));
+        }
+        if retire {
+            if let Some(s) = self.strips[i].take() {
+                self.send_garbage(Garbage::Strip(i, s));
+            }
+        }
+    }
+
+    fn mix_orbits(&mut self, n: usize) {
+        let master = &mut self.master.bus;
+        for o in self.orbits.iter_mut() {
+            if o.active == 0 {
+                continue;
+            }
+            o.active = o.active.saturating_sub(n as u64);
+            for k in 0..n {
+                let (rl, rr) = o
+                    .reverb
+                    .tick(o.room_in.channel_f32(0)[k], o.room_in.channel_f32(1)[k]);
+                let (dl, dr) = o
+                    .delay
+                    .tick(o.delay_in.channel_f32(0)[k], o.delay_in.channel_f32(1)[k]);
+                // Freeverb's input scaling is compensated here (wet gain 3).
+                master.channel_f32_mut(0)[k] += rl * 3.0 + dl;
+                master.channel_f32_mut(1)[k] += rr * 3.0 + dr;
+            }
+        }
+    }
+
+    /// DC blocking, limiting, and writing `n` frames to an interleaved
+    /// output with `channels` channels (extra channels get silence).
+    pub(crate) fn finish_chunk(&mut self, n: usize, out: &mut [f32], channels: usize) {
+        let m = &mut self.master;
+        for k in 0..n {
+            let l = m.dc[0].tick(m.bus.channel_f32(0)[k]);
+            let r = m.dc[1].tick(m.bus.channel_f32(1)[k]);
+            let (l, r) = m.limiter.tick(l, r);
+            let frame = &mut out[k * channels..(k + 1) * channels];
+            match channels {
+                1 => frame[0] = 0.5 * (l + r),
+                _ => {
+                    frame[0] = l;
+                    frame[1] = r;
+                    frame[2..].fill(0.0);
+                }
+            }
+            if let Some(rec) = self.record.as_mut() {
+                let _ = rec.push(l);
+                let _ = rec.push(r);
+            }
+        }
+        self.pos += n as i64;
+    }
+
+    /// Publishes the position for the control side.
+    pub(crate) fn publish(&mut self) {
+        self.position.store(self.pos, Ordering::Release);
+    }
+}
+
+fn zero(b: &mut BufferVec, n: usize) {
+    for ch in 0..b.channels() {
+        b.channel_f32_mut(ch)[..n].fill(0.0);
+    }
+}

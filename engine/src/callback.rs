@@ -1,0 +1,28 @@
+//! The audio callback: the one function that runs on the audio thread.
+//!
+//! It drains the command queue (voices to start, swaps to apply, each at
+//! its exact sample), renders in chunks of at most 64 frames, and sends
+//! finished voices and replaced effect chains back to the control side to
+//! be dropped there. It never allocates, locks, blocks or does I/O; the
+//! tests run it under an allocation guard.
+
+use crate::audio::{AudioCore, CHUNK};
+
+/// Fills `out` (interleaved, `channels` per frame) with the next frames.
+pub fn process(core: &mut AudioCore, out: &mut [f32], channels: usize) {
+    let channels = channels.max(1);
+    let frames = out.len() / channels;
+    core.begin_callback();
+    let mut done = 0;
+    while done < frames {
+        let n = core.start_due((frames - done).min(CHUNK));
+        core.render_chunk(n);
+        core.finish_chunk(
+            n,
+            &mut out[done * channels..(done + n) * channels],
+            channels,
+        );
+        done += n;
+    }
+    core.publish();
+}

@@ -1,0 +1,576 @@
+//! Compiling sound graphs ([`lang::graph::Graph`]) into fundsp networks.
+//!
+//! Runs on the control side only: building a `Net` allocates. A graph is
+//! compiled once per voice (parameters are fixed when the note starts, so
+//! they become constants and filters with constant settings use fundsp's
+//! fixed-coefficient versions) or once per effect chain.
+//!
+//! Signals are mono or stereo. A mono signal meets a stereo one by
+//! duplication; filters and other one-channel processors run once per
+//! channel; `reverb` and `pan` make stereo from mono.
+
+use crate::dsp::effects::{DelayNode, ReverbNode};
+use crate::dsp::nodes::{
+    apply_op, soft_clip, Adsr, Binary, Compressor, Crush, Line, Op, Perc, Tremolo,
+};
+use fundsp::prelude32::*;
+use lang::graph::{Graph, Prim};
+
+/// Where one channel of a signal comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum Src {
+    /// A global input of the network.
+    Input(usize),
+    /// An output port of a node.
+    Node(NodeId, usize),
+}
+
+/// A compiled signal: a constant (folded at compile time) or channels.
+#[derive(Clone, Debug)]
+pub enum Sig {
+    Const(f32),
+    Chans(Vec<Src>),
+}
+
+impl Sig {
+    fn channels(&self) -> usize {
+        match self {
+            Sig::Const(_) => 1,
+            Sig::Chans(c) => c.len(),
+        }
+    }
+}
+
+/// Looks up a voice parameter by name (`None`: not set anywhere).
+pub type ParamLookup<'a> = &'a dyn Fn(&str) -> Option<f64>;
+
+/// Builds one network from graphs.
+pub struct Builder<'a> {
+    net: Net,
+    params: ParamLookup<'a>,
+    /// The channels of `Graph::Input`.
+    inputs: Vec<Src>,
+    /// The voice gate (network input 0), or a constant 1 for effect chains.
+    gate: Sig,
+    sample_rate: f64,
+    seed: u64,
+    /// Problems found (unknown parameters, non-constant settings).
+    pub warnings: Vec<String>,
+}
+
+/// Number of output channels a graph produces given its input's channels.
+pub fn channels(g: &Graph, input: usize) -> usize {
+    match g {
+        Graph::Const(_) | Graph::Param(_) => 1,
+        Graph::Input => std::cmp::max(input, 1),
+        Graph::Node(p, args) => {
+            let arg = |i: usize| args.get(i).map(|a| channels(a, input)).unwrap_or(1);
+            match p {
+                Prim::Reverb | Prim::Pan => 2,
+                Prim::Add | Prim::Sub | Prim::Mul | Prim::Div => std::cmp::max(arg(0), arg(1)),
+                _ if p.info().takes_input => arg(0),
+                _ => 1,
+            }
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    /// A builder for a voice: one network input (the gate), `outputs` outputs.
+    pub fn voice(params: ParamLookup<'a>, outputs: usize, sample_rate: f64, seed: u64) -> Self {
+        Builder {
+            net: Net::new(1, outputs),
+            params,
+            inputs: Vec::new(),
+            gate: Sig::Chans(vec![Src::Input(0)]),
+            sample_rate,
+            seed,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A builder for a stereo effect chain (`Graph::Input` = the two inputs).
+    pub fn effect(params: ParamLookup<'a>, sample_rate: f64) -> Self {
+        Builder {
+            net: Net::new(2, 2),
+            params,
+            inputs: vec![Src::Input(0), Src::Input(1)],
+            gate: Sig::Const(1.0),
+            sample_rate,
+            seed: 1,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn warn(&mut self, msg: String) {
+        if !self.warnings.contains(&msg) {
+            self.warnings.push(msg);
+        }
+    }
+
+    fn connect(&mut self, s: Src, id: NodeId, port: usize) {
+        match s {
+            Src::Input(i) => self.net.connect_input(i, id, port),
+            Src::Node(n, p) => self.net.connect(n, p, id, port),
+        }
+    }
+
+    /// Adds a unit fed by `ins` and returns its outputs.
+    pub fn unit(&mut self, u: Box<dyn AudioUnit>, ins: &[Src]) -> Vec<Src> {
+        let outs = u.outputs();
+        let id = self.net.push(u);
+        for (port, s) in ins.iter().enumerate() {
+            self.connect(*s, id, port);
+        }
+        (0..outs).map(|p| Src::Node(id, p)).collect()
+    }
+
+    /// The channels of a signal (constants become `dc` nodes).
+    pub fn chans(&mut self, s: &Sig) -> Vec<Src> {
+        match s {
+            Sig::Const(c) => self.unit(Box::new(dc(*c)), &[]),
+            Sig::Chans(c) => c.clone(),
+        }
+    }
+
+    /// The first channel of a signal (for parameter inputs).
+    fn mono(&mut self, s: &Sig) -> Src {
+        self.chans(s)[0]
+    }
+
+    /// Runs a one-channel processor on each channel of `input`, each copy
+    /// also fed `extra` (parameter signals).
+    pub fn per_channel(
+        &mut self,
+        input: &Sig,
+        extra: &[Src],
+        make: &dyn Fn(usize) -> Box<dyn AudioUnit>,
+    ) -> Sig {
+        let chans = self.chans(input);
+        let mut out = Vec::with_capacity(chans.len());
+        for (i, c) in chans.into_iter().enumerate() {
+            let mut ins = vec![c];
+            ins.extend_from_slice(extra);
+            out.extend(self.unit(make(i), &ins));
+        }
+        Sig::Chans(out)
+    }
+
+    /// A constant setting of a primitive: constants are used as they are;
+    /// a signal there is reported and the default is used.
+    fn setting(&mut self, prim: Prim, i: usize, s: &Sig) -> f32 {
+        let info = prim.info();
+        match s {
+            Sig::Const(c) => *c,
+            Sig::Chans(_) => {
+                let (name, def) = info.params[i];
+                self.warn(format!(
+                    "`{}`: the `{name}` setting must be a constant here; using {def}",
+                    info.name
+                ));
+                if def.is_nan() {
+                    0.0
+                } else {
+                    def as f32
+                }
+            }
+        }
+    }
+
+    /// Runs `f` with `Graph::Input` standing for `sig`.
+    pub fn with_input(&mut self, sig: Sig, f: impl FnOnce(&mut Self) -> Sig) -> Sig {
+        let chans = self.chans(&sig);
+        let saved = std::mem::replace(&mut self.inputs, chans);
+        let out = f(self);
+        self.inputs = saved;
+        out
+    }
+
+    /// Compiles a graph to a signal.
+    pub fn compile(&mut self, g: &Graph) -> Sig {
+        match g {
+            Graph::Const(x) => Sig::Const(*x as f32),
+            Graph::Param(name) if &**name == "gate" => self.gate.clone(),
+            Graph::Param(name) => match (self.params)(name) {
+                Some(v) => Sig::Const(v as f32),
+                None => {
+                    self.warn(format!("the parameter `{name}` has no value; using 0"));
+                    Sig::Const(0.0)
+                }
+            },
+            Graph::Input => {
+                if self.inputs.is_empty() {
+                    self.warn("`in` has no input in an instrument; using silence".into());
+                    Sig::Const(0.0)
+                } else {
+                    Sig::Chans(self.inputs.clone())
+                }
+            }
+            Graph::Node(prim, args) => {
+                let info = prim.info();
+                let mut sigs = Vec::with_capacity(info.params.len());
+                for (i, (_, def)) in info.params.iter().enumerate() {
+                    sigs.push(match args.get(i) {
+                        Some(a) => self.compile(a),
+                        None => Sig::Const(if def.is_nan() { 0.0 } else { *def as f32 }),
+                    });
+                }
+                self.node(*prim, &sigs)
+            }
+        }
+    }
+
+    fn nyquist_clamp(&self, f: f32) -> f32 {
+        f.clamp(5.0, (self.sample_rate * 0.45) as f32)
+    }
+
+    /// An oscillator: `fixed` when the frequency is constant, else `free`
+    /// fed with the frequency signal.
+    fn oscillator(
+        &mut self,
+        freq: &Sig,
+        fixed: &dyn Fn(f32) -> Box<dyn AudioUnit>,
+        free: &dyn Fn() -> Box<dyn AudioUnit>,
+    ) -> Sig {
+        match freq {
+            Sig::Const(f) => Sig::Chans(self.unit(fixed(*f), &[])),
+            s => {
+                let f = self.mono(s);
+                Sig::Chans(self.unit(free(), &[f]))
+            }
+        }
+    }
+
+    /// A two-pole filter of the `Svf` family with cutoff and Q.
+    fn svf(
+        &mut self,
+        s: &[Sig],
+        fixed: &dyn Fn(f32, f32) -> Box<dyn AudioUnit>,
+        free: &dyn Fn() -> Box<dyn AudioUnit>,
+    ) -> Sig {
+        match (&s[1], &s[2]) {
+            (Sig::Const(f), Sig::Const(q)) => {
+                let (f, q) = (self.nyquist_clamp(*f), q.max(0.05));
+                self.per_channel(&s[0], &[], &|_| fixed(f, q))
+            }
+            (f, q) => {
+                let f = self.mono(f);
+                let hi = (self.sample_rate * 0.45) as f32;
+                let f = self.unit(Box::new(clip_to(5.0, hi)), &[f])[0];
+                let q = self.mono(q);
+                let q = self.unit(Box::new(clip_to(0.05, 100.0)), &[q])[0];
+                self.per_channel(&s[0], &[f, q], &|_| free())
+            }
+        }
+    }
+
+    fn binary(&mut self, op: Op, a: &Sig, b: &Sig) -> Sig {
+        match (a, b) {
+            (Sig::Const(x), Sig::Const(y)) => Sig::Const(apply_op(op, *x, *y)),
+            (s, Sig::Const(c)) if op == Op::Mul => self.per_channel(s, &[], &|_| Box::new(mul(*c))),
+            (Sig::Const(c), s) if op == Op::Mul => self.per_channel(s, &[], &|_| Box::new(mul(*c))),
+            (s, Sig::Const(c)) if op == Op::Add => self.per_channel(s, &[], &|_| Box::new(add(*c))),
+            (Sig::Const(c), s) if op == Op::Add => self.per_channel(s, &[], &|_| Box::new(add(*c))),
+            (s, Sig::Const(c)) if op == Op::Sub => {
+                self.per_channel(s, &[], &|_| Box::new(add(-*c)))
+            }
+            _ => {
+                let (a, b) = (self.chans(a), self.chans(b));
+                let n = std::cmp::max(a.len(), b.len());
+                let mut out = Vec::with_capacity(n);
+                for i in 0..n {
+                    out.extend(self.unit(
+                        Box::new(An(Binary::new(op))),
+                        &[a[i % a.len()], b[i % b.len()]],
+                    ));
+                }
+                Sig::Chans(out)
+            }
+        }
+    }
+
+    fn stereo(&mut self, s: &Sig) -> Vec<Src> {
+        let c = self.chans(s);
+        if c.len() == 1 {
+            vec![c[0], c[0]]
+        } else {
+            c
+        }
+    }
+
+    /// One primitive applied to its compiled arguments.
+    fn node(&mut self, prim: Prim, s: &[Sig]) -> Sig {
+        let seed = self.seed;
+        match prim {
+            Prim::Sine => self.oscillator(&s[0], &|f| Box::new(sine_hz(f)), &|| Box::new(sine())),
+            Prim::Saw => self.oscillator(&s[0], &|f| Box::new(poly_saw_hz(f)), &|| {
+                Box::new(poly_saw())
+            }),
+            Prim::Square => self.oscillator(&s[0], &|f| Box::new(poly_square_hz(f)), &|| {
+                Box::new(poly_square())
+            }),
+            Prim::Triangle => self.oscillator(&s[0], &|f| Box::new(triangle_hz(f)), &|| {
+                Box::new(triangle())
+            }),
+            Prim::Pulse => {
+                let f = self.mono(&s[0]);
+                let w = self.mono(&s[1]);
+                Sig::Chans(self.unit(Box::new(poly_pulse()), &[f, w]))
+            }
+            Prim::Noise => Sig::Chans(self.unit(Box::new(noise().seed(seed)), &[])),
+            Prim::Pink => Sig::Chans(self.unit(Box::new(pink().seed(seed)), &[])),
+            Prim::Brown => Sig::Chans(self.unit(Box::new(brown().seed(seed)), &[])),
+            Prim::Lowpass => self.svf(s, &|f, q| Box::new(lowpass_hz(f, q)), &|| {
+                Box::new(lowpass())
+            }),
+            Prim::Highpass => self.svf(s, &|f, q| Box::new(highpass_hz(f, q)), &|| {
+                Box::new(highpass())
+            }),
+            Prim::Bandpass => self.svf(s, &|f, q| Box::new(bandpass_hz(f, q)), &|| {
+                Box::new(bandpass())
+            }),
+            Prim::Notch => self.svf(s, &|f, q| Box::new(notch_hz(f, q)), &|| Box::new(notch())),
+            Prim::Moog => {
+                let res = |r: f32| r.clamp(0.0, 1.0);
+                match (&s[1], &s[2]) {
+                    (Sig::Const(f), Sig::Const(r)) => {
+                        let (f, r) = (self.nyquist_clamp(*f), res(*r));
+                        self.per_channel(&s[0], &[], &|_| Box::new(moog_hz(f, r)))
+                    }
+                    (f, r) => {
+                        let f = self.mono(f);
+                        let r = self.mono(r);
+                        let r = self.unit(Box::new(clip_to(0.0, 1.0)), &[r])[0];
+                        self.per_channel(&s[0], &[f, r], &|_| Box::new(moog()))
+                    }
+                }
+            }
+            Prim::Adsr => {
+                let v: Vec<f32> = (0..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                let gate = self.mono(&self.gate.clone());
+                Sig::Chans(self.unit(Box::new(An(Adsr::new(v[0], v[1], v[2], v[3]))), &[gate]))
+            }
+            Prim::Perc => {
+                let a = self.setting(prim, 0, &s[0]);
+                let r = self.setting(prim, 1, &s[1]);
+                Sig::Chans(self.unit(Box::new(An(Perc::new(a, r))), &[]))
+            }
+            Prim::Line => {
+                let v: Vec<f32> = (0..3).map(|i| self.setting(prim, i, &s[i])).collect();
+                Sig::Chans(self.unit(Box::new(An(Line::new(v[0], v[1], v[2]))), &[]))
+            }
+            Prim::Delay => {
+                let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                self.per_channel(&s[0], &[], &|_| {
+                    Box::new(An(DelayNode::new(v[0], v[1], v[2])))
+                })
+            }
+            Prim::Reverb => {
+                let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                let ins = self.stereo(&s[0]);
+                Sig::Chans(self.unit(Box::new(An(ReverbNode::new(v[0], v[1], v[2]))), &ins))
+            }
+            Prim::Distort => {
+                let a = self.setting(prim, 1, &s[1]);
+                self.per_channel(&s[0], &[], &|_| Box::new(soft_clip(a)))
+            }
+            Prim::Chorus => {
+                let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                let (rate, depth, mix) = (v[0], v[1].clamp(0.0, 1.0), v[2].clamp(0.0, 1.0));
+                self.per_channel(&s[0], &[], &|ch| {
+                    Box::new(
+                        (pass() * (1.0 - mix))
+                            & (chorus(seed + ch as u64, 0.015, 0.01 * depth + 0.0005, rate) * mix),
+                    )
+                })
+            }
+            Prim::Phaser => {
+                let v: Vec<f32> = (1..3).map(|i| self.setting(prim, i, &s[i])).collect();
+                let (rate, depth) = (v[0], v[1].clamp(0.0, 1.0));
+                self.per_channel(&s[0], &[], &|_| {
+                    Box::new(phaser(0.5, move |t| 0.5 + 0.5 * depth * sin_hz(rate, t)))
+                })
+            }
+            Prim::Flanger => {
+                let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                let (rate, depth, fb) = (v[0], v[1].clamp(0.0, 1.0), v[2].clamp(-0.95, 0.95));
+                let (lo, hi) = (0.001, 0.001 + 0.009 * depth.max(0.01));
+                self.per_channel(&s[0], &[], &|_| {
+                    Box::new(flanger(fb, lo, hi, move |t| {
+                        lerp11(lo, hi, sin_hz(rate, t))
+                    }))
+                })
+            }
+            Prim::Crush => {
+                let b = self.setting(prim, 1, &s[1]);
+                self.per_channel(&s[0], &[], &|_| Box::new(An(Crush::new(b))))
+            }
+            Prim::Compressor => {
+                let v: Vec<f32> = (1..5).map(|i| self.setting(prim, i, &s[i])).collect();
+                self.per_channel(&s[0], &[], &|_| {
+                    Box::new(An(Compressor::new(v[0], v[1], v[2], v[3])))
+                })
+            }
+            Prim::Limiter => {
+                let c = db_amp(self.setting(prim, 1, &s[1]).min(0.0));
+                if s[0].channels() == 2 {
+                    let ins = self.chans(&s[0]);
+                    let u = (mul(1.0 / c) | mul(1.0 / c))
+                        >> limiter_stereo(0.005, 0.1)
+                        >> (mul(c) | mul(c));
+                    Sig::Chans(self.unit(Box::new(u), &ins))
+                } else {
+                    self.per_channel(&s[0], &[], &|_| {
+                        Box::new(mul(1.0 / c) >> limiter(0.005, 0.1) >> mul(c))
+                    })
+                }
+            }
+            Prim::Eq => {
+                let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                let (lo, mid, hi) = (db_amp(v[0]), db_amp(v[1]), db_amp(v[2]));
+                self.per_channel(&s[0], &[], &|_| {
+                    Box::new(
+                        lowshelf_hz(250.0, 0.707, lo)
+                            >> bell_hz(1000.0, 0.7, mid)
+                            >> highshelf_hz(4000.0, 0.707, hi),
+                    )
+                })
+            }
+            Prim::Tremolo => {
+                let v: Vec<f32> = (1..3).map(|i| self.setting(prim, i, &s[i])).collect();
+                self.per_channel(&s[0], &[], &|_| Box::new(An(Tremolo::new(v[0], v[1]))))
+            }
+            Prim::Pan => self.pan(&s[0], &s[1]),
+            Prim::Add => self.binary(Op::Add, &s[0], &s[1]),
+            Prim::Sub => self.binary(Op::Sub, &s[0], &s[1]),
+            Prim::Mul => self.binary(Op::Mul, &s[0], &s[1]),
+            Prim::Div => self.binary(Op::Div, &s[0], &s[1]),
+            Prim::Tanh => self.per_channel(&s[0], &[], &|_| Box::new(shape(Tanh(1.0)))),
+            Prim::Clip => self.per_channel(&s[0], &[], &|_| Box::new(clip())),
+        }
+    }
+
+    /// Stereo position 0–1: equal-power for mono, balance for stereo.
+    fn pan(&mut self, input: &Sig, pos: &Sig) -> Sig {
+        match pos {
+            Sig::Const(p) => {
+                let p = p.clamp(0.0, 1.0);
+                let ins = self.chans(input);
+                if ins.len() == 2 {
+                    let (l, r) = ((2.0 * (1.0 - p)).min(1.0), (2.0 * p).min(1.0));
+                    Sig::Chans(self.unit(Box::new(mul(l) | mul(r)), &ins))
+                } else {
+                    Sig::Chans(self.unit(Box::new(pan(p * 2.0 - 1.0)), &ins))
+                }
+            }
+            p => {
+                let x = self.mono(input);
+                let p = self.mono(p);
+                let p = self.unit(Box::new(clip_to(0.0, 1.0) * 2.0 - 1.0), &[p])[0];
+                Sig::Chans(self.unit(Box::new(panner()), &[x, p]))
+            }
+        }
+    }
+
+    /// Connects the signal to the network outputs and returns the network,
+    /// ready for the audio thread (ordered and allocated).
+    pub fn finish(mut self, out: &Sig) -> (Net, Vec<String>) {
+        let outs = self.net.outputs();
+        let chans = self.chans(out);
+        for o in 0..outs {
+            match chans[o % chans.len()] {
+                Src::Input(i) => self.net.pass_through(i, o),
+                Src::Node(id, p) => self.net.connect_output(id, p, o),
+            }
+        }
+        self.net.set_sample_rate(self.sample_rate);
+        self.net.allocate();
+        (self.net, self.warnings)
+    }
+}
+
+/// Compiles an effect chain (stereo in, stereo out).
+pub fn compile_effect(g: &Graph, sample_rate: f64) -> (Net, Vec<String>) {
+    let none = |_: &str| None;
+    let mut b = Builder::effect(&none, sample_rate);
+    let sig = b.compile(g);
+    b.finish(&sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn param(n: &str) -> Graph {
+        Graph::Param(Arc::from(n))
+    }
+
+    fn node(p: Prim, a: Vec<Graph>) -> Graph {
+        Graph::Node(p, a)
+    }
+
+    #[test]
+    fn saw_through_lowpass_runs() {
+        let g = node(
+            Prim::Lowpass,
+            vec![
+                node(Prim::Saw, vec![param("freq")]),
+                Graph::Const(1200.0),
+                Graph::Const(0.707),
+            ],
+        );
+        let params = |n: &str| (n == "freq").then_some(110.0);
+        let mut b = Builder::voice(&params, channels(&g, 0), 48000.0, 1);
+        let s = b.compile(&g);
+        let (mut net, warnings) = b.finish(&s);
+        assert!(warnings.is_empty());
+        assert_eq!(net.outputs(), 1);
+        let mut peak = 0.0f32;
+        for _ in 0..4800 {
+            peak = peak.max(net.filter_mono(1.0).abs());
+        }
+        assert!(peak > 0.3 && peak < 2.0, "{peak}");
+    }
+
+    #[test]
+    fn every_prim_compiles() {
+        for info in lang::graph::PRIMS {
+            let args: Vec<Graph> = info
+                .params
+                .iter()
+                .map(|(_, d)| {
+                    if d.is_nan() {
+                        node(Prim::Saw, vec![Graph::Const(220.0)])
+                    } else {
+                        Graph::Const(*d)
+                    }
+                })
+                .collect();
+            let g = node(info.prim, args);
+            let params = |_: &str| None;
+            let mut b = Builder::voice(&params, channels(&g, 0), 48000.0, 1);
+            let s = b.compile(&g);
+            let (mut net, _) = b.finish(&s);
+            let mut out = [0.0f32; 2];
+            for _ in 0..2000 {
+                net.tick(&[1.0], &mut out[..net.outputs()]);
+                assert!(out.iter().all(|x| x.is_finite()), "{}", info.name);
+            }
+        }
+    }
+
+    #[test]
+    fn effect_chain_is_stereo() {
+        let g = node(
+            Prim::Reverb,
+            vec![
+                node(Prim::Lowpass, vec![Graph::Input, Graph::Const(500.0)]),
+                Graph::Const(0.5),
+            ],
+        );
+        let (net, w) = compile_effect(&g, 48000.0);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!((net.inputs(), net.outputs()), (2, 2));
+    }
+}

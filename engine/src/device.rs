@@ -1,0 +1,192 @@
+//! Real-time output through cpal: a thin adapter that moves the
+//! [`AudioCore`] into the device's callback.
+
+use crate::audio::AudioCore;
+use crate::callback;
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use std::fmt;
+
+/// Why an output could not be opened.
+#[derive(Debug)]
+pub enum DeviceError {
+    /// No usable audio output on this machine.
+    NoDevice(String),
+    /// The named device does not exist.
+    NotFound(String),
+    Other(String),
+}
+
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            DeviceError::NoDevice(why) => write!(
+                f,
+                "error: no audio output device is available ({why}); render to a file instead: weft render FILE -o out.wav"
+            ),
+            DeviceError::NotFound(name) => write!(
+                f,
+                "error: no output device named `{name}`; `weft devices` lists them"
+            ),
+            DeviceError::Other(e) => write!(f, "error: audio output failed: {e}"),
+        }
+    }
+}
+
+/// An output device as `weft devices` shows it.
+#[derive(Clone, Debug)]
+pub struct DeviceInfo {
+    pub name: String,
+    pub is_default: bool,
+    /// Its default configuration, e.g. "2 ch, 48000 Hz, f32".
+    pub config: String,
+}
+
+fn device_name(d: &cpal::Device) -> String {
+    d.description()
+        .map(|x| x.name().to_string())
+        .unwrap_or_else(|_| "(unnamed)".to_string())
+}
+
+/// Lists the output devices of the default host.
+pub fn output_devices() -> Result<Vec<DeviceInfo>, DeviceError> {
+    let host = cpal::default_host();
+    let default = host.default_output_device().map(|d| device_name(&d));
+    let devices = host
+        .output_devices()
+        .map_err(|e| DeviceError::NoDevice(e.to_string()))?;
+    let mut out = Vec::new();
+    for d in devices {
+        let Ok(cfg) = d.default_output_config() else {
+            continue;
+        };
+        let name = device_name(&d);
+        out.push(DeviceInfo {
+            is_default: Some(&name) == default.as_ref(),
+            config: format!(
+                "{} ch, {} Hz, {}",
+                cfg.channels(),
+                cfg.sample_rate(),
+                cfg.sample_format()
+            ),
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// The chosen device and its stream settings, before the stream starts.
+pub struct Output {
+    device: cpal::Device,
+    pub name: String,
+    pub sample_rate: u32,
+    pub channels: u16,
+    pub buffer: u32,
+    format: cpal::SampleFormat,
+}
+
+/// Finds the output (`name`, or the default) and its configuration.
+/// `buffer` frames are always requested as a fixed size.
+pub fn open(name: Option<&str>, buffer: u32) -> Result<Output, DeviceError> {
+    let host = cpal::default_host();
+    let device = match name {
+        None => host
+            .default_output_device()
+            .ok_or_else(|| DeviceError::NoDevice("no default output".into()))?,
+        Some(n) => host
+            .output_devices()
+            .map_err(|e| DeviceError::NoDevice(e.to_string()))?
+            .find(|d| device_name(d) == n)
+            .ok_or_else(|| DeviceError::NotFound(n.to_string()))?,
+    };
+    // Without a usable device the failure shows here, not when finding it.
+    let cfg = device
+        .default_output_config()
+        .map_err(|e| DeviceError::NoDevice(e.to_string()))?;
+    Ok(Output {
+        name: device_name(&device),
+        sample_rate: cfg.sample_rate(),
+        channels: cfg.channels(),
+        buffer: buffer.max(16),
+        format: cfg.sample_format(),
+        device,
+    })
+}
+
+/// A running output stream; dropping it stops playback.
+pub struct Playing {
+    _stream: cpal::Stream,
+}
+
+/// Largest callback the integer-format conversion handles at once.
+const CONVERT_FRAMES: usize = 4096;
+
+impl Output {
+    /// Starts the stream with `core` rendering into it.
+    pub fn start(
+        self,
+        mut core: AudioCore,
+        mut on_error: impl FnMut(String) + Send + 'static,
+    ) -> Result<Playing, DeviceError> {
+        let config = cpal::StreamConfig {
+            channels: self.channels,
+            sample_rate: self.sample_rate,
+            buffer_size: cpal::BufferSize::Fixed(self.buffer),
+        };
+        let ch = self.channels as usize;
+        let err = move |e: cpal::Error| on_error(e.to_string());
+        let stream = match self.format {
+            cpal::SampleFormat::F32 => self.device.build_output_stream(
+                config,
+                move |data: &mut [f32], _: &cpal::OutputCallbackInfo| {
+                    callback::process(&mut core, data, ch)
+                },
+                err,
+                None,
+            ),
+            cpal::SampleFormat::I16 => {
+                let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
+                self.device.build_output_stream(
+                    config,
+                    move |data: &mut [i16], _: &cpal::OutputCallbackInfo| {
+                        for part in data.chunks_mut(scratch.len()) {
+                            let s = &mut scratch[..part.len()];
+                            callback::process(&mut core, s, ch);
+                            for (d, x) in part.iter_mut().zip(s.iter()) {
+                                *d = (x.clamp(-1.0, 1.0) * 32767.0) as i16;
+                            }
+                        }
+                    },
+                    err,
+                    None,
+                )
+            }
+            cpal::SampleFormat::I32 => {
+                let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
+                self.device.build_output_stream(
+                    config,
+                    move |data: &mut [i32], _: &cpal::OutputCallbackInfo| {
+                        for part in data.chunks_mut(scratch.len()) {
+                            let s = &mut scratch[..part.len()];
+                            callback::process(&mut core, s, ch);
+                            for (d, x) in part.iter_mut().zip(s.iter()) {
+                                *d = (x.clamp(-1.0, 1.0) as f64 * 2147483647.0) as i32;
+                            }
+                        }
+                    },
+                    err,
+                    None,
+                )
+            }
+            f => {
+                return Err(DeviceError::Other(format!(
+                    "the device's sample format {f} is not supported"
+                )))
+            }
+        }
+        .map_err(|e| DeviceError::Other(e.to_string()))?;
+        stream
+            .play()
+            .map_err(|e| DeviceError::Other(e.to_string()))?;
+        Ok(Playing { _stream: stream })
+    }
+}

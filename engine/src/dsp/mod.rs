@@ -1,0 +1,4 @@
+//! DSP building blocks that fundsp does not provide in the form weft needs.
+
+pub mod effects;
+pub mod nodes;

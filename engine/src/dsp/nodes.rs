@@ -1,0 +1,419 @@
+//! Small fundsp nodes that weft's sound graphs need and fundsp lacks (or
+//! that must behave exactly as weft documents): gate-driven envelopes,
+//! bit crushing, sample-rate reduction, compression, tremolo and simple
+//! arithmetic. Each node is one struct implementing `AudioNode`; none
+//! allocates after construction.
+
+use fundsp::prelude32::*;
+
+/// Attack–decay–sustain–release envelope driven by the voice gate
+/// (input 0: gate, > 0 while held). Linear segments; the release starts
+/// from the level reached when the gate falls.
+#[derive(Clone)]
+pub struct Adsr {
+    attack: f32,
+    decay: f32,
+    sustain: f32,
+    release: f32,
+    sample_rate: f32,
+    /// Time in seconds since the note started (attack/decay phase).
+    t: f32,
+    level: f32,
+    /// Level when the gate fell and release progress (seconds), once released.
+    released: Option<(f32, f32)>,
+}
+
+impl Adsr {
+    pub fn new(attack: f32, decay: f32, sustain: f32, release: f32) -> Adsr {
+        Adsr {
+            attack: attack.max(0.0),
+            decay: decay.max(0.0),
+            sustain: sustain.clamp(0.0, 1.0),
+            release: release.max(0.0),
+            sample_rate: DEFAULT_SR as f32,
+            t: 0.0,
+            level: 0.0,
+            released: None,
+        }
+    }
+
+    fn attack_decay_level(&self) -> f32 {
+        let t = self.t;
+        if t < self.attack {
+            t / self.attack
+        } else if t < self.attack + self.decay {
+            1.0 - (1.0 - self.sustain) * (t - self.attack) / self.decay
+        } else {
+            self.sustain
+        }
+    }
+}
+
+impl AudioNode for Adsr {
+    const ID: u64 = 0x7766_0001;
+    type Inputs = U1;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.t = 0.0;
+        self.level = 0.0;
+        self.released = None;
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.sample_rate = sample_rate as f32;
+    }
+
+    #[inline]
+    fn tick(&mut self, input: &Frame<f32, U1>) -> Frame<f32, U1> {
+        let dt = 1.0 / self.sample_rate;
+        let gate = input[0] > 0.0;
+        match self.released {
+            None if gate => {
+                self.level = self.attack_decay_level();
+                self.t += dt;
+            }
+            None => self.released = Some((self.level, 0.0)),
+            Some(_) => {}
+        }
+        if let Some((from, ref mut rt)) = self.released {
+            self.level = if *rt >= self.release {
+                0.0
+            } else {
+                from * (1.0 - *rt / self.release)
+            };
+            *rt += dt;
+        }
+        [self.level].into()
+    }
+}
+
+/// Percussive envelope: linear attack to 1 then linear release to 0,
+/// starting at note-on and ignoring the gate.
+#[derive(Clone)]
+pub struct Perc {
+    attack: f32,
+    release: f32,
+    t: f32,
+    dt: f32,
+}
+
+impl Perc {
+    pub fn new(attack: f32, release: f32) -> Perc {
+        Perc {
+            attack: attack.max(0.0),
+            release: release.max(1e-4),
+            t: 0.0,
+            dt: 1.0 / DEFAULT_SR as f32,
+        }
+    }
+}
+
+impl AudioNode for Perc {
+    const ID: u64 = 0x7766_0002;
+    type Inputs = U0;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.t = 0.0;
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.dt = 1.0 / sample_rate as f32;
+    }
+
+    #[inline]
+    fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U1> {
+        let t = self.t;
+        self.t += self.dt;
+        let v = if t < self.attack {
+            t / self.attack
+        } else {
+            (1.0 - (t - self.attack) / self.release).max(0.0)
+        };
+        [v].into()
+    }
+}
+
+/// A straight ramp from `from` to `to` over `time` seconds after note-on,
+/// then holding `to`.
+#[derive(Clone)]
+pub struct Line {
+    from: f32,
+    to: f32,
+    time: f32,
+    t: f32,
+    dt: f32,
+}
+
+impl Line {
+    pub fn new(from: f32, to: f32, time: f32) -> Line {
+        Line {
+            from,
+            to,
+            time: time.max(0.0),
+            t: 0.0,
+            dt: 1.0 / DEFAULT_SR as f32,
+        }
+    }
+}
+
+impl AudioNode for Line {
+    const ID: u64 = 0x7766_0003;
+    type Inputs = U0;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.t = 0.0;
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.dt = 1.0 / sample_rate as f32;
+    }
+
+    #[inline]
+    fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U1> {
+        let v = if self.t >= self.time {
+            self.to
+        } else {
+            self.from + (self.to - self.from) * self.t / self.time
+        };
+        self.t += self.dt;
+        [v].into()
+    }
+}
+
+/// Bit crusher: quantises to `2^(bits-1)` steps per unit (bits 1–16,
+/// fractional values allowed, as in Strudel's `crush`).
+#[derive(Clone)]
+pub struct Crush {
+    steps: f32,
+}
+
+impl Crush {
+    pub fn new(bits: f32) -> Crush {
+        Crush {
+            steps: 2f32.powf(bits.clamp(1.0, 16.0) - 1.0),
+        }
+    }
+}
+
+impl AudioNode for Crush {
+    const ID: u64 = 0x7766_0004;
+    type Inputs = U1;
+    type Outputs = U1;
+
+    #[inline]
+    fn tick(&mut self, input: &Frame<f32, U1>) -> Frame<f32, U1> {
+        [(input[0] * self.steps).round() / self.steps].into()
+    }
+}
+
+/// Sample-rate reduction: holds every `factor`-th sample (`coarse`).
+#[derive(Clone)]
+pub struct Coarse {
+    factor: u32,
+    count: u32,
+    held: f32,
+}
+
+impl Coarse {
+    pub fn new(factor: f32) -> Coarse {
+        Coarse {
+            factor: factor.round().clamp(1.0, 4096.0) as u32,
+            count: 0,
+            held: 0.0,
+        }
+    }
+}
+
+impl AudioNode for Coarse {
+    const ID: u64 = 0x7766_0005;
+    type Inputs = U1;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.count = 0;
+        self.held = 0.0;
+    }
+
+    #[inline]
+    fn tick(&mut self, input: &Frame<f32, U1>) -> Frame<f32, U1> {
+        if self.count == 0 {
+            self.held = input[0];
+        }
+        self.count = (self.count + 1) % self.factor;
+        [self.held].into()
+    }
+}
+
+/// Amplitude modulation by a sine LFO: `depth` 0–1, `rate` in Hz.
+#[derive(Clone)]
+pub struct Tremolo {
+    rate: f32,
+    depth: f32,
+    phase: f32,
+    dt: f32,
+}
+
+impl Tremolo {
+    pub fn new(rate: f32, depth: f32) -> Tremolo {
+        Tremolo {
+            rate,
+            depth: depth.clamp(0.0, 1.0),
+            phase: 0.0,
+            dt: 1.0 / DEFAULT_SR as f32,
+        }
+    }
+}
+
+impl AudioNode for Tremolo {
+    const ID: u64 = 0x7766_0006;
+    type Inputs = U1;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.phase = 0.0;
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.dt = 1.0 / sample_rate as f32;
+    }
+
+    #[inline]
+    fn tick(&mut self, input: &Frame<f32, U1>) -> Frame<f32, U1> {
+        let lfo = 0.5 + 0.5 * (self.phase * std::f32::consts::TAU).sin();
+        self.phase = (self.phase + self.rate * self.dt).fract();
+        [input[0] * (1.0 - self.depth * lfo)].into()
+    }
+}
+
+/// Feed-forward compressor on one channel: threshold in dB, ratio,
+/// attack and release in seconds (peak detector).
+#[derive(Clone)]
+pub struct Compressor {
+    threshold_db: f32,
+    ratio: f32,
+    attack: f32,
+    release: f32,
+    attack_coef: f32,
+    release_coef: f32,
+    envelope_db: f32,
+}
+
+impl Compressor {
+    pub fn new(threshold_db: f32, ratio: f32, attack: f32, release: f32) -> Compressor {
+        let mut c = Compressor {
+            threshold_db,
+            ratio: ratio.max(1.0),
+            attack: attack.max(1e-4),
+            release: release.max(1e-4),
+            attack_coef: 0.0,
+            release_coef: 0.0,
+            envelope_db: -120.0,
+        };
+        c.set_sample_rate(DEFAULT_SR);
+        c
+    }
+}
+
+impl AudioNode for Compressor {
+    const ID: u64 = 0x7766_0007;
+    type Inputs = U1;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.envelope_db = -120.0;
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        let sr = sample_rate as f32;
+        self.attack_coef = (-1.0 / (self.attack * sr)).exp();
+        self.release_coef = (-1.0 / (self.release * sr)).exp();
+    }
+
+    #[inline]
+    fn tick(&mut self, input: &Frame<f32, U1>) -> Frame<f32, U1> {
+        let x = input[0];
+        let level_db = 20.0 * x.abs().max(1e-6).log10();
+        let coef = if level_db > self.envelope_db {
+            self.attack_coef
+        } else {
+            self.release_coef
+        };
+        self.envelope_db = level_db + coef * (self.envelope_db - level_db);
+        let over = self.envelope_db - self.threshold_db;
+        let gain_db = if over > 0.0 {
+            -over * (1.0 - 1.0 / self.ratio)
+        } else {
+            0.0
+        };
+        [x * 10f32.powf(gain_db / 20.0)].into()
+    }
+}
+
+/// Arithmetic on two signals (2 inputs, 1 output).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// `a op b` per sample. Division by (near) zero gives zero, so that a
+/// graph never produces infinities by itself.
+#[derive(Clone)]
+pub struct Binary {
+    op: Op,
+}
+
+impl Binary {
+    pub fn new(op: Op) -> Binary {
+        Binary { op }
+    }
+}
+
+/// Applies `op`, with the safe division described on [`Binary`].
+#[inline]
+pub fn apply_op(op: Op, a: f32, b: f32) -> f32 {
+    match op {
+        Op::Add => a + b,
+        Op::Sub => a - b,
+        Op::Mul => a * b,
+        Op::Div => {
+            if b.abs() < 1e-9 {
+                0.0
+            } else {
+                a / b
+            }
+        }
+    }
+}
+
+impl AudioNode for Binary {
+    const ID: u64 = 0x7766_0008;
+    type Inputs = U2;
+    type Outputs = U1;
+
+    #[inline]
+    fn tick(&mut self, input: &Frame<f32, U2>) -> Frame<f32, U1> {
+        [apply_op(self.op, input[0], input[1])].into()
+    }
+}
+
+/// Soft saturation with a drive amount 0–1 (`distort`), normalised so
+/// that full-scale input stays near full scale.
+pub fn soft_clip(amount: f32) -> An<impl AudioNode<Inputs = U1, Outputs = U1>> {
+    let drive = 1.0 + 30.0 * amount.clamp(0.0, 1.0).powi(2);
+    let norm = 1.0 / drive.tanh();
+    shape_fn(move |x: f32| (x * drive).tanh() * norm)
+}
+
+/// Strudel's `shape` waveshaper: `(1+k)x / (1+k|x|)` with
+/// `k = 2s/(1-s)`, `s` clamped below 1.
+pub fn shaper(shape: f32) -> An<impl AudioNode<Inputs = U1, Outputs = U1>> {
+    let s = shape.clamp(0.0, 0.99);
+    let k = 2.0 * s / (1.0 - s);
+    shape_fn(move |x: f32| (1.0 + k) * x / (1.0 + k * x.abs()))
+}

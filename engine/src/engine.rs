@@ -1,0 +1,696 @@
+//! The control side of the engine: scheduling, voice preparation and hot
+//! swap. [`Engine::new`] returns the control-side handle and the
+//! [`AudioCore`] that the audio callback owns; they talk only through
+//! fixed-capacity lock-free queues.
+//!
+//! Scheduling works in exact cycle spans: the engine queries every audible
+//! track over `[scheduled_until, next)` (steps of 1/16 cycle, cut at a
+//! pending swap), turns each onset into a voice whose first sample comes
+//! from the tempo map, and queues the voices in time order. The audio side
+//! starts each at its sample.
+
+use crate::audio::{
+    strip_gains, AudioCore, Command, CoreParts, Garbage, Report, Strip, StripUpdate, SwapPlan,
+};
+use crate::compile::compile_effect;
+use crate::tempo::{unrolled_changes, TempoMap};
+use crate::voice::{
+    number, prepare, InstrumentIds, PreparedInstrument, VoicePlacement, DEFAULT_INSTRUMENT,
+};
+use fundsp::prelude32::AudioUnit;
+use lang::diagnostics::did_you_mean;
+use lang::graph::{Graph, Instrument};
+use lang::library::Pat;
+use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget, Controls, State};
+use lang::program::{Output, Program};
+use lang::value::ValueMap;
+use lang::{Span, Time, Value};
+use rtrb::{Consumer, Producer, RingBuffer};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+/// Settings of an engine.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub sample_rate: u32,
+    /// Voices that can sound at once (all tracks).
+    pub max_voices: usize,
+    /// Tracks that can exist at once (including ones ringing out after removal).
+    pub max_tracks: usize,
+    /// Capacity of the command queue (voices and swaps waiting for their sample).
+    pub queue_capacity: usize,
+    /// Cross-fade time for changed effect chains, seconds.
+    pub crossfade: f64,
+    /// Ceiling of the master limiter, dBFS true peak.
+    pub ceiling_db: f64,
+    /// Keep each track's output of the last callback (for stems).
+    pub stems: bool,
+    /// Largest callback size in frames when stems are on.
+    pub stem_frames: usize,
+    /// Cycles per bar for [`Quantize::NextBar`] (weft puts four beats in a cycle).
+    pub cycles_per_bar: u32,
+    /// How far ahead of the audio position [`Engine::pump`] schedules, seconds.
+    pub lookahead: f64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            sample_rate: 48000,
+            max_voices: 1024,
+            max_tracks: 512,
+            queue_capacity: 16384,
+            crossfade: 0.05,
+            ceiling_db: -1.0,
+            stems: false,
+            stem_frames: 4096,
+            cycles_per_bar: 1,
+            lookahead: 0.05,
+        }
+    }
+}
+
+/// When a new program takes over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantize {
+    /// At the first moment not yet scheduled (within the look-ahead).
+    Immediate,
+    /// At the next cycle boundary (the default).
+    NextCycle,
+    /// At the next bar (`EngineConfig::cycles_per_bar` cycles).
+    NextBar,
+    /// At the next multiple of this many cycles.
+    Cycles(u32),
+}
+
+/// Something the engine reports to its user.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    /// A program swap took effect at this cycle and sample.
+    SwapApplied {
+        cycle: Time,
+        sample: i64,
+    },
+    /// A track produced NaN or infinity; it is muted until it changes.
+    TrackFault {
+        track: String,
+    },
+    /// An event named an instrument that does not exist (reported once).
+    UnknownInstrument {
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// A track's pattern failed while being queried (reported once).
+    QueryError {
+        track: String,
+        message: String,
+    },
+    Warning(String),
+    /// Voices that started after their sample (the control side fell behind).
+    Late {
+        voices: u64,
+        max_samples: i64,
+    },
+    /// Voices dropped because every voice slot was busy.
+    Dropped {
+        voices: u64,
+    },
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Message::SwapApplied { cycle, sample } => {
+                write!(f, "new program playing from cycle {cycle} (sample {sample})")
+            }
+            Message::TrackFault { track } => write!(
+                f,
+                "track `{track}` produced NaN or infinite samples and was muted; change it to hear it again"
+            ),
+            Message::UnknownInstrument { name, suggestion } => {
+                write!(f, "unknown instrument `{name}`; its notes are skipped")?;
+                match suggestion {
+                    Some(s) => write!(f, " (did you mean `{s}`?)"),
+                    None => Ok(()),
+                }
+            }
+            Message::QueryError { track, message } => write!(f, "track `{track}`: {message}"),
+            Message::Warning(w) => write!(f, "{w}"),
+            Message::Late { voices, max_samples } => write!(
+                f,
+                "{voices} note(s) started late (by up to {max_samples} samples)"
+            ),
+            Message::Dropped { voices } => {
+                write!(f, "{voices} note(s) dropped: too many voices at once")
+            }
+        }
+    }
+}
+
+/// Query work allowed per track and step (see `lang::pattern::with_work_budget`).
+const QUERY_BUDGET: u64 = 200_000;
+/// Scheduling step, in cycles.
+const STEP: i64 = 16;
+
+struct TrackState {
+    name: String,
+    slot: usize,
+    source: String,
+    fx: Option<Graph>,
+    gains: [f32; 2],
+    audible: bool,
+    pattern: Pat,
+}
+
+struct PendingSwap {
+    program: Program,
+    quantize: Quantize,
+    keep: Vec<String>,
+    at: Option<Time>,
+}
+
+/// The control-side handle of the engine.
+pub struct Engine {
+    config: EngineConfig,
+    library: Vec<Instrument>,
+    instruments: HashMap<String, PreparedInstrument>,
+    ids: InstrumentIds,
+    tempo: TempoMap,
+    scheduled_until: Time,
+    tracks: Vec<TrackState>,
+    master: Option<Graph>,
+    pending: Option<PendingSwap>,
+    started: bool,
+    free_slots: Vec<usize>,
+    slot_names: Vec<Option<String>>,
+    commands: Producer<Command>,
+    garbage: Consumer<Garbage>,
+    reports: Consumer<Report>,
+    backlog: VecDeque<Command>,
+    position: Arc<AtomicI64>,
+    messages: Vec<Message>,
+    reported: HashSet<String>,
+    voice_seed: u64,
+    /// No voice starts at or after this sample (end of an offline render).
+    end: Option<i64>,
+}
+
+fn quantize(now: Time, q: Quantize, cycles_per_bar: u32) -> Time {
+    let every = match q {
+        Quantize::Immediate => return now,
+        Quantize::NextCycle => 1,
+        Quantize::NextBar => cycles_per_bar.max(1),
+        Quantize::Cycles(n) => n.max(1),
+    } as i64;
+    let n = Time::int(every);
+    let k = (now / n).sam();
+    if k * n == now {
+        now
+    } else {
+        (k + Time::ONE) * n
+    }
+}
+
+impl Engine {
+    /// A new engine playing nothing, and its audio side. `library` holds
+    /// the instruments available besides a program's own (the stdlib's).
+    pub fn new(config: EngineConfig, library: Vec<Instrument>) -> (Engine, AudioCore) {
+        let (commands, commands_rx) = RingBuffer::new(config.queue_capacity);
+        let garbage_cap = config.queue_capacity + config.max_voices + 2 * config.max_tracks + 64;
+        let (garbage_tx, garbage) = RingBuffer::new(garbage_cap);
+        let (reports_tx, reports) = RingBuffer::new(4096);
+        let position = Arc::new(AtomicI64::new(0));
+        let sr = config.sample_rate as f64;
+        let core = AudioCore::new(CoreParts {
+            sample_rate: sr,
+            max_voices: config.max_voices,
+            max_tracks: config.max_tracks,
+            crossfade_samples: (config.crossfade * sr) as f32,
+            ceiling_db: config.ceiling_db,
+            master_fx: None,
+            stems: config.stems,
+            commands: commands_rx,
+            garbage: garbage_tx,
+            reports: reports_tx,
+            position: position.clone(),
+        });
+        let engine = Engine {
+            tempo: TempoMap::new(0.5, &[], config.sample_rate),
+            free_slots: (0..config.max_tracks).rev().collect(),
+            slot_names: vec![None; config.max_tracks],
+            config,
+            library,
+            instruments: HashMap::new(),
+            ids: InstrumentIds::default(),
+            scheduled_until: Time::ZERO,
+            tracks: Vec::new(),
+            master: None,
+            pending: None,
+            started: false,
+            commands,
+            garbage,
+            reports,
+            backlog: VecDeque::new(),
+            position,
+            messages: Vec::new(),
+            reported: HashSet::new(),
+            voice_seed: 0,
+            end: None,
+        };
+        (engine, core)
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Plays `program` from the start (the first program) or at the next
+    /// cycle (a later one).
+    pub fn load(&mut self, program: Program) {
+        let q = if self.started || self.pending.is_some() {
+            Quantize::NextCycle
+        } else {
+            Quantize::Immediate
+        };
+        self.swap(program, q);
+    }
+
+    /// Replaces the running program at the quantization point. Tracks are
+    /// matched by name: unchanged ones go on undisturbed, changed effect
+    /// chains cross-fade, removed tracks ring out, notes already sounding
+    /// finish. A swap requested before an earlier one took effect replaces it.
+    pub fn swap(&mut self, program: Program, quantize: Quantize) {
+        self.swap_keeping(program, quantize, Vec::new());
+    }
+
+    /// [`Engine::swap`], keeping the running version of the tracks named in
+    /// `keep` (tracks whose new definition failed to evaluate).
+    pub fn swap_keeping(&mut self, program: Program, quantize: Quantize, keep: Vec<String>) {
+        self.pending = Some(PendingSwap {
+            program,
+            quantize,
+            keep,
+            at: None,
+        });
+    }
+
+    /// The cycle and sample at which the pending swap will take effect,
+    /// once fixed.
+    pub fn pending_swap(&self) -> Option<(Time, i64)> {
+        let at = self.pending.as_ref()?.at?;
+        Some((at, self.tempo.sample_at(at)))
+    }
+
+    /// The tempo map in force.
+    pub fn tempo(&self) -> &TempoMap {
+        &self.tempo
+    }
+
+    /// The audio side's position (frames rendered so far).
+    pub fn position(&self) -> i64 {
+        self.position.load(Ordering::Acquire)
+    }
+
+    /// Cycle position up to which events have been scheduled.
+    pub fn scheduled_until(&self) -> Time {
+        self.scheduled_until
+    }
+
+    /// Track names by strip slot (for stems).
+    pub fn track_slots(&self) -> Vec<(usize, String)> {
+        self.tracks
+            .iter()
+            .map(|t| (t.slot, t.name.clone()))
+            .collect()
+    }
+
+    /// Stops starting notes at sample `end` (sounding ones ring out).
+    pub fn set_end(&mut self, end: Option<i64>) {
+        self.end = end;
+    }
+
+    /// Real-time use: schedule up to the look-ahead past the audio position.
+    pub fn pump(&mut self) {
+        let ahead = (self.config.lookahead * self.config.sample_rate as f64) as i64;
+        self.schedule(self.position() + ahead);
+    }
+
+    /// Prepares and queues every event starting before sample `horizon`
+    /// (rounded up to the scheduling step), applying a pending swap at its
+    /// point.
+    pub fn schedule(&mut self, horizon: i64) {
+        self.collect();
+        loop {
+            if let Some(p) = self.pending.as_mut() {
+                let at = *p.at.get_or_insert_with(|| {
+                    quantize(self.scheduled_until, p.quantize, self.config.cycles_per_bar)
+                });
+                if at <= self.scheduled_until {
+                    self.apply_pending();
+                    continue;
+                }
+            }
+            let cur = self.scheduled_until;
+            if self.tempo.sample_at(cur) >= horizon {
+                break;
+            }
+            let step = Time::new(1, STEP);
+            let mut end = ((cur / step).sam() + Time::ONE) * step;
+            if let Some(at) = self.pending.as_ref().and_then(|p| p.at) {
+                end = end.min(at);
+            }
+            self.query(cur, end);
+            self.scheduled_until = end;
+        }
+        self.flush();
+    }
+
+    /// Drops what the audio side sent back and turns its reports into messages.
+    pub fn collect(&mut self) {
+        while let Ok(g) = self.garbage.pop() {
+            if let Garbage::Strip(slot, _) = g {
+                if !self.tracks.iter().any(|t| t.slot == slot) {
+                    self.slot_names[slot] = None;
+                    self.free_slots.push(slot);
+                }
+            }
+        }
+        let (mut late, mut late_max, mut dropped) = (0u64, 0i64, 0u64);
+        while let Ok(r) = self.reports.pop() {
+            match r {
+                Report::SwapApplied { cycle, sample } => {
+                    self.messages.push(Message::SwapApplied { cycle, sample })
+                }
+                Report::TrackFault { slot } => self.messages.push(Message::TrackFault {
+                    track: self.slot_names[slot].clone().unwrap_or_default(),
+                }),
+                Report::Late { by } => {
+                    late += 1;
+                    late_max = late_max.max(by);
+                }
+                Report::Dropped => dropped += 1,
+            }
+        }
+        if late > 0 {
+            self.messages.push(Message::Late {
+                voices: late,
+                max_samples: late_max,
+            });
+        }
+        if dropped > 0 {
+            self.messages.push(Message::Dropped { voices: dropped });
+        }
+    }
+
+    /// Returns and clears the messages gathered so far.
+    pub fn take_messages(&mut self) -> Vec<Message> {
+        std::mem::take(&mut self.messages)
+    }
+
+    fn report_once(&mut self, key: String, m: Message) {
+        if self.reported.insert(key) {
+            self.messages.push(m);
+        }
+    }
+
+    fn flush(&mut self) {
+        while let Some(cmd) = self.backlog.pop_front() {
+            if let Err(rtrb::PushError::Full(cmd)) = self.commands.push(cmd) {
+                self.backlog.push_front(cmd);
+                break;
+            }
+        }
+    }
+
+    fn compile_fx(&mut self, g: &Option<Graph>) -> Option<Box<dyn AudioUnit>> {
+        let g = g.as_ref()?;
+        let (net, warnings) = compile_effect(g, self.config.sample_rate as f64);
+        for w in warnings {
+            self.report_once(format!("fx:{w}"), Message::Warning(w));
+        }
+        Some(Box::new(net))
+    }
+
+    fn apply_pending(&mut self) {
+        let Some(p) = self.pending.take() else {
+            return;
+        };
+        let at = p.at.unwrap_or(self.scheduled_until);
+        let prog = p.program;
+        let sr = self.config.sample_rate;
+        let changes = unrolled_changes(prog.cps, &prog.tempo_changes, prog.song_length);
+        self.tempo = if self.started {
+            self.tempo.spliced(at, prog.cps, &changes)
+        } else {
+            TempoMap::new(prog.cps, &changes, sr)
+        };
+        self.instruments.clear();
+        for inst in self.library.iter().chain(prog.instruments.iter()) {
+            let id = self.ids.id(&inst.name);
+            self.instruments
+                .insert(inst.name.clone(), PreparedInstrument::new(inst.clone(), id));
+        }
+        let audible: HashSet<&str> = prog.audible().map(|t| t.name.as_str()).collect();
+        let mut old: Vec<Option<TrackState>> = std::mem::take(&mut self.tracks)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut updates = Vec::new();
+        let xfade = (self.config.crossfade * sr as f64) as f32;
+        for t in &prog.tracks {
+            if t.output != Output::Audio {
+                self.report_once(
+                    format!("output:{}", t.name),
+                    Message::Warning(format!(
+                        "track `{}`: MIDI and OSC outputs are not available yet; the track is silent",
+                        t.name
+                    )),
+                );
+                continue;
+            }
+            let is_audible = audible.contains(t.name.as_str());
+            let gains = strip_gains(t.gain, t.pan, is_audible);
+            let previous = old
+                .iter_mut()
+                .find(|o| o.as_ref().is_some_and(|o| o.name == t.name))
+                .and_then(|o| o.take());
+            let slot = match previous {
+                Some(o) => {
+                    let fx = if o.fx != t.fx {
+                        Some(self.compile_fx(&t.fx))
+                    } else {
+                        None
+                    };
+                    updates.push(StripUpdate {
+                        slot: o.slot,
+                        install: None,
+                        gains,
+                        fx,
+                        remove: false,
+                    });
+                    o.slot
+                }
+                None => {
+                    let Some(slot) = self.free_slots.pop() else {
+                        self.report_once(
+                            format!("slots:{}", t.name),
+                            Message::Warning(format!(
+                                "track `{}`: too many tracks; it is silent",
+                                t.name
+                            )),
+                        );
+                        continue;
+                    };
+                    let fx = self.compile_fx(&t.fx);
+                    let strip = Strip::new(
+                        fx,
+                        gains,
+                        xfade,
+                        if self.config.stems {
+                            self.config.stem_frames
+                        } else {
+                            0
+                        },
+                    );
+                    updates.push(StripUpdate {
+                        slot,
+                        install: Some(Box::new(strip)),
+                        gains,
+                        fx: None,
+                        remove: false,
+                    });
+                    slot
+                }
+            };
+            self.slot_names[slot] = Some(t.name.clone());
+            self.tracks.push(TrackState {
+                name: t.name.clone(),
+                slot,
+                source: t.source.clone(),
+                fx: t.fx.clone(),
+                gains,
+                audible: is_audible,
+                pattern: t.pattern.clone(),
+            });
+        }
+        for o in old.into_iter().flatten() {
+            if p.keep.contains(&o.name) && !self.tracks.iter().any(|t| t.name == o.name) {
+                self.tracks.push(o);
+                continue;
+            }
+            // Removed: its notes ring out at the old level, then the strip retires.
+            updates.push(StripUpdate {
+                slot: o.slot,
+                install: None,
+                gains: o.gains,
+                fx: None,
+                remove: true,
+            });
+        }
+        let master_fx = if prog.master != self.master || !self.started {
+            let fx = self.compile_fx(&prog.master);
+            self.master = prog.master.clone();
+            Some(fx)
+        } else {
+            None
+        };
+        let plan = SwapPlan {
+            at: self.tempo.sample_at(at),
+            cycle: at,
+            updates,
+            master_fx,
+        };
+        self.backlog.push_back(Command::Swap(Box::new(plan)));
+        self.started = true;
+    }
+
+    /// Queries every audible track over `[begin, end)` and queues a voice per onset.
+    fn query(&mut self, begin: Time, end: Time) {
+        let state = State {
+            span: Span::new(begin, end),
+            controls: Controls {
+                seed: None,
+                cps: Some(self.tempo.cps_at(begin)),
+            },
+        };
+        let mut voices = Vec::new();
+        for ti in 0..self.tracks.len() {
+            if !self.tracks[ti].audible {
+                continue;
+            }
+            let haps = with_work_budget(QUERY_BUDGET, || self.tracks[ti].pattern.query(&state));
+            let name = self.tracks[ti].name.clone();
+            for e in take_query_errors().into_iter().chain(take_query_warnings()) {
+                self.report_once(
+                    format!("query:{name}:{e}"),
+                    Message::QueryError {
+                        track: name.clone(),
+                        message: e,
+                    },
+                );
+            }
+            for h in haps {
+                if !h.has_onset() {
+                    continue;
+                }
+                let Some(whole) = h.whole else { continue };
+                let owned;
+                let ev: &ValueMap = match &h.value {
+                    Value::Map(m) => m,
+                    Value::Str(s) => {
+                        owned = ValueMap(vec![("s".into(), Value::Str(s.clone()))]);
+                        &owned
+                    }
+                    Value::Num(n) => {
+                        owned = ValueMap(vec![("note".into(), Value::Num(*n))]);
+                        &owned
+                    }
+                    _ => continue,
+                };
+                if let Some(v) = self.voice_for(ev, whole, self.tracks[ti].slot) {
+                    voices.push(v);
+                }
+            }
+        }
+        voices.sort_by_key(|v| v.start());
+        self.backlog.extend(voices.into_iter().map(Command::Voice));
+    }
+
+    fn voice_for(
+        &mut self,
+        ev: &ValueMap,
+        whole: Span,
+        slot: usize,
+    ) -> Option<Box<crate::audio::Voice>> {
+        let name = match ev.get("s") {
+            Some(Value::Str(s)) => s.to_string(),
+            _ if ev.contains("note") || ev.contains("freq") || ev.contains("n") => {
+                DEFAULT_INSTRUMENT.to_string()
+            }
+            _ => return None,
+        };
+        let Some(inst) = self.instruments.get(&name) else {
+            let suggestion = did_you_mean(&name, self.instruments.keys().map(|k| k.as_str()))
+                .map(str::to_string);
+            self.report_once(
+                format!("instrument:{name}"),
+                Message::UnknownInstrument { name, suggestion },
+            );
+            return None;
+        };
+        let start = self.tempo.sample_at(whole.begin);
+        if self.end.is_some_and(|e| start >= e) {
+            return None;
+        }
+        let end = self.tempo.sample_at(whole.end);
+        let clip = ev
+            .get("clip")
+            .or_else(|| ev.get("legato"))
+            .and_then(number)
+            .unwrap_or(1.0)
+            .max(0.0);
+        let gate_off = if clip == 1.0 {
+            end
+        } else {
+            start + ((end - start) as f64 * clip).round() as i64
+        };
+        self.voice_seed += 1;
+        let (voice, warnings) = prepare(
+            inst,
+            ev,
+            VoicePlacement {
+                start,
+                gate_off,
+                track: slot,
+                seed: self.voice_seed,
+            },
+            self.config.sample_rate as f64,
+        );
+        for w in warnings {
+            self.report_once(
+                format!("voice:{w}"),
+                Message::Warning(format!(
+                    "instrument `{}`: {w}",
+                    inst_name(&self.instruments, &name)
+                )),
+            );
+        }
+        Some(voice)
+    }
+
+    /// Whether a track (by name) currently plays the given source text.
+    pub fn track_source(&self, name: &str) -> Option<&str> {
+        self.tracks
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.source.as_str())
+    }
+}
+
+fn inst_name(map: &HashMap<String, PreparedInstrument>, name: &str) -> String {
+    map.get(name)
+        .map(|i| i.name.clone())
+        .unwrap_or_else(|| name.to_string())
+}

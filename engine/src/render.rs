@@ -1,0 +1,300 @@
+//! Offline rendering: the same engine and callback as live playback, run
+//! as fast as possible on one thread, deterministic (the same program
+//! gives the same samples, so the same file bytes), plus WAV writing and
+//! loudness measurement.
+
+use crate::audio::AudioCore;
+use crate::callback;
+use crate::dsp::effects::TruePeakLimiter;
+use crate::engine::{Engine, EngineConfig, Message, Quantize};
+use lang::graph::Instrument;
+use lang::program::Program;
+use lang::Time;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// How much to render.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Length {
+    Cycles(Time),
+    Seconds(f64),
+    /// The program's song (its `song_length`), or this many cycles without one.
+    Song(Time),
+}
+
+/// Sample format of a WAV file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleFormat {
+    S16,
+    S24,
+    F32,
+}
+
+/// Frames per callback in offline renders.
+pub const BLOCK: usize = 512;
+
+/// A program swap during an offline render (for tests and tools).
+pub struct ScheduledSwap {
+    /// Render position (frames) at which the swap is requested.
+    pub request_at: i64,
+    pub program: Program,
+    pub quantize: Quantize,
+}
+
+/// The engine and its audio side driven offline.
+pub struct Offline {
+    pub engine: Engine,
+    pub core: AudioCore,
+    /// The master limiter delays the output by this many frames; renders
+    /// drop them at the start so that events land on their exact sample.
+    pub latency: usize,
+}
+
+impl Offline {
+    pub fn new(config: EngineConfig, library: Vec<Instrument>, program: Program) -> Offline {
+        let (mut engine, core) = Engine::new(config, library);
+        engine.load(program);
+        let latency = core.latency();
+        Offline {
+            engine,
+            core,
+            latency,
+        }
+    }
+
+    /// Renders the next `out.len() / 2` frames (interleaved stereo).
+    pub fn block(&mut self, out: &mut [f32]) {
+        let frames = (out.len() / 2) as i64;
+        self.engine.schedule(self.core.position() + frames);
+        callback::process(&mut self.core, out, 2);
+        self.engine.collect();
+    }
+}
+
+/// The result of an offline render.
+pub struct Rendered {
+    pub sample_rate: u32,
+    /// Interleaved stereo samples.
+    pub samples: Vec<f32>,
+    /// Per-track interleaved stereo samples (when stems were asked for).
+    pub stems: Vec<(String, Vec<f32>)>,
+    pub messages: Vec<Message>,
+}
+
+/// Options of [`render`].
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    pub sample_rate: u32,
+    pub length: Length,
+    /// Extra seconds rendered after the end, with no new notes.
+    pub tail: f64,
+    pub stems: bool,
+}
+
+/// Renders `program` offline. `progress` is called with the fraction done.
+pub fn render(
+    program: Program,
+    library: Vec<Instrument>,
+    opts: &RenderOptions,
+    progress: &mut dyn FnMut(f64),
+) -> Rendered {
+    render_with_swaps(program, library, opts, Vec::new(), progress)
+}
+
+/// [`render`] with program swaps requested at given positions.
+pub fn render_with_swaps(
+    program: Program,
+    library: Vec<Instrument>,
+    opts: &RenderOptions,
+    mut swaps: Vec<ScheduledSwap>,
+    progress: &mut dyn FnMut(f64),
+) -> Rendered {
+    let config = EngineConfig {
+        sample_rate: opts.sample_rate,
+        stems: opts.stems,
+        stem_frames: BLOCK,
+        ..EngineConfig::default()
+    };
+    let sr = opts.sample_rate as f64;
+    let changes =
+        crate::tempo::unrolled_changes(program.cps, &program.tempo_changes, program.song_length);
+    let tempo = crate::tempo::TempoMap::new(program.cps, &changes, opts.sample_rate);
+    let end = match opts.length {
+        Length::Cycles(c) => tempo.sample_at(c),
+        Length::Song(default) => tempo.sample_at(program.song_length.unwrap_or(default)),
+        Length::Seconds(s) => (s.max(0.0) * sr).round() as i64,
+    };
+    let total = (end + (opts.tail.max(0.0) * sr).round() as i64).max(0) as usize;
+    let mut off = Offline::new(config, library, program);
+    off.engine.set_end(Some(end));
+    swaps.sort_by_key(|s| s.request_at);
+    let mut swaps = swaps.into_iter().peekable();
+    let latency = off.latency;
+    let mut samples = Vec::with_capacity(total * 2);
+    let mut stems: BTreeMap<usize, Vec<f32>> = BTreeMap::new();
+    let mut block = vec![0.0f32; BLOCK * 2];
+    let mut messages = Vec::new();
+    let mut rendered = 0usize;
+    let wanted = total + latency;
+    while rendered < wanted {
+        while let Some(s) = swaps.next_if(|s| s.request_at <= rendered as i64) {
+            off.engine.swap(s.program, s.quantize);
+        }
+        let n = (wanted - rendered).min(BLOCK);
+        off.block(&mut block[..n * 2]);
+        // Drop the limiter's latency from the start of the master output.
+        let skip = latency.saturating_sub(rendered).min(n);
+        samples.extend_from_slice(&block[skip * 2..n * 2]);
+        if opts.stems {
+            let names = off.engine.track_slots();
+            for (slot, s) in off.core.stems() {
+                if names.iter().any(|(sl, _)| *sl == slot) {
+                    let buf = stems.entry(slot).or_default();
+                    // Stems have no limiter latency: keep them aligned with the master.
+                    let keep = total.saturating_sub(buf.len() / 2).min(s.len() / 2);
+                    buf.extend_from_slice(&s[..keep * 2]);
+                }
+            }
+        }
+        rendered += n;
+        messages.extend(off.engine.take_messages());
+        progress(rendered as f64 / wanted.max(1) as f64);
+    }
+    samples.truncate(total * 2);
+    fade_out(&mut samples, (0.005 * sr) as usize);
+    let names = off.engine.track_slots();
+    let stems = stems
+        .into_iter()
+        .filter_map(|(slot, mut s)| {
+            let name = names.iter().find(|(sl, _)| *sl == slot)?.1.clone();
+            s.resize(total * 2, 0.0);
+            Some((name, s))
+        })
+        .collect();
+    Rendered {
+        sample_rate: opts.sample_rate,
+        samples,
+        stems,
+        messages,
+    }
+}
+
+/// A short linear fade at the very end, so a cut-off note does not click.
+fn fade_out(samples: &mut [f32], frames: usize) {
+    let total = samples.len() / 2;
+    let frames = frames.min(total);
+    for i in 0..frames {
+        let g = i as f32 / frames as f32;
+        let k = total - 1 - i;
+        samples[2 * k] *= g;
+        samples[2 * k + 1] *= g;
+    }
+}
+
+/// Loudness and peaks of interleaved stereo audio.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Loudness {
+    /// Integrated loudness (LUFS); `-inf` for silence.
+    pub lufs: f64,
+    pub sample_peak_db: f64,
+    pub true_peak_db: f64,
+}
+
+fn to_db(x: f64) -> f64 {
+    if x > 0.0 {
+        20.0 * x.log10()
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// Measures integrated loudness (EBU R128) and peaks.
+pub fn measure(samples: &[f32], sample_rate: u32) -> Loudness {
+    use ebur128::{EbuR128, Mode};
+    let mut m = match EbuR128::new(
+        2,
+        sample_rate,
+        Mode::I | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK,
+    ) {
+        Ok(m) => m,
+        Err(_) => {
+            return Loudness {
+                lufs: f64::NEG_INFINITY,
+                sample_peak_db: f64::NEG_INFINITY,
+                true_peak_db: f64::NEG_INFINITY,
+            }
+        }
+    };
+    let _ = m.add_frames_f32(samples);
+    let peak = |f: &dyn Fn(u32) -> f64| f(0).max(f(1));
+    Loudness {
+        lufs: m.loudness_global().unwrap_or(f64::NEG_INFINITY),
+        sample_peak_db: to_db(peak(&|c| m.sample_peak(c).unwrap_or(0.0))),
+        true_peak_db: to_db(peak(&|c| m.true_peak(c).unwrap_or(0.0))),
+    }
+}
+
+/// Scales audio to `target_lufs`, then limits true peaks to `ceiling_db`.
+pub fn normalize(samples: &mut Vec<f32>, sample_rate: u32, target_lufs: f64, ceiling_db: f64) {
+    let now = measure(samples, sample_rate).lufs;
+    if !now.is_finite() {
+        return;
+    }
+    let gain = 10f64.powf((target_lufs - now) / 20.0) as f32;
+    let mut limiter = TruePeakLimiter::new(sample_rate as f64, ceiling_db);
+    let latency = limiter.latency();
+    let frames = samples.len() / 2;
+    let mut out = Vec::with_capacity(samples.len());
+    for i in 0..frames + latency {
+        let (l, r) = if i < frames {
+            (samples[2 * i] * gain, samples[2 * i + 1] * gain)
+        } else {
+            (0.0, 0.0)
+        };
+        let (l, r) = limiter.tick(l, r);
+        if i >= latency {
+            out.push(l);
+            out.push(r);
+        }
+    }
+    *samples = out;
+}
+
+/// Writes interleaved stereo samples to a WAV file.
+pub fn write_wav(
+    path: &Path,
+    samples: &[f32],
+    sample_rate: u32,
+    format: SampleFormat,
+) -> Result<(), hound::Error> {
+    let (bits, sample_format) = match format {
+        SampleFormat::S16 => (16, hound::SampleFormat::Int),
+        SampleFormat::S24 => (24, hound::SampleFormat::Int),
+        SampleFormat::F32 => (32, hound::SampleFormat::Float),
+    };
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate,
+        bits_per_sample: bits,
+        sample_format,
+    };
+    let mut w = hound::WavWriter::create(path, spec)?;
+    match format {
+        SampleFormat::F32 => {
+            for &x in samples {
+                w.write_sample(x)?;
+            }
+        }
+        SampleFormat::S16 => {
+            for &x in samples {
+                w.write_sample((x.clamp(-1.0, 1.0) * 32767.0).round() as i16)?;
+            }
+        }
+        SampleFormat::S24 => {
+            for &x in samples {
+                w.write_sample((x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32)?;
+            }
+        }
+    }
+    w.finalize()
+}
