@@ -32,7 +32,10 @@ pub fn run(args: Args) -> u8 {
         Format::Json => {
             for d in diags {
                 let (file, text) = match &d.file {
-                    Some(f) => (f.to_string(), ev.sources.get(&**f).cloned().unwrap_or_default()),
+                    Some(f) => (
+                        f.to_string(),
+                        ev.sources.get(&**f).cloned().unwrap_or_default(),
+                    ),
                     None => (args.file.clone(), src.clone()),
                 };
                 println!("{}", to_json(d, &file, &text));
