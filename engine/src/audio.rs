@@ -406,6 +406,24 @@ impl AudioCore {
         }
     }
 
+    /// Takes every queued command off the queue and returns the voices'
+    /// start samples (for tests of the scheduler; allocates).
+    #[doc(hidden)]
+    pub fn drain_queued_starts(&mut self) -> Vec<i64> {
+        let mut out = Vec::new();
+        while let Ok(c) = self.commands.pop() {
+            if let Command::Voice(v) = c {
+                out.push(v.start);
+            }
+        }
+        out
+    }
+
+    /// Number of voices sounding now.
+    pub fn active_voices(&self) -> usize {
+        self.voices.iter().filter(|v| v.is_some()).count()
+    }
+
     /// Sends every rendered sample (interleaved stereo) to `record` too.
     pub fn set_record(&mut self, record: Producer<f32>) {
         self.record = Some(record);

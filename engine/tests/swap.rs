@@ -1,0 +1,114 @@
+//! Hot swap: at the quantization point, only what changed changes, with
+//! no discontinuity.
+
+mod common;
+
+use common::{channel, max_step, program, render_swaps};
+use engine::engine::{Message, Quantize};
+use engine::render::ScheduledSwap;
+
+const A: &str = r#"
+bpm(120)
+pad: note("<[c3,e3,g3] [a2,c3,e3]>").s("buzz").fx(lpf(800, 0.7))
+bass: note("c2*4").s("tone")
+"#;
+
+const B: &str = r#"
+bpm(120)
+pad: note("<[c3,e3,g3] [a2,c3,e3]>").s("buzz").fx(lpf(3000, 0.7) >> distort(0.4))
+bass: note("c2*4 eb2").s("tone")
+lead: note("g4 c5").s("tone").gain(0.3)
+"#;
+
+fn swap_to(src: &str, quantize: Quantize) -> Vec<ScheduledSwap> {
+    vec![ScheduledSwap {
+        request_at: 24000,
+        program: program(src),
+        quantize,
+    }]
+}
+
+#[test]
+fn swap_takes_effect_at_next_cycle_and_reports_it() {
+    let r = render_swaps(A, 6.0, swap_to(B, Quantize::NextCycle));
+    let applied: Vec<_> = r
+        .messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::SwapApplied { cycle, sample } => Some((cycle.to_f64(), *sample)),
+            _ => None,
+        })
+        .collect();
+    // The first program at cycle 0, the new one at cycle 1 (2 s at 120 BPM).
+    assert_eq!(applied, vec![(0.0, 0), (1.0, 96000)]);
+}
+
+#[test]
+fn other_quantizations() {
+    for (q, cycle) in [
+        (Quantize::Cycles(2), 2.0),
+        (Quantize::NextBar, 1.0),
+        (Quantize::Immediate, 0.25),
+    ] {
+        let r = render_swaps(A, 5.0, swap_to(B, q));
+        let last = r.messages.iter().rev().find_map(|m| match m {
+            Message::SwapApplied { cycle, .. } => Some(cycle.to_f64()),
+            _ => None,
+        });
+        let c = last.expect("applied");
+        // Requested at 0.5 s (cycle 1/4). Immediately: at the first moment
+        // not yet scheduled (within 1/16 cycle).
+        assert!(c >= cycle && c <= cycle + 1.0 / 16.0, "{q:?}: {c}");
+    }
+}
+
+#[test]
+fn no_discontinuity_around_the_swap() {
+    let r = render_swaps(A, 6.0, swap_to(B, Quantize::NextCycle));
+    let swap = 96000;
+    for ch in 0..2 {
+        let x = channel(&r.samples, ch);
+        let around = max_step(&x, swap - 2400, swap + 4800);
+        let elsewhere =
+            max_step(&x, 2400, swap - 2400).max(max_step(&x, swap + 4800, x.len() - 2400));
+        assert!(
+            around <= elsewhere,
+            "channel {ch}: step {around} around the swap, {elsewhere} elsewhere"
+        );
+    }
+}
+
+#[test]
+fn swapping_in_the_same_program_changes_nothing() {
+    let plain = render_swaps(A, 5.0, Vec::new());
+    let swapped = render_swaps(A, 5.0, swap_to(A, Quantize::NextCycle));
+    assert_eq!(plain.samples, swapped.samples);
+}
+
+#[test]
+fn unchanged_tracks_are_untouched_by_a_swap() {
+    // Only `lead` is added: the other tracks continue sample for sample
+    // (measured on stems, before the shared limiter).
+    let with_lead = format!("{A}\nlead: note(\"g4 c5\").s(\"tone\").gain(0.3)");
+    let mut opts = common::opts(engine::render::Length::Seconds(5.0));
+    opts.stems = true;
+    let plain = engine::render::render(program(A), Vec::new(), &opts, &mut |_| {});
+    let swapped = engine::render::render_with_swaps(
+        program(A),
+        Vec::new(),
+        &opts,
+        swap_to(&with_lead, Quantize::NextCycle),
+        &mut |_| {},
+    );
+    for (name, s) in &plain.stems {
+        let other = &swapped.stems.iter().find(|(n, _)| n == name).expect(name).1;
+        // Equal up to the order in which voices are summed.
+        let diff = s
+            .iter()
+            .zip(other)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(diff < 1e-5, "track {name} changed by {diff}");
+    }
+    assert!(swapped.stems.iter().any(|(n, _)| n == "lead"));
+}
