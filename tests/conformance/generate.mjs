@@ -32,7 +32,7 @@ if (args[0] === '--print') {
     for (const spec of args.slice(1)) {
       const [file, line] = spec.split(':');
       const cases = parseCases(readFileSync(join(here, file), 'utf8'));
-      out.push(...cases.filter((c) => line === undefined || String(c.line) === line).map(runCase));
+      out.push(...cases.filter((c) => line === undefined || String(c.line) === line).map((c) => runCase(c)));
     }
   }
   for (const r of out) realConsole.log(JSON.stringify(r));
@@ -48,7 +48,7 @@ const names = args.length
 mkdirSync(expectedDir, { recursive: true });
 for (const name of names) {
   const cases = parseCases(readFileSync(join(casesDir, `${name}.txt`), 'utf8'));
-  const results = cases.map(runCase);
+  const results = cases.map((c) => runCase(c));
   writeFileSync(join(expectedDir, `${name}.jsonl`), results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const errors = results.filter((r) => r.error !== undefined).length;
   const warned = results.filter((r) => r.warnings).length;
