@@ -59,13 +59,13 @@ fn charge() -> Result<(), RtError> {
     })
 }
 
-/// A scope of names. Scopes are immutable once closures capture them,
-/// except for one late-bound name (see [`Env::recursive`]).
+/// A scope of names. A program's top level is one scope that grows as
+/// `let`s are evaluated (so functions see names defined after them, as in
+/// JavaScript, and can call themselves); function calls get child scopes.
 #[derive(Default)]
 pub struct Env {
-    vars: HashMap<String, Value>,
+    vars: std::sync::RwLock<HashMap<String, Value>>,
     parent: Option<Arc<Env>>,
-    late: Option<(String, Arc<std::sync::OnceLock<Value>>)>,
 }
 
 impl Env {
@@ -75,44 +75,26 @@ impl Env {
 
     pub fn child(parent: Arc<Env>) -> Env {
         Env {
-            vars: HashMap::new(),
+            vars: Default::default(),
             parent: Some(parent),
-            late: None,
         }
     }
 
-    /// A scope where `name` will be bound later by the returned slot, so a
-    /// function defined with `let f = x => … f(…) …` can call itself.
-    pub fn recursive(parent: Arc<Env>, name: &str) -> (Env, Arc<std::sync::OnceLock<Value>>) {
-        let slot = Arc::new(std::sync::OnceLock::new());
-        let env = Env {
-            vars: HashMap::new(),
-            parent: Some(parent),
-            late: Some((name.to_string(), slot.clone())),
-        };
-        (env, slot)
+    /// Binds `name` in this scope.
+    pub fn set(&self, name: impl Into<String>, v: Value) {
+        self.vars.write().unwrap().insert(name.into(), v);
     }
 
-    pub fn set(&mut self, name: impl Into<String>, v: Value) {
-        self.vars.insert(name.into(), v);
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        if let Some(v) = self.vars.get(name) {
-            return Some(v);
-        }
-        if let Some((n, slot)) = &self.late {
-            if n == name {
-                return slot.get();
-            }
+    pub fn get(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.vars.read().unwrap().get(name) {
+            return Some(v.clone());
         }
         self.parent.as_ref().and_then(|p| p.get(name))
     }
 
     /// All names visible from this scope.
     pub fn names(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.vars.keys().cloned().collect();
-        out.extend(self.late.iter().map(|(n, _)| n.clone()));
+        let mut out: Vec<String> = self.vars.read().unwrap().keys().cloned().collect();
         if let Some(p) = &self.parent {
             out.extend(p.names());
         }
@@ -140,7 +122,7 @@ impl Callable for Closure {
         }
         DEPTH.with(|d| d.set(depth + 1));
         let result = in_file(self.file.clone(), || {
-            let mut env = Env::child(self.env.clone());
+            let env = Env::child(self.env.clone());
             for (i, p) in self.params.iter().enumerate() {
                 let v = match args.get(i) {
                     Some(v) => v.clone(),
@@ -310,7 +292,7 @@ fn builtin_value(name: &str) -> Option<Value> {
 
 fn lookup(name: &str, env: &Env) -> Result<Value, RtError> {
     if let Some(v) = env.get(name) {
-        return Ok(v.clone());
+        return Ok(v);
     }
     if crate::graph_eval::graph_mode() {
         if let Some(v) = crate::graph_eval::graph_name(name) {

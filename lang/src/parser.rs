@@ -5,7 +5,9 @@ use crate::ast::*;
 use crate::diagnostics::Diagnostic;
 use crate::lexer::{lex, SrcSpan, Token};
 use crate::value::js_number;
+use chumsky::extra::ParserExtra;
 use chumsky::input::ValueInput;
+use chumsky::label::LabelError;
 use chumsky::prelude::*;
 
 type Span = SimpleSpan;
@@ -60,9 +62,14 @@ pub fn unescape(s: &str) -> String {
     out
 }
 
-fn expr_parser<'t, 's: 't, I>() -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+fn expr_parser<'t, 's: 't, I, E>() -> impl Parser<'t, I, Expr, E> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+    E: ParserExtra<'t, I> + 't,
+    E::Error: LabelError<'t, I, &'static str>
+        + LabelError<'t, I, chumsky::DefaultExpected<'t, Token<'s>>>,
+    E::State: 't,
+    E::Context: 't,
 {
     recursive(|expr| {
         let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
@@ -254,13 +261,14 @@ where
         })
         .boxed();
 
-        fn binary<'t, 's: 't, I, P>(
+        fn binary<'t, 's: 't, I, P, E>(
             lower: P,
-            ops: impl Parser<'t, I, BinOp, Extra<'t, 's>> + Clone,
-        ) -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+            ops: impl Parser<'t, I, BinOp, E> + Clone,
+        ) -> impl Parser<'t, I, Expr, E> + Clone
         where
             I: ValueInput<'t, Token = Token<'s>, Span = Span>,
-            P: Parser<'t, I, Expr, Extra<'t, 's>> + Clone,
+            E: ParserExtra<'t, I>,
+            P: Parser<'t, I, Expr, E> + Clone,
         {
             lower
                 .clone()
@@ -331,9 +339,14 @@ where
     })
 }
 
-fn stmts_parser<'t, 's: 't, I>() -> impl Parser<'t, I, Vec<Stmt>, Extra<'t, 's>> + Clone
+fn stmts_parser<'t, 's: 't, I, E>() -> impl Parser<'t, I, Vec<Stmt>, E> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+    E: ParserExtra<'t, I> + 't,
+    E::Error: LabelError<'t, I, &'static str>
+        + LabelError<'t, I, chumsky::DefaultExpected<'t, Token<'s>>>,
+    E::State: 't,
+    E::Context: 't,
 {
     let expr = expr_parser().boxed();
     let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
@@ -579,11 +592,22 @@ pub fn parse_program(src: &str) -> (Vec<Stmt>, Vec<Diagnostic>) {
         .map(|(t, s)| (t, Span::from(s)))
         .collect();
     let eoi = Span::from(src.len()..src.len());
-    let (out, errs) = stmts_parser()
+    // Parse without error bookkeeping first (the common, correct case is
+    // several times faster); only a file with errors is parsed again to
+    // describe them.
+    let fast = stmts_parser::<_, extra::Default>()
         .then_ignore(end())
-        .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
-        .into_output_errors();
-    let mut diags: Vec<Diagnostic> = errs.iter().map(|e| rich_to_diag(e, &toks)).collect();
+        .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)));
+    let (out, mut diags) = if !fast.has_errors() {
+        (fast.into_output(), Vec::new())
+    } else {
+        let (out, errs) = stmts_parser::<_, Extra>()
+            .then_ignore(end())
+            .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
+            .into_output_errors();
+        let diags: Vec<Diagnostic> = errs.iter().map(|e| rich_to_diag(e, &toks)).collect();
+        (out, diags)
+    };
     let stmts = merge_broken(out.unwrap_or_default());
     for s in &stmts {
         check_depth_stmt(s, &mut diags);
@@ -623,7 +647,7 @@ pub fn parse_expr(src: &str) -> Result<Expr, Vec<Diagnostic>> {
         .map(|(t, s)| (t, Span::from(s)))
         .collect();
     let eoi = Span::from(src.len()..src.len());
-    let (out, errs) = expr_parser()
+    let (out, errs) = expr_parser::<_, Extra>()
         .then_ignore(end())
         .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
         .into_output_errors();

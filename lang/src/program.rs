@@ -258,7 +258,7 @@ pub fn evaluate_file(path: &Path, options: &EvalOptions) -> Result<Evaluation, S
 pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
     let settings = Arc::new(Mutex::new(Settings::default()));
     set_tempo(0.5, 4.0);
-    let mut env = Env::new();
+    let env = Env::new();
     env.set(
         "setcps",
         tempo_fn(&settings, "setcps", |a| {
@@ -356,17 +356,10 @@ impl Evaluator<'_> {
         tracks: &mut Vec<Track>,
     ) {
         match &stmt.kind {
-            StmtKind::Let { name, value, .. } => {
-                let (scope, slot) = Env::recursive(env.clone(), name);
-                let scope = Arc::new(scope);
-                match eval(value, &scope) {
-                    Ok(v) => {
-                        let _ = slot.set(v);
-                        *env = scope;
-                    }
-                    Err(e) => self.diag(to_diagnostic(&e), file),
-                }
-            }
+            StmtKind::Let { name, value, .. } => match eval(value, env) {
+                Ok(v) => env.set(name.clone(), v),
+                Err(e) => self.diag(to_diagnostic(&e), file),
+            },
             StmtKind::Track {
                 name,
                 name_span,
@@ -444,11 +437,7 @@ impl Evaluator<'_> {
                         body.span.clone(),
                     );
                     match eval(&f, env) {
-                        Ok(v) => {
-                            let mut child = Env::child(env.clone());
-                            child.set(name.clone(), graph_fn(v));
-                            *env = Arc::new(child);
-                        }
+                        Ok(v) => env.set(name.clone(), graph_fn(v)),
                         Err(e) => self.diag(to_diagnostic(&e), file),
                     }
                     return;
@@ -672,7 +661,7 @@ impl Evaluator<'_> {
         body: &Expr,
         env: &Arc<Env>,
     ) -> Result<Instrument, RtError> {
-        let mut scope = Env::child(env.clone());
+        let scope = Env::child(env.clone());
         let mut defaults = Vec::new();
         for p in params {
             let default = match &p.default {
