@@ -711,12 +711,19 @@ fn compile_node(node: &Node) -> Result<Compiled, MiniError> {
                 .collect::<Result<_, MiniError>>()?;
             match align {
                 Align::Stack => Ok(plain(stack(compiled.into_iter().map(|c| c.pat).collect()))),
-                Align::Alternate => Ok(plain(stack(
-                    compiled
-                        .into_iter()
-                        .map(|c| c.pat.slow(c.weight.unwrap_or(Time::ONE)))
-                        .collect(),
-                ))),
+                Align::Alternate => {
+                    let mut pats = Vec::new();
+                    for c in compiled {
+                        let Some(w) = c.weight else {
+                            return Err(err_at(
+                                node,
+                                "Division by Zero: a step of `< >` has no length".into(),
+                            ));
+                        };
+                        pats.push(c.pat.slow(w));
+                    }
+                    Ok(plain(stack(pats)))
+                }
                 Align::Polymeter => {
                     let base: Pat = match steps {
                         Some(s) => compile_node(s)?.pat,
@@ -724,13 +731,13 @@ fn compile_node(node: &Node) -> Result<Compiled, MiniError> {
                             compiled
                                 .first()
                                 .and_then(|c| c.weight)
-                                .unwrap_or(Time::ONE)
+                                .unwrap_or(Time::ZERO)
                                 .to_f64(),
                         )),
                     };
                     let mut aligned = Vec::new();
                     for c in compiled {
-                        let w = c.weight.unwrap_or(Time::ONE);
+                        let w = c.weight;
                         aligned.push(lib(
                             library::call("fast", &[Value::Pat(exact_factor(&base, w))], &c.pat),
                             node,
@@ -759,6 +766,21 @@ fn compile_node(node: &Node) -> Result<Compiled, MiniError> {
                     compiled.into_iter().map(|c| c.pat).collect(),
                 ))),
                 Align::Sequence => {
+                    let weighted = children.iter().any(|c| {
+                        matches!(c, Node::Element { weight, .. } if *weight != 0.0 && !weight.is_nan())
+                    });
+                    if !weighted {
+                        // A plain sequence. With a single step it *is* that
+                        // step, length included (as in the reference).
+                        let n = compiled.len() as i64;
+                        let weight = match (children.as_slice(), compiled.as_slice()) {
+                            ([Node::Element { ops, .. }], [c]) if ops.is_empty() => c.weight,
+                            _ => None,
+                        };
+                        let pat = fastcat(compiled.into_iter().map(|c| c.pat).collect())
+                            .with_steps_value(Some(Time::int(n)));
+                        return Ok(Compiled { pat, weight });
+                    }
                     let weights: Vec<Time> = children
                         .iter()
                         .map(|c| match c {
@@ -793,9 +815,13 @@ fn compile_node(node: &Node) -> Result<Compiled, MiniError> {
 
 /// `{…}%n`: the speed factor `n / steps` as a (non-constant) pattern, in
 /// exact arithmetic.
-fn exact_factor(base: &Pat, w: Time) -> Pat {
-    base.fmap(move |x| match library::to_time(x) {
-        Ok(t) => {
+fn exact_factor(base: &Pat, w: Option<Time>) -> Pat {
+    base.fmap(move |x| match (library::to_time(x), w) {
+        (_, None) => {
+            crate::pattern::report_query_error("Division by Zero: a step of `{ }` has no length");
+            Value::Num(f64::NAN)
+        }
+        (Ok(t), Some(w)) => {
             let r = t / w;
             // Keep the exact ratio: numerator and denominator as a list.
             Value::list(vec![
@@ -803,7 +829,7 @@ fn exact_factor(base: &Pat, w: Time) -> Pat {
                 Value::Num(r.denom() as f64),
             ])
         }
-        Err(_) => Value::Num(f64::NAN),
+        (Err(_), _) => Value::Num(f64::NAN),
     })
 }
 

@@ -310,7 +310,13 @@ impl<T: Val> Pattern<T> {
                         continue;
                     };
                     let whole = match (a.whole, b.whole) {
-                        (Some(x), Some(y)) => x.intersection(&y).or(Some(part)),
+                        (Some(x), Some(y)) => match x.intersection(&y) {
+                            Some(w) => Some(w),
+                            None => {
+                                report_query_error("TimeSpans do not intersect");
+                                continue;
+                            }
+                        },
                         _ => None,
                     };
                     out.push(Hap::with_context(
@@ -341,7 +347,12 @@ impl<T: Val> Pattern<T> {
                 // left event lies within one cycle, the result is that event
                 // with the function applied (the general path gives the same).
                 if let Some(b) = &constant {
-                    if a.part.begin < a.part.end && a.part.end <= a.part.begin.sam() + Time::ONE {
+                    let w = a.whole_or_part();
+                    if a.part.begin < a.part.end
+                        && a.part.end <= a.part.begin.sam() + Time::ONE
+                        && w.begin <= a.part.begin
+                        && a.part.end <= w.end
+                    {
                         out.push(Hap::with_context(
                             a.whole,
                             a.part,
@@ -711,8 +722,13 @@ pub fn slowcat_prime<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
     }
     let len = pats.len() as i64;
     Pattern::new(move |st: &State| {
-        let idx = st.span.begin.floor_i64().rem_euclid(len) as usize;
-        pats[idx].query(st)
+        // As in the reference, the index is a truncated remainder: negative
+        // cycles that are not multiples of the length pick nothing.
+        let idx = st.span.begin.floor_i64() % len;
+        if idx < 0 {
+            return Vec::new();
+        }
+        pats[idx as usize].query(st)
     })
     .split_queries()
 }

@@ -370,6 +370,22 @@ impl Value {
         }
     }
 
+    /// The value as an object: maps as they are, lists keyed by index
+    /// (`["a", 3]` is `{"0": "a", "1": 3}`), as JavaScript spreads them.
+    pub fn as_object(&self) -> Option<ValueMap> {
+        match self {
+            Value::Map(m) => Some((**m).clone()),
+            Value::List(l) => {
+                let mut m = ValueMap::new();
+                for (i, v) in l.iter().enumerate() {
+                    m.set(i.to_string(), v.clone());
+                }
+                Some(m)
+            }
+            _ => None,
+        }
+    }
+
     pub fn as_map(&self) -> Option<&ValueMap> {
         match self {
             Value::Map(m) => Some(m),

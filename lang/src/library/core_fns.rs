@@ -24,7 +24,16 @@ fn fast(args: &[Value], pat: &Pat) -> R<Pat> {
     }
     let f = t1(args)?;
     if f.is_zero() {
-        return Err(RtError::new("Division by Zero: speed factor 0"));
+        // A zero given as an exact fraction: every query shrinks to the
+        // instant 0, and events found there cannot be scaled back.
+        let p = pat.clone();
+        return Ok(Pattern::new(move |st| {
+            let at = crate::span::Span::new(Time::ZERO, Time::ZERO);
+            if !p.query(&st.set_span(at)).is_empty() {
+                crate::pattern::report_query_error("Division by Zero: speed factor 0");
+            }
+            Vec::new()
+        }));
     }
     check_factor(f)?;
     Ok(pat.fast(f))
@@ -283,7 +292,15 @@ fn press(_: &[Value], pat: &Pat) -> R<Pat> {
 fn filter_when(pat: &Pat, test: impl Fn(Time) -> bool + Send + Sync + 'static) -> Pat {
     pat.with_haps(move |haps: Vec<Hap<Value>>, _| {
         haps.into_iter()
-            .filter(|h| h.whole.is_some_and(|w| test(w.begin)))
+            .filter(|h| match h.whole {
+                Some(w) => test(w.begin),
+                None => {
+                    crate::pattern::report_query_error(
+                        "within: continuous signals have no onsets to test (use segment first)",
+                    );
+                    false
+                }
+            })
             .collect()
     })
 }
@@ -302,17 +319,17 @@ fn within(args: &[Value], pat: &Pat) -> R<Pat> {
 }
 
 fn map_pan(pat: &Pat, delta: f64) -> Pat {
-    pat.fmap(move |v| match v {
-        Value::Map(m) => {
-            let mut m = (**m).clone();
+    pat.fmap(move |v| match v.as_object() {
+        Some(m) => {
+            let mut m = m;
             let pan = m.get("pan").map(|p| p.to_number()).unwrap_or(0.5);
             m.set("pan", Value::Num(pan + delta));
             Value::Map(Arc::new(m))
         }
-        other => {
+        None => {
             crate::pattern::report_query_error(format!(
                 "jux: expected control values (such as s(\"bd\")), found {}",
-                other.type_name()
+                v.type_name()
             ));
             Value::Undefined
         }
@@ -459,7 +476,9 @@ fn euclid(args: &[Value], pat: &Pat) -> R<Pat> {
 
 fn euclid_rot(args: &[Value], pat: &Pat) -> R<Pat> {
     let (p, s) = euclid_counts(args)?;
-    let r = to_count(&args[2], "euclid: the rotation")?;
+    // A rotation that is not a number does nothing (as in the reference).
+    let r = args[2].to_number();
+    let r = if r.is_finite() { r.trunc() as i64 } else { 0 };
     struct_bits(pat, &euclid_rot_bits(p, s, r))
 }
 
@@ -722,7 +741,7 @@ fn range(args: &[Value], pat: &Pat) -> R<Pat> {
 fn rangex(args: &[Value], pat: &Pat) -> R<Pat> {
     let (min, max) = (to_num(&args[0]).ln(), to_num(&args[1]).ln());
     let ranged = range(&[Value::Num(min), Value::Num(max)], pat)?;
-    Ok(numeric_map(&ranged, f64::exp))
+    Ok(ranged.fmap(|v| Value::Num(v.to_number().exp())))
 }
 
 fn range2(args: &[Value], pat: &Pat) -> R<Pat> {
@@ -809,13 +828,14 @@ fn arp(args: &[Pat], pat: &Pat) -> R<Pat> {
                 return None;
             }
             let n = haps.len() as f64;
-            let k = i.to_number();
-            if !k.is_finite() {
-                return None;
-            }
-            let k = k % n;
-            // JavaScript's `%` keeps the sign: negative indices find nothing.
-            if k < 0.0 || k.fract() != 0.0 {
+            let k = i.to_number() % n;
+            // JavaScript's `%` keeps the sign: negative or non-numeric
+            // indices find no note, which the reference reports as an error.
+            if !(k >= 0.0) || k.fract() != 0.0 {
+                crate::pattern::report_query_error(format!(
+                    "arp: no note at index {}",
+                    i.to_js_string()
+                ));
                 return None;
             }
             Some(haps[k as usize].0.clone())
@@ -848,6 +868,10 @@ fn pick_impl(args: &[Value], pat: &Pat, modulo: bool, join: Join) -> R<Pat> {
                 k.clamp(0.0, (len - 1) as f64)
             };
             if i.is_nan() {
+                crate::pattern::report_query_error(format!(
+                    "pick: `{}` is not an index",
+                    v.to_js_string()
+                ));
                 silence()
             } else {
                 reify(&l[i as usize])

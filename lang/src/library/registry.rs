@@ -2,7 +2,7 @@
 //! top-level (curried) functions, as methods on patterns, and as values.
 
 use super::ops::{self, How, Op};
-use super::{patternify, reify, sequence, Join, Pat, PlainFn, R};
+use super::{patternify, reify, reify_seq, sequence, Join, Pat, PlainFn, R};
 use crate::value::{Callable, Func, RtError, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -146,7 +146,15 @@ pub fn call_global(b: &'static Builtin, args: Vec<Value>) -> R<Value> {
                 return Ok(partial(b, args));
             }
             if args.len() > arity + 1 {
-                return Err(arity_error(b.name, arity + 1, args.len()));
+                // As in the reference, the last argument is the pattern: a
+                // one-argument function such as `rev` given `(pattern, index)`
+                // (by `echoWith`) transforms the last one.
+                return match b.kind {
+                    // Functions taking patterns as they are use the first ones.
+                    Kind::Raw { .. } => apply_transform(b, &args[..arity], &args[arity]),
+                    _ if arity == 0 => apply_transform(b, &[], args.last().unwrap()),
+                    _ => Err(arity_error(b.name, arity + 1, args.len())),
+                };
             }
             let (pat, rest) = args.split_last().unwrap();
             apply_transform(b, rest, pat)
@@ -156,15 +164,15 @@ pub fn call_global(b: &'static Builtin, args: Vec<Value>) -> R<Value> {
             if args.is_empty() {
                 return Ok(partial(b, args));
             }
-            let v = if args.len() == 1 {
-                reify(&args[0])
-            } else {
-                sequence(&args)
-            };
-            Ok(Value::Pat(super::controls::control_pattern(&v, key, multi)))
+            let ctl = super::controls::control_pattern(&reify(&args[0]), key, multi);
+            match args.get(1) {
+                // `gain(0.5, pat)` is `pat.gain(0.5)`.
+                Some(pat) => Ok(Value::Pat(ops::apply(Op::Set, How::In, &reify(pat), &ctl)?)),
+                None => Ok(Value::Pat(ctl)),
+            }
         }
         Kind::Op(op) | Kind::OpHow(op, _) => {
-            // add(a, b) = b.add(a)
+            // add(a, b) = b.add(a); further arguments are ignored.
             if args.len() < 2 {
                 return Ok(partial(b, args));
             }
@@ -172,8 +180,8 @@ pub fn call_global(b: &'static Builtin, args: Vec<Value>) -> R<Value> {
                 Kind::OpHow(_, h) => h,
                 _ => How::In,
             };
-            let target = reify(&args[args.len() - 1]);
-            let other = sequence(&args[..args.len() - 1]);
+            let target = reify(&args[1]);
+            let other = reify_seq(&args[0]);
             Ok(Value::Pat(ops::apply(op, how, &target, &other)?))
         }
         Kind::Const(f) => {
@@ -211,12 +219,8 @@ pub fn call_method(b: &'static Builtin, this: &Value, args: Vec<Value>) -> R<Val
                     &pat, key, multi,
                 )));
             }
-            let v = if args.len() == 1 {
-                reify(&args[0])
-            } else {
-                sequence(&args)
-            };
-            let ctl = super::controls::control_pattern(&v, key, multi);
+            // Only the first argument counts, as in the reference.
+            let ctl = super::controls::control_pattern(&reify(&args[0]), key, multi);
             Ok(Value::Pat(ops::apply(Op::Set, How::In, &pat, &ctl)?))
         }
         Kind::Op(op) => {

@@ -119,6 +119,11 @@ fn slice_value(n: &Value, i: &Value, o: &Value) -> Value {
                 m.set(k, v.clone());
             }
         }
+        Value::List(_) => {
+            for (k, v) in o.as_object().unwrap().iter() {
+                m.set(k, v.clone());
+            }
+        }
         other => m.set("s", other.clone()),
     }
     Value::Map(Arc::new(m))
@@ -203,7 +208,10 @@ fn fit(_: &[Value], pat: &Pat) -> R<Pat> {
             .map(|h| {
                 let dur = h.whole_or_part().duration().to_f64();
                 h.map_value(|v| {
-                    let Value::Map(m) = &v else { return v };
+                    let Value::Map(m) = &v else {
+                        report_query_error("fit: expected sound controls such as s(\"break\")");
+                        return v;
+                    };
                     let end = m.get("end").map(|x| x.to_number()).unwrap_or(1.0);
                     let begin = m.get("begin").map(|x| x.to_number()).unwrap_or(0.0);
                     let mut out = (**m).clone();

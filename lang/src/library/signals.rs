@@ -177,11 +177,12 @@ fn shuffle(args: &[Value], pat: &Pat) -> R<Pat> {
     // A random permutation per cycle, drawn from the middle of the cycle.
     let order = signal(move |t: Time, c: &Controls| {
         let at = t.floor().to_f64() + 0.5 + c.seed.unwrap_or(0.0);
-        let rands = if n == 1 {
-            vec![0.0]
-        } else {
-            rands_at(at, n as usize)
-        };
+        if n == 1 {
+            // The reference fails here (one random number is not a list).
+            crate::pattern::report_query_error("shuffle: the number of parts must be at least 2");
+            return Value::Num(0.0);
+        }
+        let rands = rands_at(at, n as usize);
         let mut idx: Vec<usize> = (0..n as usize).collect();
         idx.sort_by(|a, b| {
             rands[*a]

@@ -47,6 +47,14 @@ fn scale(args: &[Value], pat: &Pat) -> R<Pat> {
     Ok(pat.with_haps(move |haps: Vec<Hap<Value>>, _| {
         let mut out = Vec::with_capacity(haps.len());
         for mut h in haps {
+            if let Value::List(_) = h.value {
+                // A list has no `n`, `note` or `value`: it passes unchanged.
+                report_query_warning(
+                    "[tonal] Invalid value format for 'scale'. Value must contain n, note, or value",
+                );
+                out.push(h);
+                continue;
+            }
             let is_map = h.value.is_map();
             let map = match &h.value {
                 Value::Map(m) => (**m).clone(),
