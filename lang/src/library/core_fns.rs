@@ -831,7 +831,7 @@ fn arp(args: &[Pat], pat: &Pat) -> R<Pat> {
             let k = i.to_number() % n;
             // JavaScript's `%` keeps the sign: negative or non-numeric
             // indices find no note, which the reference reports as an error.
-            if !(k >= 0.0) || k.fract() != 0.0 {
+            if k.is_nan() || k < 0.0 || k.fract() != 0.0 {
                 crate::pattern::report_query_error(format!(
                     "arp: no note at index {}",
                     i.to_js_string()
