@@ -24,6 +24,8 @@ enum Command {
     Events(commands::events::Args),
     /// Check a program for errors without playing it.
     Check(commands::check::Args),
+    /// Show the documentation of a function, control, instrument or effect.
+    Doc(commands::doc::Args),
     /// Render a program to a WAV file.
     Render(commands::render::Args),
     /// Play a program through the audio output (re-read when the file changes).
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Events(a) => commands::events::run(a),
         Command::Check(a) => commands::check::run(a),
+        Command::Doc(a) => commands::doc::run(a),
         Command::Render(a) => commands::render::run(a),
         Command::Play(a) => commands::play::run(a),
         Command::Devices(a) => commands::devices::run(a),

@@ -22,6 +22,8 @@ pub use value::Value;
 pub mod ast;
 pub mod conformance;
 pub mod diagnostics;
+pub mod docs;
+mod docs_data;
 pub mod eval;
 pub mod graph;
 pub mod graph_eval;

@@ -50,3 +50,37 @@ fn examples_evaluate_cleanly() {
         );
     }
 }
+
+#[test]
+fn every_library_name_is_documented() {
+    let missing = lang::docs::undocumented();
+    assert!(
+        missing.is_empty(),
+        "{} undocumented: {missing:?}",
+        missing.len()
+    );
+}
+
+#[test]
+fn every_documented_example_evaluates() {
+    for e in lang::docs::all() {
+        if e.example.is_empty() {
+            continue;
+        }
+        let result = if e.example.starts_with("instrument ") || e.example.contains('\n') {
+            let (_, d) = lang::program::evaluate(&e.example);
+            d.iter().find(|d| d.is_error()).map(|d| d.message.clone())
+        } else {
+            lang::eval::eval_source(&e.example)
+                .err()
+                .map(|d| d[0].message.clone())
+        };
+        assert!(
+            result.is_none(),
+            "example of `{}` fails: {:?}\n{}",
+            e.name,
+            result,
+            e.example
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod devices;
+pub mod doc;
 pub mod events;
 pub mod play;
 pub mod render;

@@ -1,5 +1,6 @@
 //! The standard library (see docs/).
 
+pub mod docs;
 pub mod instruments;
 
 pub use instruments::instruments;
