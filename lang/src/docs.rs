@@ -261,7 +261,11 @@ fn scale_entries() -> Vec<Entry> {
             category: "Scales".into(),
             summary: format!("Intervals: {}.", t.intervals.join(" ")),
             params: Vec::new(),
-            example: format!("n(\"0 2 4 6\").scale(\"C:{}\")", t.name.replace(' ', ":")),
+            example: if t.name.contains(['\'', '#']) {
+                format!("n(\"0 2 4 6\").scale('C {}')", t.name.replace('\'', "\\'"))
+            } else {
+                format!("n(\"0 2 4 6\").scale(\"C:{}\")", t.name.replace(' ', ":"))
+            },
         })
         .collect()
 }
