@@ -4,6 +4,7 @@
 //! side; the methods called from the callback ([`AudioCore`]'s) never
 //! allocate, lock or block.
 
+use crate::dsp::bank::{SawBank, SawLowpass, LANES};
 use crate::dsp::effects::{DcBlocker, Freeverb, StereoDelay, TruePeakLimiter};
 use fundsp::prelude32::{AudioUnit, BufferVec, MAX_BUFFER_SIZE};
 use lang::Time;
@@ -40,7 +41,7 @@ pub struct OrbitSettings {
 /// A sounding note: its network and where its output goes. Built on the
 /// control side ([`crate::voice`]), played and retired on the audio side.
 pub struct Voice {
-    pub(crate) net: Net1or2,
+    pub(crate) dsp: Dsp,
     /// Absolute sample of the onset and of the gate falling.
     pub(crate) start: i64,
     pub(crate) gate_off: i64,
@@ -54,21 +55,43 @@ pub struct Voice {
     pub(crate) track: usize,
     pub(crate) instrument: u32,
     pub(crate) polyphony: usize,
+    /// The engine's amplitude envelope, for instruments without their own.
+    pub(crate) env: Option<crate::dsp::nodes::Adsr>,
     /// Samples left of a steal/ending fade, and its length.
     fade: Option<(u32, u32)>,
     silent: u32,
+}
+
+/// How a voice makes its sound.
+pub enum Dsp {
+    /// A compiled network (any graph).
+    Net(Net1or2),
+    /// A lane in a bank of sawtooth → lowpass voices (see [`crate::dsp::bank`]),
+    /// assigned when the voice starts.
+    Bank {
+        params: SawLowpass,
+        lane: Option<(usize, usize)>,
+    },
+}
+
+impl Dsp {
+    fn stereo(&self) -> bool {
+        matches!(self, Dsp::Net(n) if n.stereo)
+    }
 }
 
 /// A voice network and its channel count.
 pub struct Net1or2 {
     pub net: fundsp::prelude32::Net,
     pub stereo: bool,
+    /// The network reads its gate input (else the gate is not computed).
+    pub reads_gate: bool,
 }
 
 impl Voice {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        net: Net1or2,
+        dsp: Dsp,
         start: i64,
         gate_off: i64,
         gain: [f32; 2],
@@ -78,9 +101,11 @@ impl Voice {
         track: usize,
         instrument: u32,
         polyphony: usize,
+        env: Option<crate::dsp::nodes::Adsr>,
     ) -> Voice {
         Voice {
-            net,
+            env,
+            dsp,
             start,
             gate_off,
             gain,
@@ -333,6 +358,7 @@ pub struct AudioCore {
     /// The next sample to render.
     pos: i64,
     voices: Vec<Option<Box<Voice>>>,
+    banks: Vec<SawBank>,
     strips: Vec<Option<Box<Strip>>>,
     orbits: Vec<Orbit>,
     master: Master,
@@ -374,6 +400,9 @@ impl AudioCore {
             sample_rate: sr,
             pos: 0,
             voices: (0..p.max_voices).map(|_| None).collect(),
+            banks: (0..p.max_voices / LANES + 1)
+                .map(|_| SawBank::default())
+                .collect(),
             strips: (0..p.max_tracks).map(|_| None).collect(),
             orbits: (0..ORBITS)
                 .map(|_| Orbit {
@@ -516,6 +545,20 @@ impl AudioCore {
             self.send_garbage(Garbage::Voice(v));
             return;
         };
+        if let Dsp::Bank { params, lane } = &mut v.dsp {
+            let sr = self.sample_rate as f32;
+            *lane = self
+                .banks
+                .iter_mut()
+                .enumerate()
+                .filter(|(_, b)| !b.is_full())
+                .find_map(|(i, b)| b.start(params, sr).map(|j| (i, j)));
+            if lane.is_none() {
+                self.report(Report::Dropped);
+                self.send_garbage(Garbage::Voice(v));
+                return;
+            }
+        }
         match self.strips.get_mut(v.track).and_then(|s| s.as_mut()) {
             Some(strip) => strip.voices += 1,
             None => {
@@ -594,6 +637,11 @@ impl AudioCore {
                 zero(&mut o.delay_in, n);
             }
         }
+        for b in self.banks.iter_mut() {
+            if !b.is_empty() {
+                b.process(n);
+            }
+        }
         for i in 0..self.voices.len() {
             if self.voices[i].is_some() {
                 self.render_voice(i, n);
@@ -621,66 +669,99 @@ impl AudioCore {
             return;
         }
         let len = n - off;
-        let gate = self.gate.channel_f32_mut(0);
-        for (k, g) in gate[..len].iter_mut().enumerate() {
-            *g = if pos + (off + k) as i64 >= v.gate_off {
-                0.0
-            } else {
-                1.0
-            };
-        }
-        let out = if v.net.stereo {
-            &mut self.scratch2
-        } else {
-            &mut self.scratch1
+        // Frames of this chunk (from `off`) during which the gate is held.
+        let held = (v.gate_off - (pos + off as i64)).clamp(0, len as i64) as usize;
+        let stereo = v.dsp.stereo();
+        let (l, r): (&[f32], &[f32]) = match &mut v.dsp {
+            Dsp::Net(net) => {
+                if net.reads_gate {
+                    let gate = self.gate.channel_f32_mut(0);
+                    gate[..held].fill(1.0);
+                    gate[held..len].fill(0.0);
+                }
+                let out = if net.stereo {
+                    &mut self.scratch2
+                } else {
+                    &mut self.scratch1
+                };
+                net.net
+                    .process(len, &self.gate.buffer_ref(), &mut out.buffer_mut());
+                let out = out.buffer_ref();
+                (
+                    &out.channel_f32(0)[..len],
+                    &out.channel_f32(if net.stereo { 1 } else { 0 })[..len],
+                )
+            }
+            Dsp::Bank {
+                lane: Some((b, j)), ..
+            } => {
+                let o = &self.banks[*b].out[*j][off..n];
+                (o, o)
+            }
+            Dsp::Bank { lane: None, .. } => return,
         };
-        v.net
-            .net
-            .process(len, &self.gate.buffer_ref(), &mut out.buffer_mut());
-        let out = out.buffer_ref();
-        let l = &out.channel_f32(0)[..len];
-        let r = &out.channel_f32(if v.net.stereo { 1 } else { 0 })[..len];
         let Some(strip) = self.strips[v.track].as_mut() else {
             return;
         };
-        let orbit = &mut self.orbits[v.orbit];
-        let sends = v.sends[0] > 0.0 || v.sends[1] > 0.0;
-        if sends {
+        // Amplitude per frame: the engine's envelope and any fade.
+        let mut amp = [1.0f32; CHUNK];
+        let amp = &mut amp[..len];
+        if let Some(env) = v.env.as_mut() {
+            env.fill(amp, held);
+        }
+        if let Some((left, total)) = v.fade.as_mut() {
+            for a in amp.iter_mut() {
+                *a *= *left as f32 / *total as f32;
+                *left = left.saturating_sub(1);
+            }
+        }
+        let (g0, g1) = (v.gain[0], v.gain[1]);
+        let mut bus = strip.bus.buffer_mut();
+        let bl = &mut bus.channel_f32_mut(0)[off..n];
+        let br = &mut bus.channel_f32_mut(1)[off..n];
+        let sum = lane_sum(l) + lane_sum(r);
+        for k in 0..len {
+            bl[k] += l[k] * amp[k] * g0;
+            br[k] += r[k] * amp[k] * g1;
+        }
+        if v.sends[0] > 0.0 || v.sends[1] > 0.0 {
+            let orbit = &mut self.orbits[v.orbit];
             if orbit.active == 0 {
                 // A sleeping orbit's buses were not cleared for this chunk.
                 zero(&mut orbit.room_in, CHUNK);
                 zero(&mut orbit.delay_in, CHUNK);
             }
             orbit.active = self.orbit_tail;
+            for (bus, send) in [
+                (&mut orbit.room_in, v.sends[0]),
+                (&mut orbit.delay_in, v.sends[1]),
+            ] {
+                let mut b = bus.buffer_mut();
+                let (sl, sr) = (send * g0, send * g1);
+                let dl = &mut b.channel_f32_mut(0)[off..n];
+                for k in 0..len {
+                    dl[k] += l[k] * amp[k] * sl;
+                }
+                let dr = &mut b.channel_f32_mut(1)[off..n];
+                for k in 0..len {
+                    dr[k] += r[k] * amp[k] * sr;
+                }
+            }
         }
-        let mut bus = strip.bus.buffer_mut();
-        let (bl, br) = (bus.channel_f32_mut(0), bus.channel_f32_mut(1));
-        let mut room = orbit.room_in.buffer_mut();
-        let (rl, rr) = (room.channel_f32_mut(0), room.channel_f32_mut(1));
-        let mut delay = orbit.delay_in.buffer_mut();
-        let (dl, dr) = (delay.channel_f32_mut(0), delay.channel_f32_mut(1));
+        let released = held < len;
         let mut peak = 0.0f32;
-        let mut sum = 0.0f32;
-        for k in 0..len {
-            let mut fade = 1.0;
-            if let Some((left, total)) = v.fade.as_mut() {
-                fade = *left as f32 / *total as f32;
-                *left = left.saturating_sub(1);
-            }
-            let (x, y) = (l[k] * fade, r[k] * fade);
-            peak = peak.max(x.abs()).max(y.abs());
-            sum += x + y;
-            let (x, y) = (x * v.gain[0], y * v.gain[1]);
-            bl[off + k] += x;
-            br[off + k] += y;
-            if sends {
-                rl[off + k] += x * v.sends[0];
-                rr[off + k] += y * v.sends[0];
-                dl[off + k] += x * v.sends[1];
-                dr[off + k] += y * v.sends[1];
+        if released {
+            let mut shaped = [0.0f32; CHUNK];
+            for (ch, x) in [l, r].into_iter().enumerate() {
+                if ch == 1 && !stereo {
+                    break;
+                }
+                for k in 0..len {
+                    shaped[k] = x[k] * amp[k];
+                }
+                peak = peak.max(lane_peak(&shaped[..len]));
             }
         }
-        let released = pos + n as i64 > v.gate_off;
         v.silent = if released && peak < SILENCE {
             v.silent.saturating_add(len as u32)
         } else {
@@ -700,6 +781,12 @@ impl AudioCore {
         if done {
             let v = self.voices[i].take();
             if let Some(v) = v {
+                if let Dsp::Bank {
+                    lane: Some((b, j)), ..
+                } = v.dsp
+                {
+                    self.banks[b].stop(j);
+                }
                 if let Some(s) = self.strips[v.track].as_mut() {
                     s.voices = s.voices.saturating_sub(1);
                 }
@@ -719,14 +806,22 @@ impl AudioCore {
         for ch in 0..2 {
             let mut g = strip.gain[ch];
             let t = strip.target[ch];
-            let src = strip.bus.channel_f32_mut(ch);
-            for x in src[..n].iter_mut() {
-                g += (t - g) * k;
-                *x *= g;
-                sum += *x;
-                peak = peak.max(x.abs());
+            let src = &mut strip.bus.channel_f32_mut(ch)[..n];
+            if g == t {
+                for x in src.iter_mut() {
+                    *x *= g;
+                }
+            } else {
+                for x in src.iter_mut() {
+                    g += (t - g) * k;
+                    *x *= g;
+                }
+                strip.gain[ch] = if (g - t).abs() < 1e-6 { t } else { g };
             }
-            strip.gain[ch] = if (g - t).abs() < 1e-6 { t } else { g };
+            sum += lane_sum(src);
+            if strip.removing {
+                peak = peak.max(lane_peak(src));
+            }
         }
         let faulted = strip.faulted || !sum.is_finite();
         if faulted && !strip.faulted {
@@ -820,6 +915,38 @@ impl AudioCore {
     pub(crate) fn publish(&mut self) {
         self.position.store(self.pos, Ordering::Release);
     }
+}
+
+/// Sum of `x` in eight lanes (so that it vectorises); not finite if any
+/// sample is NaN or infinite.
+fn lane_sum(x: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f32 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for j in 0..8 {
+            acc[j] += c[j];
+        }
+    }
+    acc.iter().sum::<f32>() + rest
+}
+
+/// Largest absolute value in `x` (NaN ignored: the finiteness check is separate).
+fn lane_peak(x: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let chunks = x.chunks_exact(8);
+    let mut peak = 0.0f32;
+    for v in chunks.remainder() {
+        let a = v.abs();
+        peak = if a > peak { a } else { peak };
+    }
+    for c in chunks {
+        for j in 0..8 {
+            let a = c[j].abs();
+            acc[j] = if a > acc[j] { a } else { acc[j] };
+        }
+    }
+    acc.iter().fold(peak, |p, &a| if a > p { a } else { p })
 }
 
 fn zero(b: &mut BufferVec, n: usize) {

@@ -9,11 +9,13 @@
 //! (`cutoff`, `hcutoff`, `bandf`, `coarse`, `crush`, `shape`, `distort`)
 //! and set the voice's gain, pan and orbit sends.
 
-use crate::audio::{Net1or2, OrbitSettings, Voice};
+use crate::audio::{Dsp, Net1or2, OrbitSettings, Voice};
 use crate::compile::{channels, Builder, Sig};
+use crate::dsp::bank::SawLowpass;
 use crate::dsp::effects::Freeverb;
-use crate::dsp::nodes::{shaper, Coarse};
+use crate::dsp::nodes::{shaper, Adsr, Coarse};
 use fundsp::prelude32::An;
+use fundsp::prelude32::AudioNode;
 use lang::graph::{Graph, Instrument, Prim};
 use lang::tonal::{midi_to_freq, note_to_midi};
 use lang::value::{js_number, ValueMap};
@@ -52,6 +54,8 @@ pub struct PreparedInstrument {
     pub self_enveloped: bool,
     /// The instrument reads `velocity` itself.
     pub reads_velocity: bool,
+    /// The instrument's graph uses the gate (`adsr` or `gate`).
+    pub reads_gate: bool,
     pub polyphony: usize,
 }
 
@@ -67,6 +71,10 @@ impl PreparedInstrument {
                 || matches!(n, Graph::Param(p) if &**p == "gate")
         });
         let reads_velocity = contains(g, &|n| matches!(n, Graph::Param(p) if &**p == "velocity"));
+        let reads_gate = contains(g, &|n| {
+            matches!(n, Graph::Node(Prim::Adsr, _))
+                || matches!(n, Graph::Param(p) if &**p == "gate")
+        });
         let polyphony = instrument
             .params
             .iter()
@@ -79,6 +87,7 @@ impl PreparedInstrument {
             instrument,
             self_enveloped,
             reads_velocity,
+            reads_gate,
             polyphony,
         }
     }
@@ -151,16 +160,14 @@ pub fn prepare(
         })
     };
     let mut graph = inst.instrument.graph.clone();
-    if !inst.self_enveloped {
-        let env = Graph::Node(
-            Prim::Adsr,
-            ["attack", "decay", "sustain", "release"]
-                .iter()
-                .map(|p| Graph::Const(lookup(p).unwrap_or(0.0)))
-                .collect(),
-        );
-        graph = Graph::Node(Prim::Mul, vec![graph, env]);
-    }
+    // Instruments without their own envelope get the engine's, applied
+    // while mixing the voice (cheaper than a node in the network).
+    let env = (!inst.self_enveloped).then(|| {
+        let v = |p: &str| lookup(p).unwrap_or(0.0) as f32;
+        let mut env = Adsr::new(v("attack"), v("decay"), v("sustain"), v("release"));
+        env.set_sample_rate(sample_rate);
+        env
+    });
     let filter = |g: Graph, prim: Prim, f: &str, q: &str| match ctl(f) {
         Some(freq) if freq > 0.0 => Graph::Node(
             prim,
@@ -175,9 +182,62 @@ pub fn prepare(
     graph = filter(graph, Prim::Lowpass, "cutoff", "resonance");
     graph = filter(graph, Prim::Highpass, "hcutoff", "hresonance");
     graph = filter(graph, Prim::Bandpass, "bandf", "bandq");
-    let outputs = channels(&graph, 0);
-    let mut b = Builder::voice(&lookup, outputs, sample_rate, at.seed);
-    let mut sig = b.compile(&graph);
+    let post = ["coarse", "crush", "shape", "distort"]
+        .iter()
+        .any(|c| ctl(c).is_some_and(|x| x > 0.0));
+    let bank = if post {
+        None
+    } else {
+        bank_shape(&graph, &lookup)
+    };
+    let (dsp, outputs, env, warnings) = match bank {
+        Some((params, adsr)) => {
+            let env = adsr
+                .map(|[a, d, s, r]| {
+                    let mut e = Adsr::new(a, d, s, r);
+                    e.set_sample_rate(sample_rate);
+                    e
+                })
+                .or(env);
+            (Dsp::Bank { params, lane: None }, 1, env, Vec::new())
+        }
+        None => {
+            let (net, outputs, warnings) =
+                build_net(inst, &graph, &lookup, &ctl, at.seed, sample_rate);
+            (
+                Dsp::Net(Net1or2 {
+                    net,
+                    stereo: outputs == 2,
+                    reads_gate: inst.reads_gate,
+                }),
+                outputs,
+                env,
+                warnings,
+            )
+        }
+    };
+    let voice_rest = VoiceRest { dsp, outputs, env };
+    finish_voice(inst, voice_rest, &ctl, at, warnings)
+}
+
+struct VoiceRest {
+    dsp: Dsp,
+    outputs: usize,
+    env: Option<Adsr>,
+}
+
+/// Compiles the instrument graph plus the per-event processing into a network.
+fn build_net(
+    _inst: &PreparedInstrument,
+    graph: &Graph,
+    lookup: &dyn Fn(&str) -> Option<f64>,
+    ctl: &dyn Fn(&str) -> Option<f64>,
+    seed: u64,
+    sample_rate: f64,
+) -> (fundsp::prelude32::Net, usize, Vec<String>) {
+    let outputs = channels(graph, 0);
+    let mut b = Builder::voice(lookup, outputs, sample_rate, seed);
+    let mut sig = b.compile(graph);
     if let Some(c) = ctl("coarse").filter(|c| *c > 1.0) {
         sig = b.per_channel(&sig, &[], &|_| Box::new(An(Coarse::new(c as f32))));
     }
@@ -194,6 +254,18 @@ pub fn prepare(
         sig = apply(&mut b, &g, sig);
     }
     let (net, warnings) = b.finish(&sig);
+    (net, outputs, warnings)
+}
+
+/// Gains, pan, sends and orbit settings: the rest of a voice.
+fn finish_voice(
+    inst: &PreparedInstrument,
+    rest: VoiceRest,
+    ctl: &dyn Fn(&str) -> Option<f64>,
+    at: VoicePlacement,
+    warnings: Vec<String>,
+) -> (Box<Voice>, Vec<String>) {
+    let outputs = rest.outputs;
     let gain = ctl("gain").unwrap_or(DEFAULT_GAIN).max(0.0)
         * if inst.reads_velocity {
             1.0
@@ -221,10 +293,7 @@ pub fn prepare(
         delay_feedback: ctl("delayfeedback").map(|f| f as f32),
     };
     let voice = Voice::new(
-        Net1or2 {
-            net,
-            stereo: outputs == 2,
-        },
+        rest.dsp,
         at.start,
         at.gate_off.max(at.start),
         [gains[0] as f32, gains[1] as f32],
@@ -234,8 +303,79 @@ pub fn prepare(
         at.track,
         inst.id,
         inst.polyphony,
+        rest.env,
     );
     (Box::new(voice), warnings)
+}
+
+/// Replaces parameters (all but `gate`) by their values and fills in
+/// missing arguments with the primitives' defaults.
+fn resolve(g: &Graph, lookup: &dyn Fn(&str) -> Option<f64>) -> Graph {
+    match g {
+        Graph::Param(p) if &**p != "gate" => Graph::Const(lookup(p).unwrap_or(0.0)),
+        Graph::Node(prim, args) => {
+            let info = prim.info();
+            let mut out: Vec<Graph> = args.iter().map(|a| resolve(a, lookup)).collect();
+            for (_, def) in info.params.iter().skip(out.len()) {
+                out.push(Graph::Const(if def.is_nan() { 0.0 } else { *def }));
+            }
+            Graph::Node(*prim, out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Recognises `saw(f)` → optional `lpf(c, q)` with constant gains and an
+/// optional ADSR on the outside: voices of that shape run in a bank.
+fn bank_shape(
+    g: &Graph,
+    lookup: &dyn Fn(&str) -> Option<f64>,
+) -> Option<(SawLowpass, Option<[f32; 4]>)> {
+    fn consts(args: &[Graph]) -> Option<Vec<f32>> {
+        args.iter()
+            .map(|a| match a {
+                Graph::Const(x) => Some(*x as f32),
+                _ => None,
+            })
+            .collect()
+    }
+    fn inner(g: &Graph, gain: &mut f32, filter: &mut Option<(f32, f32)>) -> Option<f32> {
+        match g {
+            Graph::Node(Prim::Saw, a) => match a.as_slice() {
+                [Graph::Const(f)] => Some(*f as f32),
+                _ => None,
+            },
+            Graph::Node(Prim::Mul, a) => match a.as_slice() {
+                [x, Graph::Const(k)] | [Graph::Const(k), x] => {
+                    *gain *= *k as f32;
+                    inner(x, gain, filter)
+                }
+                _ => None,
+            },
+            Graph::Node(Prim::Lowpass, a) if filter.is_none() => match a.as_slice() {
+                [x, Graph::Const(c), Graph::Const(q)] => {
+                    *filter = Some((*c as f32, *q as f32));
+                    inner(x, gain, filter)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let g = resolve(g, lookup);
+    let (body, env) = match &g {
+        Graph::Node(Prim::Mul, a) => match a.as_slice() {
+            [x, Graph::Node(Prim::Adsr, e)] | [Graph::Node(Prim::Adsr, e), x] => {
+                let e = consts(e)?;
+                (x, Some([e[0], e[1], e[2], e[3]]))
+            }
+            _ => (&g, None),
+        },
+        _ => (&g, None),
+    };
+    let (mut gain, mut filter) = (1.0, None);
+    let freq = inner(body, &mut gain, &mut filter)?;
+    Some((SawLowpass { freq, filter, gain }, env))
 }
 
 /// Runs `g` (whose `Input` is the signal) on `sig` inside the builder.

@@ -37,6 +37,50 @@ impl Adsr {
         }
     }
 
+    /// The next level given the gate (true while the note is held).
+    #[inline]
+    pub fn next(&mut self, gate: bool) -> f32 {
+        let dt = 1.0 / self.sample_rate;
+        match self.released {
+            None if gate => {
+                self.level = self.attack_decay_level();
+                self.t += dt;
+            }
+            None => self.released = Some((self.level, 0.0)),
+            Some(_) => {}
+        }
+        if let Some((from, ref mut rt)) = self.released {
+            self.level = if *rt >= self.release {
+                0.0
+            } else {
+                from * (1.0 - *rt / self.release)
+            };
+            *rt += dt;
+        }
+        self.level
+    }
+
+    /// Fills `out` with the next levels, the gate held for the first
+    /// `held` frames. Sustained and finished stretches take a fast path.
+    pub fn fill(&mut self, out: &mut [f32], held: usize) {
+        let held = std::cmp::min(held, out.len());
+        let mut k = 0;
+        if self.released.is_none() && self.t >= self.attack + self.decay {
+            // Sustaining: the level stays put while the gate is held.
+            self.level = self.sustain;
+            out[..held].fill(self.sustain);
+            k = held;
+        }
+        if self.released.is_some_and(|(_, rt)| rt >= self.release) {
+            self.level = 0.0;
+            out[k..].fill(0.0);
+            return;
+        }
+        for (i, o) in out.iter_mut().enumerate().skip(k) {
+            *o = self.next(i < held);
+        }
+    }
+
     fn attack_decay_level(&self) -> f32 {
         let t = self.t;
         if t < self.attack {
@@ -66,25 +110,7 @@ impl AudioNode for Adsr {
 
     #[inline]
     fn tick(&mut self, input: &Frame<f32, U1>) -> Frame<f32, U1> {
-        let dt = 1.0 / self.sample_rate;
-        let gate = input[0] > 0.0;
-        match self.released {
-            None if gate => {
-                self.level = self.attack_decay_level();
-                self.t += dt;
-            }
-            None => self.released = Some((self.level, 0.0)),
-            Some(_) => {}
-        }
-        if let Some((from, ref mut rt)) = self.released {
-            self.level = if *rt >= self.release {
-                0.0
-            } else {
-                from * (1.0 - *rt / self.release)
-            };
-            *rt += dt;
-        }
-        [self.level].into()
+        [self.next(input[0] > 0.0)].into()
     }
 }
 
@@ -399,6 +425,29 @@ impl AudioNode for Binary {
     #[inline]
     fn tick(&mut self, input: &Frame<f32, U2>) -> Frame<f32, U1> {
         [apply_op(self.op, input[0], input[1])].into()
+    }
+
+    fn process(&mut self, size: usize, input: &BufferRef, output: &mut BufferMut) {
+        let (a, b) = (&input.channel_f32(0)[..size], &input.channel_f32(1)[..size]);
+        let out = &mut output.channel_f32_mut(0)[..size];
+        match self.op {
+            Op::Add => out
+                .iter_mut()
+                .zip(a.iter().zip(b))
+                .for_each(|(o, (x, y))| *o = x + y),
+            Op::Sub => out
+                .iter_mut()
+                .zip(a.iter().zip(b))
+                .for_each(|(o, (x, y))| *o = x - y),
+            Op::Mul => out
+                .iter_mut()
+                .zip(a.iter().zip(b))
+                .for_each(|(o, (x, y))| *o = x * y),
+            Op::Div => out
+                .iter_mut()
+                .zip(a.iter().zip(b))
+                .for_each(|(o, (x, y))| *o = apply_op(Op::Div, *x, *y)),
+        }
     }
 }
 
