@@ -178,6 +178,11 @@ impl FxSlot {
         }
     }
 
+    /// Whether the slot processes anything (a chain or a cross-fade).
+    fn is_active(&self) -> bool {
+        self.current.is_some() || self.old.is_some() || self.fade < 1.0
+    }
+
     /// Processes `n` frames of `bus` in place.
     fn process(&mut self, n: usize, bus: &mut BufferVec) -> Option<Box<dyn AudioUnit>> {
         if self.current.is_none() && self.old.is_none() && self.fade >= 1.0 {
@@ -706,10 +711,12 @@ impl AudioCore {
         // Amplitude per frame: the engine's envelope and any fade.
         let mut amp = [1.0f32; CHUNK];
         let amp = &mut amp[..len];
+        let mut unit = true;
         if let Some(env) = v.env.as_mut() {
-            env.fill(amp, held);
+            unit = env.fill(amp, held);
         }
         if let Some((left, total)) = v.fade.as_mut() {
+            unit = false;
             for a in amp.iter_mut() {
                 *a *= *left as f32 / *total as f32;
                 *left = left.saturating_sub(1);
@@ -719,10 +726,21 @@ impl AudioCore {
         let mut bus = strip.bus.buffer_mut();
         let bl = &mut bus.channel_f32_mut(0)[off..n];
         let br = &mut bus.channel_f32_mut(1)[off..n];
-        let sum = lane_sum(l) + lane_sum(r);
-        for k in 0..len {
-            bl[k] += l[k] * amp[k] * g0;
-            br[k] += r[k] * amp[k] * g1;
+        // Bank voices have finite settings and cannot produce NaN.
+        let sum = match v.dsp {
+            Dsp::Net(_) => lane_sum(l) + lane_sum(r),
+            Dsp::Bank { .. } => 0.0,
+        };
+        if unit {
+            for k in 0..len {
+                bl[k] += l[k] * g0;
+                br[k] += r[k] * g1;
+            }
+        } else {
+            for k in 0..len {
+                bl[k] += l[k] * amp[k] * g0;
+                br[k] += r[k] * amp[k] * g1;
+            }
         }
         if v.sends[0] > 0.0 || v.sends[1] > 0.0 {
             let orbit = &mut self.orbits[v.orbit];
@@ -799,6 +817,7 @@ impl AudioCore {
         let Some(strip) = self.strips[i].as_mut() else {
             return;
         };
+        let fx_active = strip.fx.is_active();
         let old = strip.fx.process(n, &mut strip.bus);
         let k = self.smoothing;
         let mut sum = 0.0f32;
@@ -808,8 +827,10 @@ impl AudioCore {
             let t = strip.target[ch];
             let src = &mut strip.bus.channel_f32_mut(ch)[..n];
             if g == t {
-                for x in src.iter_mut() {
-                    *x *= g;
+                if g != 1.0 {
+                    for x in src.iter_mut() {
+                        *x *= g;
+                    }
                 }
             } else {
                 for x in src.iter_mut() {
@@ -818,7 +839,10 @@ impl AudioCore {
                 }
                 strip.gain[ch] = if (g - t).abs() < 1e-6 { t } else { g };
             }
-            sum += lane_sum(src);
+            // Voices are checked one by one; only an effect chain can add NaN here.
+            if fx_active {
+                sum += lane_sum(src);
+            }
             if strip.removing {
                 peak = peak.max(lane_peak(src));
             }

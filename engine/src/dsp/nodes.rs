@@ -62,23 +62,28 @@ impl Adsr {
 
     /// Fills `out` with the next levels, the gate held for the first
     /// `held` frames. Sustained and finished stretches take a fast path.
-    pub fn fill(&mut self, out: &mut [f32], held: usize) {
+    /// Returns true when every level is 1 (`out` then left as it was).
+    pub fn fill(&mut self, out: &mut [f32], held: usize) -> bool {
         let held = std::cmp::min(held, out.len());
         let mut k = 0;
         if self.released.is_none() && self.t >= self.attack + self.decay {
             // Sustaining: the level stays put while the gate is held.
             self.level = self.sustain;
+            if held == out.len() && self.sustain == 1.0 {
+                return true;
+            }
             out[..held].fill(self.sustain);
             k = held;
         }
         if self.released.is_some_and(|(_, rt)| rt >= self.release) {
             self.level = 0.0;
             out[k..].fill(0.0);
-            return;
+            return false;
         }
         for (i, o) in out.iter_mut().enumerate().skip(k) {
             *o = self.next(i < held);
         }
+        false
     }
 
     fn attack_decay_level(&self) -> f32 {
