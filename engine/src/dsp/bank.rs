@@ -94,6 +94,8 @@ impl SawBank {
     }
 
     /// Renders `n` frames of every lane into `out`.
+    // Indexing every lane array by `j` is what lets the loop vectorise.
+    #[allow(clippy::needless_range_loop)]
     pub fn process(&mut self, n: usize) {
         for k in 0..n {
             let mut y = [0.0f32; LANES];
