@@ -199,3 +199,19 @@ fn master_and_track_effect_chains_apply() {
     assert!(b(&fx) < b(&dry) * 0.5);
     assert!(b(&master) < b(&dry) * 0.5);
 }
+
+#[test]
+fn stolen_voices_fade_instead_of_cutting() {
+    // `pad` allows two voices per track: the third note steals the first.
+    let src = "bpm(120)\na: note(\"c3 e3 g3 ~\").s(\"pad\").clip(4)";
+    let r = render_cycles(src, 1);
+    let x = channel(&r.samples, 0);
+    // The steal happens at the third onset, 1 s in.
+    let steal = 48000;
+    let around = common::max_step(&x, steal - 480, steal + 960);
+    let before = common::max_step(&x, 24000 + 2400, steal - 480);
+    assert!(
+        around <= before * 1.5,
+        "step {around} at the steal, {before} before"
+    );
+}
