@@ -31,15 +31,18 @@ export class Reference {
     const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
     rl.on('line', (line) => {
       const p = this.pending;
-      if (!p) return;
+      // (a line from a process that was given up on answers nothing)
+      if (!p || p.child !== child) return;
       this.pending = null;
       clearTimeout(p.timer);
       p.resolve(JSON.parse(line));
     });
     child.on('exit', () => {
       if (this.child === child) this.child = null;
+      // only a request sent to this process fails with it: a process killed
+      // after a timeout exits while its replacement is already answering
       const p = this.pending;
-      if (p) {
+      if (p && p.child === child) {
         this.pending = null;
         clearTimeout(p.timer);
         p.resolve({ crash: 'reference process exited' });
@@ -60,7 +63,7 @@ export class Reference {
         child.kill('SIGKILL');
         resolve({ timeout: true });
       }, this.timeoutMs);
-      this.pending = { resolve, timer };
+      this.pending = { resolve, timer, child };
       child.stdin.write(JSON.stringify(fix ? { from, to, code, fix } : { from, to, code }) + '\n');
     });
   }

@@ -137,7 +137,7 @@ function printMod(m) {
 // Value kinds: 'snd' (sample names), 'num', 'note' (note names), 'bool'
 // (structure patterns), 'word' (chord / scale words are not generated here).
 
-const ATOMS = {
+export const ATOMS = {
   snd: ['bd', 'sd', 'hh', 'cp', 'oh', 'rim', 'lt', 'a', 'b', 'c', 'd'],
   num: ['0', '1', '2', '3', '4', '5', '7', '-1', '-2', '12', '0.5', '1.5', '-0.25', '.25', '10', '6'],
   note: ['c', 'e', 'g', 'a', 'f', 'd', 'b', 'eb', 'f#', 'bb', 'c3', 'e4', 'g2', 'a5', 'c#4', 'eb3', 'ab2', 'g4'],
@@ -145,8 +145,8 @@ const ATOMS = {
   fact: ['2', '3', '4', '1.5', '0.5', '2', '2'],
 };
 
-const CHORD_ROOTS = ['C', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B', 'Db', 'c', 'g'];
-const CHORD_TYPES = ['', '', 'm', 'm7', '7', '7', '^7', '-7', 'h7', 'o7', '7b9', '9', '13', '7#11', 'sus', '7sus', '6', '69', 'add9', '-^7', 'm9', 'M7', 'dim', 'aug', 'maj7', '^', '-', 'o', '+', '7alt', '-7b5', 'xyz'];
+export const CHORD_ROOTS = ['C', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B', 'Db', 'c', 'g'];
+export const CHORD_TYPES = ['', '', 'm', 'm7', '7', '7', '^7', '-7', 'h7', 'o7', '7b9', '9', '13', '7#11', 'sus', '7sus', '6', '69', 'add9', '-^7', 'm9', 'M7', 'dim', 'aug', 'maj7', '^', '-', 'o', '+', '7alt', '-7b5', 'xyz'];
 
 // unusual atoms, used rarely
 const WILD_ATOMS = ['1e3', '0x10', '-0', 'Infinity', '.5', '5.', '007', 'NaN', '1_000', 'bd:3:2', 'a:b', 'C#', 'cb', 'e#4', 'x', '_x', 'a.b', '-1.5', '12.25'];
@@ -295,7 +295,7 @@ const SIMPLE = {
   note: ['c e g', '<c4 e4>', 'a3 c4', 'c [e g]'],
 };
 
-function simpleMini(rng, key) {
+export function simpleMini(rng, key) {
   return { t: 'mini', m: rawMini(rng.pick(SIMPLE[key])) };
 }
 
@@ -308,16 +308,16 @@ export function rawMini(s) {
 // ---------------------------------------------------------------------------
 // Expressions.
 
-const num = (v) => ({ t: 'num', v: String(v) });
-const str = (v) => ({ t: 'str', v });
-const id = (v) => ({ t: 'id', v });
-const call = (f, ...args) => ({ t: 'call', f, args });
-const meth = (recv, f, ...args) => ({ t: 'meth', recv, f, args });
-const arrow = (body, ps = ['x']) => ({ t: 'arrow', ps, body });
-const arr = (...items) => ({ t: 'arr', items });
+export const num = (v) => ({ t: 'num', v: String(v) });
+export const str = (v) => ({ t: 'str', v });
+export const id = (v) => ({ t: 'id', v });
+export const call = (f, ...args) => ({ t: 'call', f, args });
+export const meth = (recv, f, ...args) => ({ t: 'meth', recv, f, args });
+export const arrow = (body, ps = ['x']) => ({ t: 'arrow', ps, body });
+export const arr = (...items) => ({ t: 'arr', items });
 
 // Argument generators. Each returns an expression node.
-const A = {
+export const A = {
   fact: (rng) => (rng.chance(0.6) ? num(rng.pick(['2', '3', '1.5', '0.5', '4', '0.25', '1/3', '2/3', '1', '0.75'])) : simpleMini(rng, 'fact')),
   smallint: (rng) => (rng.chance(0.65) ? num(rng.int(1, 5)) : simpleMini(rng, 'smallint')),
   plainint: (rng) => num(rng.int(1, 5)),
@@ -340,7 +340,7 @@ function arithArg(rng, kind) {
 }
 
 // A function argument (for every, chunk, off, …) for a pattern of `kind`.
-function fnArg(rng, kind, depth) {
+export function fnArg(rng, kind, depth) {
   const simple = [
     [6, () => id('rev')],
     [4, () => call('fast', num(2))],

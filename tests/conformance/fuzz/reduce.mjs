@@ -51,7 +51,7 @@ function walkExpr(root, visit) {
   rec(root, (n) => n);
 }
 
-const PATTERN_FNS = new Set(['stack', 'cat', 'seq', 'fastcat', 'slowcat', 'sequence', 'polymeter', 'randcat', 'chooseCycles', 'arrange', 'timecat', 'choose', 'wchoose', 'squeeze']);
+const PATTERN_FNS = new Set(['stack', 'cat', 'seq', 'fastcat', 'slowcat', 'sequence', 'polymeter', 'polyrhythm', 'randcat', 'wrandcat', 'chooseCycles', 'arrange', 'timecat', 'stepcat', 's_cat', 'choose', 'wchoose', 'wchooseCycles', 'squeeze']);
 
 function exprShrinks(node) {
   const out = [];

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeRng, genCase, print } from './gen.mjs';
+import { AREAS, genAreaCase } from './areas.mjs';
 import { Reference, runWeft, compare } from './engines.mjs';
 import { reduce } from './reduce.mjs';
 import { QUIRKS } from './quirk-names.mjs';
@@ -45,7 +46,8 @@ function parseArgs(argv) {
     else if (a === '--help' || a === '-h') {
       console.log(
         'usage: node --import ./register.mjs fuzz/run.mjs [--cases N] [--seed S] [--start I] [--weft PATH]\n' +
-          '       [--out DIR] [--reduce MAX | --no-reduce] [--timeout MS] [--only I] [--show] [--mode mini|fn]',
+          '       [--out DIR] [--reduce MAX | --no-reduce] [--timeout MS] [--only I] [--show]\n' +
+          '       [--mode mini|fn|round2|tonal|arith|signal|sample|chain|top]',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -61,6 +63,15 @@ function caseRng(seed, i) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+if (opts.mode !== null && !['mini', 'fn', 'round2', ...AREAS].includes(opts.mode)) throw new Error(`unknown mode ${opts.mode}`);
+
+// Case i of the run: the general generator (all cases, or --mode mini|fn) or
+// one of the focused areas of areas.mjs (--mode round2 mixes them).
+function makeCase(i) {
+  const rng = caseRng(opts.seed, i);
+  if (opts.mode === 'round2' || AREAS.includes(opts.mode)) return genAreaCase(rng, opts.mode);
+  return genCase(rng, opts.mode);
+}
 const ref = new Reference({ timeoutMs: opts.timeout });
 
 async function runBoth(from, to, code) {
@@ -85,6 +96,15 @@ async function classify(from, to, code, w, cmp) {
   return null;
 }
 
+// The error of a weft-error / ref-error mismatch, without the details that
+// vary with the expression (quoted text, numbers); null for other kinds.
+function errorClass(cmp) {
+  const side = { 'weft-error': /^weft: (.*?) \| reference:/, 'ref-error': /^reference: (.*?) \| weft:/ }[cmp.kind];
+  const m = side && side.exec(cmp.detail || '');
+  if (!m) return null;
+  return m[1].replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '"…"').replace(/\d+(\.\d+)?/g, 'N');
+}
+
 // Warnings are compared as sets (their order follows the query order).
 function sameWarnings(w, r) {
   const set = (xs) => [...new Set(xs || [])].sort().join('\n');
@@ -96,7 +116,7 @@ if (opts.only !== null || opts.show) {
   const first = opts.only ?? opts.start;
   const count = opts.only !== null ? 1 : opts.cases;
   for (let i = first; i < first + count; i++) {
-    const c = genCase(caseRng(opts.seed, i), opts.mode);
+    const c = makeCase(i);
     if (opts.show && opts.only === null) {
       console.log(`${c.from} ${c.to} ${c.code}`);
       continue;
@@ -124,15 +144,19 @@ for (const f of Object.values(files)) writeFileSync(f, '');
 const knownCounts = {};
 const counts = { run: 0, same: 0, 'same-error': 0, order: 0, mismatch: 0, skip: 0, warnings: 0 };
 const byKind = {};
+const byMode = {}; // cases per generator mode / area
 let reduced = 0;
 let reducedOrder = 0;
 const t0 = Date.now();
 
 for (let i = opts.start; i < opts.start + opts.cases; i++) {
-  const c = genCase(caseRng(opts.seed, i), opts.mode);
+  const c = makeCase(i);
   const { r, w, cmp } = await runBoth(c.from, c.to, c.code);
   counts.run++;
   counts[cmp.status]++;
+  const area = (byMode[c.mode] ??= { run: 0, mismatch: 0, order: 0 });
+  area.run++;
+  if (cmp.status === 'mismatch' || cmp.status === 'order') area[cmp.status]++;
   const record = { i, from: c.from, to: c.to, code: c.code, mode: c.mode };
   if (cmp.status === 'skip') {
     appendFileSync(files.skipped, JSON.stringify({ ...record, why: cmp.detail }) + '\n');
@@ -153,10 +177,13 @@ for (let i = opts.start; i < opts.start + opts.cases; i++) {
       if (isOrder) reducedOrder++;
       else reduced++;
       const want = isOrder ? 'order' : cmp.kind;
+      const wantError = errorClass(cmp);
       const small = await reduce(c, async (from, to, ast) => {
         const code = print(ast);
         const res = await runBoth(from, to, code);
         if ((res.cmp.kind ?? res.cmp.status) !== want) return false;
+        // an error mismatch must keep its error (not any other error)
+        if (errorClass(res.cmp) !== wantError) return false;
         // stay in the same class: explained by the same label (or by none)
         return isOrder || (await classify(from, to, code, res.w, res.cmp)) === label;
       });
@@ -176,7 +203,7 @@ for (let i = opts.start; i < opts.start + opts.cases; i++) {
   }
 }
 ref.stop();
-const summary = { seed: opts.seed, start: opts.start, ...counts, byKind, known: knownCounts, seconds: (Date.now() - t0) / 1000 };
+const summary = { seed: opts.seed, start: opts.start, mode: opts.mode, ...counts, byKind, byMode, known: knownCounts, seconds: (Date.now() - t0) / 1000 };
 writeFileSync(files.summary, JSON.stringify(summary, null, 1) + '\n');
 console.log(JSON.stringify(summary));
 process.exit(0);
