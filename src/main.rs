@@ -28,6 +28,10 @@ enum Command {
     Doc(commands::doc::Args),
     /// Render a program to a WAV file.
     Render(commands::render::Args),
+    /// Write a program as a Standard MIDI File.
+    Export(commands::export::Args),
+    /// MIDI utilities: `weft midi ports` lists the ports.
+    Midi(commands::midi::Args),
     /// Play a program through the audio output (re-read when the file changes).
     Play(commands::play::Args),
     /// List the audio output devices.
@@ -42,6 +46,8 @@ fn main() -> ExitCode {
         Command::Doc(a) => commands::doc::run(a),
         Command::Render(a) => commands::render::run(a),
         Command::Play(a) => commands::play::run(a),
+        Command::Export(a) => commands::export::run(a),
+        Command::Midi(a) => commands::midi::run(a),
         Command::Devices(a) => commands::devices::run(a),
     };
     ExitCode::from(code)

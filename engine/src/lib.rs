@@ -6,6 +6,8 @@ pub mod compile;
 pub mod device;
 pub mod dsp;
 pub mod engine;
+pub mod midi;
+pub mod osc;
 pub mod render;
 pub mod tempo;
 pub mod voice;

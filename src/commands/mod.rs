@@ -4,6 +4,8 @@ pub mod check;
 pub mod devices;
 pub mod doc;
 pub mod events;
+pub mod export;
+pub mod midi;
 pub mod play;
 pub mod render;
 

@@ -3,7 +3,7 @@
 
 use super::{evaluate, print_all_diagnostics, read_source};
 use engine::device::{self, DeviceError};
-use engine::engine::{Engine, EngineConfig, Message, Quantize};
+use engine::engine::{Engine, EngineConfig, Message};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -23,6 +23,8 @@ pub struct Args {
     /// Stop after this many seconds of audio (default: play until interrupted).
     #[arg(long)]
     seconds: Option<f64>,
+    #[command(flatten)]
+    external: super::midi::PlayArgs,
 }
 
 fn modified(path: &str) -> Option<SystemTime> {
@@ -59,11 +61,14 @@ pub fn run(a: Args) -> u8 {
     let sr = output.sample_rate;
     let config = EngineConfig {
         sample_rate: sr,
-        lookahead: (3.0 * output.buffer as f64 / sr as f64 + 0.02).max(0.05),
+        lookahead: (3.0 * output.buffer as f64 / sr as f64 + 0.02)
+            .max(0.05)
+            .max(a.external.lookahead(&first.program)),
         ..EngineConfig::default()
     };
     let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
-    engine.load(first.program);
+    let mut outputs = super::midi::LiveOutputs::new(&a.external, sr, output.buffer);
+    outputs.load_first(&mut engine, first.program);
     engine.pump();
     let mut recorder = None;
     if let Some(path) = &a.record {
@@ -100,6 +105,7 @@ pub fn run(a: Args) -> u8 {
     let mut last_flush = Instant::now();
     loop {
         engine.pump();
+        outputs.pump(&mut engine);
         for m in engine.take_messages() {
             match m {
                 Message::SwapApplied { cycle, .. } if cycle > lang::Time::ZERO => {
@@ -125,11 +131,11 @@ pub fn run(a: Args) -> u8 {
                 stamp = now;
                 if let Some(ev) = load(&a.file) {
                     // Tracks that failed to evaluate keep playing their previous version.
-                    engine.swap_keeping(ev.program, Quantize::NextCycle, ev.failed_tracks);
+                    outputs.swap(&mut engine, ev.program, ev.failed_tracks);
                 }
             }
         }
-        if stop_at.is_some_and(|s| engine.position() >= s) {
+        if stop_at.is_some_and(|s| engine.position() >= s) || outputs.interrupted() {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -143,5 +149,6 @@ pub fn run(a: Args) -> u8 {
             return 1;
         }
     }
+    outputs.finish(&engine);
     0
 }

@@ -101,7 +101,7 @@ pub fn run(a: Args) -> u8 {
     };
     let ev = evaluate(&a.file, &src);
     print_all_diagnostics(&ev, &a.file, &src);
-    let program = ev.program;
+    let program = super::midi::for_render(ev.program);
     if ev.diagnostics.iter().any(|d| d.is_error()) && program.tracks.is_empty() {
         eprintln!("error: nothing to render");
         return 1;

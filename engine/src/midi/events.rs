@@ -123,7 +123,9 @@ pub fn event_midi(ev: &ValueMap, channel: u8) -> EventMidi {
         });
     }
     if let Some(b) = ev.get("midibend").and_then(number) {
-        let v = (8192.0 + b.clamp(-1.0, 1.0) * 8192.0).round().clamp(0.0, 16383.0);
+        let v = (8192.0 + b.clamp(-1.0, 1.0) * 8192.0)
+            .round()
+            .clamp(0.0, 16383.0);
         controls.push(MidiMessage::PitchBend {
             channel,
             value: v as u16,
@@ -158,7 +160,12 @@ mod tests {
     use super::*;
 
     fn ev(pairs: &[(&str, Value)]) -> ValueMap {
-        ValueMap(pairs.iter().map(|(k, v)| ((*k).into(), v.clone())).collect())
+        ValueMap(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -181,7 +188,10 @@ mod tests {
         assert_eq!(e.note.map(|n| n.0), Some(36));
         let e = event_midi(&ev(&[("freq", Value::Num(440.0))]), 1);
         assert_eq!(e.note.map(|n| n.0), Some(69));
-        let e = event_midi(&ev(&[("note", Value::Num(60.0)), ("gain", Value::Num(0.0))]), 1);
+        let e = event_midi(
+            &ev(&[("note", Value::Num(60.0)), ("gain", Value::Num(0.0))]),
+            1,
+        );
         assert_eq!(e.note, None, "silent notes are not sent");
     }
 

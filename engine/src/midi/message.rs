@@ -5,12 +5,29 @@ use std::fmt;
 /// One MIDI message. Channels are 1–16, as musicians count them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MidiMessage {
-    NoteOn { channel: u8, key: u8, velocity: u8 },
-    NoteOff { channel: u8, key: u8 },
-    ControlChange { channel: u8, controller: u8, value: u8 },
-    ProgramChange { channel: u8, program: u8 },
+    NoteOn {
+        channel: u8,
+        key: u8,
+        velocity: u8,
+    },
+    NoteOff {
+        channel: u8,
+        key: u8,
+    },
+    ControlChange {
+        channel: u8,
+        controller: u8,
+        value: u8,
+    },
+    ProgramChange {
+        channel: u8,
+        program: u8,
+    },
     /// 14-bit bend, 0–16383, centre 8192.
-    PitchBend { channel: u8, value: u16 },
+    PitchBend {
+        channel: u8,
+        value: u16,
+    },
     /// Timing clock, 24 per quarter note.
     Clock,
     Start,

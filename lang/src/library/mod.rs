@@ -8,6 +8,7 @@
 
 pub mod controls;
 pub mod core_fns;
+pub mod midi_in;
 pub mod ops;
 pub mod registry;
 pub mod samples;

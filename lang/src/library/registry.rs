@@ -71,6 +71,7 @@ fn registry() -> &'static Registry {
         };
         super::core_fns::register(&mut add);
         super::signals::register(&mut add);
+        super::midi_in::register(&mut add);
         super::samples::register(&mut add);
         super::tonal_fns::register(&mut add);
         ops::register(&mut add);
