@@ -139,9 +139,17 @@ fn start_jack(name: &str) -> Option<Jack> {
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
-    // Give the server time to come up (this is setup, not a measurement).
-    std::thread::sleep(Duration::from_millis(1500));
-    Some(Jack(child))
+    let jack = Jack(child);
+    // Wait until the server answers (setup, not a measurement).
+    let ready = Command::new("jack_wait")
+        .args(["-s", name, "-w", "-t", "20"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !matches!(ready, Ok(s) if s.success()) {
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    Some(jack)
 }
 
 #[test]
