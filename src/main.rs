@@ -10,6 +10,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 mod commands;
+mod live;
 
 #[derive(Parser)]
 #[command(name = "weft", version, about = "A live-coding music language", long_about = None)]
@@ -26,6 +27,8 @@ enum Command {
     Check(commands::check::Args),
     /// Show the documentation of a function, control, instrument or effect.
     Doc(commands::doc::Args),
+    /// Play a file (optional) and type changes at a prompt.
+    Repl(commands::repl::Args),
     /// Render a program to a WAV file.
     Render(commands::render::Args),
     /// Write a program as a Standard MIDI File.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Events(a) => commands::events::run(a),
         Command::Check(a) => commands::check::run(a),
         Command::Doc(a) => commands::doc::run(a),
+        Command::Repl(a) => commands::repl::run_repl(a),
         Command::Render(a) => commands::render::run(a),
         Command::Play(a) => commands::play::run(a),
         Command::Export(a) => commands::export::run(a),

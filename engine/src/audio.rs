@@ -372,6 +372,9 @@ pub struct AudioCore {
     reports: Producer<Report>,
     record: Option<Producer<f32>>,
     position: Arc<AtomicI64>,
+    stats: Arc<crate::stats::Stats>,
+    /// Reference instant for the statistics' clock.
+    epoch: std::time::Instant,
     gate: BufferVec,
     scratch1: BufferVec,
     scratch2: BufferVec,
@@ -396,6 +399,7 @@ pub struct CoreParts {
     pub garbage: Producer<Garbage>,
     pub reports: Producer<Report>,
     pub position: Arc<AtomicI64>,
+    pub stats: Arc<crate::stats::Stats>,
 }
 
 impl AudioCore {
@@ -429,6 +433,8 @@ impl AudioCore {
             reports: p.reports,
             record: None,
             position: p.position,
+            stats: p.stats,
+            epoch: std::time::Instant::now(),
             gate: BufferVec::new(1),
             scratch1: BufferVec::new(1),
             scratch2: BufferVec::new(2),
@@ -938,6 +944,17 @@ impl AudioCore {
     /// Publishes the position for the control side.
     pub(crate) fn publish(&mut self) {
         self.position.store(self.pos, Ordering::Release);
+    }
+
+    /// Updates the shared statistics after a callback that began at `started`.
+    pub(crate) fn record_stats(&self, started: std::time::Instant, frames: usize) {
+        let voices = self.voices.iter().filter(|v| v.is_some()).count();
+        self.stats.record(
+            self.epoch,
+            started,
+            frames as f64 / self.sample_rate,
+            voices,
+        );
     }
 }
 

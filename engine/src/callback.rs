@@ -10,6 +10,7 @@ use crate::audio::{AudioCore, CHUNK};
 
 /// Fills `out` (interleaved, `channels` per frame) with the next frames.
 pub fn process(core: &mut AudioCore, out: &mut [f32], channels: usize) {
+    let started = std::time::Instant::now();
     let channels = channels.max(1);
     let frames = out.len() / channels;
     core.begin_callback();
@@ -25,4 +26,5 @@ pub fn process(core: &mut AudioCore, out: &mut [f32], channels: usize) {
         done += n;
     }
     core.publish();
+    core.record_stats(started, frames);
 }

@@ -190,6 +190,7 @@ pub struct Engine {
     reports: Consumer<Report>,
     backlog: VecDeque<Command>,
     position: Arc<AtomicI64>,
+    stats: Arc<crate::stats::Stats>,
     messages: Vec<Message>,
     reported: HashSet<String>,
     voice_seed: u64,
@@ -222,6 +223,7 @@ impl Engine {
         let (garbage_tx, garbage) = RingBuffer::new(garbage_cap);
         let (reports_tx, reports) = RingBuffer::new(4096);
         let position = Arc::new(AtomicI64::new(0));
+        let stats = Arc::new(crate::stats::Stats::default());
         let sr = config.sample_rate as f64;
         let core = AudioCore::new(CoreParts {
             sample_rate: sr,
@@ -235,6 +237,7 @@ impl Engine {
             garbage: garbage_tx,
             reports: reports_tx,
             position: position.clone(),
+            stats: stats.clone(),
         });
         let engine = Engine {
             tempo: TempoMap::new(0.5, &[], config.sample_rate),
@@ -254,12 +257,18 @@ impl Engine {
             reports,
             backlog: VecDeque::new(),
             position,
+            stats,
             messages: Vec::new(),
             reported: HashSet::new(),
             voice_seed: 0,
             end: None,
         };
         (engine, core)
+    }
+
+    /// Voices, callback load and underruns, as last reported by the audio thread.
+    pub fn stats(&self) -> crate::stats::StatsView {
+        self.stats.view()
     }
 
     pub fn config(&self) -> &EngineConfig {

@@ -9,5 +9,6 @@ pub mod engine;
 pub mod midi;
 pub mod osc;
 pub mod render;
+pub mod stats;
 pub mod tempo;
 pub mod voice;

@@ -8,6 +8,7 @@ pub mod export;
 pub mod midi;
 pub mod play;
 pub mod render;
+pub mod repl;
 
 use lang::diagnostics::{render, render_with, Diagnostic};
 use lang::program::{EvalOptions, Evaluation};

@@ -1,0 +1,548 @@
+//! Live performance: `weft play` and `weft repl`.
+//!
+//! One control loop owns the engine. It keeps the audio scheduled ahead,
+//! reloads the program when a watched file is saved, evaluates REPL
+//! entries, prints what happened (and when it takes effect) and redraws the
+//! status line. Nothing here runs on the audio thread.
+
+pub mod repl;
+pub mod session;
+pub mod status;
+pub mod watch;
+
+use engine::device::{self, DeviceError};
+use engine::engine::{Engine, EngineConfig, Message, Quantize};
+use lang::Time;
+use repl::{Input, Printer};
+use session::{tracks_line, user_names, Session};
+use status::{Display, Status};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::mpsc::channel;
+use std::time::{Duration, Instant};
+use watch::{Change, FileWatcher};
+
+/// How a live session is started.
+pub struct LiveOptions {
+    pub file: Option<PathBuf>,
+    pub repl: bool,
+    pub quantize: Quantize,
+    pub device: Option<String>,
+    pub buffer: u32,
+    pub record: Option<PathBuf>,
+    /// Stop after this many seconds of audio.
+    pub seconds: Option<f64>,
+}
+
+/// Parses `--quantize`: `cycle` (default), `now`, `bar`, or a number of cycles.
+pub fn parse_quantize(s: &str) -> Result<Quantize, String> {
+    match s {
+        "cycle" | "next" => Ok(Quantize::NextCycle),
+        "now" | "immediate" => Ok(Quantize::Immediate),
+        "bar" => Ok(Quantize::NextBar),
+        n => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Quantize::Cycles)
+            .ok_or_else(|| {
+                format!("--quantize takes cycle, now, bar or a number of cycles, not `{s}`")
+            }),
+    }
+}
+
+/// Sound names the standard library provides.
+pub fn known_sounds() -> Vec<String> {
+    stdlib::instruments().into_iter().map(|i| i.name).collect()
+}
+
+struct Recording {
+    path: PathBuf,
+    writer: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
+}
+
+fn start_recording(path: &PathBuf, sample_rate: u32) -> Result<Recording, String> {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    hound::WavWriter::create(path, spec)
+        .map(|writer| Recording {
+            path: path.clone(),
+            writer,
+        })
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// The control loop's state.
+struct Live {
+    engine: Engine,
+    session: Session,
+    current: Option<lang::program::Program>,
+    quantize: Quantize,
+    printer: Printer,
+    display: Display,
+    status: Status,
+    pending: Option<String>,
+    recording: Option<Recording>,
+    record_rx: rtrb::Consumer<f32>,
+    sample_rate: u32,
+    hushed: bool,
+    color: bool,
+}
+
+impl Live {
+    fn say(&mut self, s: String) {
+        self.display.clear_for_message();
+        (self.printer)(s);
+    }
+
+    /// Evaluates the session (plus an optional REPL statement) and swaps
+    /// the result in. Returns whether the entry was accepted.
+    fn apply(&mut self, extra: Option<&str>, quantize: Quantize) -> bool {
+        let outcome = self
+            .session
+            .attempt(extra, self.current.as_ref(), self.color);
+        if !outcome.report.is_empty() {
+            let r = outcome.report.trim_end().to_string();
+            self.say(r);
+        }
+        let Some(mut program) = outcome.program else {
+            self.status.last = outcome.summary.clone();
+            self.say(format!("✗ {}", outcome.summary));
+            return false;
+        };
+        if self.hushed {
+            for t in &mut program.tracks {
+                t.muted = true;
+            }
+        }
+        self.status.tracks = program.audible().count();
+        self.status.bpm = program.cps * 60.0 * program.beats_per_cycle;
+        self.status.beats_per_cycle = program.beats_per_cycle;
+        self.engine
+            .swap_keeping(program.clone(), quantize, outcome.failed.clone());
+        self.status.last = outcome.summary.clone();
+        let when = self
+            .engine
+            .pending_swap()
+            .map(|(c, _)| format!(" at cycle {c}"))
+            .unwrap_or_default();
+        self.pending = Some(format!("{}{when}", outcome.summary));
+        self.say(format!("… {}{when}", outcome.summary));
+        self.current = Some(program);
+        true
+    }
+
+    fn next_boundary(&self) -> Time {
+        self.engine.scheduled_until().ceil()
+    }
+
+    /// Handles one REPL entry. Returns false to stop.
+    fn entry(&mut self, line: &str) -> bool {
+        let line = line.trim();
+        if line.is_empty() {
+            return true;
+        }
+        if !line.starts_with(':') {
+            self.hushed = false;
+            // A bare pattern at the REPL replaces the REPL's own track.
+            let stmt = match lang::parser::parse_program(line).0.first().map(|s| &s.kind) {
+                Some(lang::ast::StmtKind::Expr(_)) if !is_call_statement(line) => {
+                    format!("repl: {line}")
+                }
+                _ => line.to_string(),
+            };
+            self.apply(Some(&stmt), self.quantize);
+            return true;
+        }
+        let mut words = line.splitn(2, char::is_whitespace);
+        let cmd = words.next().unwrap_or("");
+        let arg = words.next().map(str::trim).unwrap_or("");
+        match cmd {
+            ":q" | ":quit" | ":exit" => return false,
+            ":help" | ":h" => {
+                let text = repl::COMMANDS
+                    .iter()
+                    .map(|(c, d)| format!("  {c:<26} {d}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                self.say(format!(
+                    "Type weft statements (drums: s(\"bd*4\"), let x = …, bpm(120)) or commands:\n{text}"
+                ));
+            }
+            ":doc" => {
+                let entries = stdlib::docs::all();
+                let found: Vec<String> = entries
+                    .iter()
+                    .filter(|e| e.name == arg || e.aliases.iter().any(|a| a == arg))
+                    .map(|e| e.to_text())
+                    .collect();
+                if found.is_empty() {
+                    let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+                    let hint = lang::diagnostics::did_you_mean(arg, names.iter().copied())
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    self.say(format!("nothing is called `{arg}`{hint}"));
+                } else {
+                    self.say(found.join("\n").trim_end().to_string());
+                }
+            }
+            ":tracks" => {
+                let line = self
+                    .current
+                    .as_ref()
+                    .map(tracks_line)
+                    .unwrap_or_else(|| "no program".into());
+                self.say(line);
+            }
+            ":hush" => {
+                self.hushed = true;
+                self.apply(None, Quantize::Immediate);
+            }
+            ":mute" | ":unmute" | ":solo" => {
+                let known = self
+                    .current
+                    .as_ref()
+                    .is_some_and(|p| p.track(arg).is_some());
+                if !arg.is_empty() && !known {
+                    self.say(format!("no track is called `{arg}`"));
+                    return true;
+                }
+                match cmd {
+                    ":mute" => {
+                        self.session.unmuted.remove(arg);
+                        self.session.muted.insert(arg.to_string());
+                    }
+                    ":unmute" => {
+                        self.session.muted.remove(arg);
+                        self.session.unmuted.insert(arg.to_string());
+                        self.hushed = false;
+                    }
+                    _ if arg.is_empty() => self.session.soloed.clear(),
+                    _ => {
+                        self.session.soloed.insert(arg.to_string());
+                    }
+                }
+                self.apply(None, Quantize::Immediate);
+            }
+            ":tempo" => match arg.parse::<f64>() {
+                Ok(bpm) if bpm > 0.0 && bpm < 1000.0 => {
+                    let beats = self
+                        .current
+                        .as_ref()
+                        .map(|p| p.beats_per_cycle)
+                        .unwrap_or(4.0);
+                    self.session.tempo = Some(bpm / 60.0 / beats);
+                    self.apply(None, self.quantize);
+                }
+                _ => self.say("usage: :tempo BPM (e.g. :tempo 128)".into()),
+            },
+            ":load" => {
+                let path = PathBuf::from(arg);
+                if !path.exists() {
+                    self.say(format!("cannot read `{arg}`"));
+                    return true;
+                }
+                self.session.file = Some(path);
+                self.session.lines.clear();
+                if let Err(e) = self.session.read_file() {
+                    self.say(e);
+                    return true;
+                }
+                self.apply(None, self.quantize);
+            }
+            ":save" => {
+                if arg.is_empty() {
+                    self.say("usage: :save FILE".into());
+                } else {
+                    match std::fs::write(arg, self.session.to_source()) {
+                        Ok(()) => self.say(format!("saved {arg}")),
+                        Err(e) => self.say(format!("cannot write `{arg}`: {e}")),
+                    }
+                }
+            }
+            ":record" => {
+                let mut parts = arg.split_whitespace();
+                match (parts.next(), parts.next()) {
+                    (Some("start"), Some(file)) => {
+                        match start_recording(&PathBuf::from(file), self.sample_rate) {
+                            Ok(r) => {
+                                self.say(format!("recording to {file}"));
+                                self.recording = Some(r);
+                            }
+                            Err(e) => self.say(e),
+                        }
+                    }
+                    (Some("stop"), _) => match self.recording.take() {
+                        Some(r) => {
+                            let path = r.path.clone();
+                            match r.writer.finalize() {
+                                Ok(()) => self.say(format!("recorded {}", path.display())),
+                                Err(e) => self.say(format!("cannot finish the recording: {e}")),
+                            }
+                        }
+                        None => self.say("not recording".into()),
+                    },
+                    _ => self.say("usage: :record start FILE | :record stop".into()),
+                }
+            }
+            ":jump" => {
+                let Some(p) = &self.current else { return true };
+                let Some(sec) = p.sections.iter().find(|s| s.name == arg).cloned() else {
+                    let names: Vec<&str> = p.sections.iter().map(|s| s.name.as_str()).collect();
+                    self.say(if names.is_empty() {
+                        "this program has no song sections".into()
+                    } else {
+                        format!("no section `{arg}` (sections: {})", names.join(", "))
+                    });
+                    return true;
+                };
+                // At the next cycle boundary, play the section's start.
+                self.session.offset = self.next_boundary() - sec.start;
+                self.apply(None, Quantize::NextCycle);
+            }
+            _ => self.say(format!("unknown command `{cmd}`; :help lists the commands")),
+        }
+        true
+    }
+
+    fn drain_recording(&mut self) {
+        while let Ok(x) = self.record_rx.pop() {
+            if let Some(r) = self.recording.as_mut() {
+                let _ = r.writer.write_sample(x);
+            }
+        }
+    }
+}
+
+/// `setcps(…)`, `bpm(…)` and other calls that are not patterns stay statements.
+fn is_call_statement(line: &str) -> bool {
+    let head: String = line
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    matches!(
+        head.as_str(),
+        "setcps" | "setCps" | "setcpm" | "setCpm" | "bpm"
+    )
+}
+
+/// Runs a live session until it is stopped. Returns the exit code.
+pub fn run(opts: LiveOptions) -> u8 {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut session = Session::new(opts.file.clone(), known_sounds());
+    if let Err(e) = session.read_file() {
+        eprintln!("error: {e}");
+        return 1;
+    }
+    let output = match device::open(opts.device.as_deref(), opts.buffer) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return match e {
+                DeviceError::Other(_) => 1,
+                _ => 2,
+            };
+        }
+    };
+    let sr = output.sample_rate;
+    let config = EngineConfig {
+        sample_rate: sr,
+        lookahead: (3.0 * output.buffer as f64 / sr as f64 + 0.02).max(0.05),
+        ..EngineConfig::default()
+    };
+    let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
+    let (record_tx, record_rx) = rtrb::RingBuffer::new(sr as usize * 4);
+    core.set_record(record_tx);
+    let first = session.attempt(None, None, color);
+    if !first.report.is_empty() {
+        eprint!("{}", first.report);
+    }
+    let mut current = None;
+    if let Some(p) = first.program {
+        engine.load(p.clone());
+        current = Some(p);
+    }
+    engine.pump();
+    let name = opts
+        .file
+        .as_ref()
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "the REPL".into());
+    let interactive_out = std::io::stderr().is_terminal();
+    eprintln!(
+        "playing {name} on {} ({sr} Hz, {} frames){}",
+        output.name,
+        output.buffer,
+        if opts.repl {
+            "; type :help for commands"
+        } else {
+            "; edit and save the file to change the music, Ctrl-C to stop"
+        }
+    );
+    let _playing = match output.start(core, |e| eprintln!("audio: {e}")) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+
+    let names: repl::Names = Default::default();
+    let (input_tx, input_rx) = channel();
+    let (printer, editor) = if opts.repl {
+        repl::start(input_tx, names.clone())
+    } else {
+        drop(input_tx);
+        let p: Printer = Box::new(|s: String| eprintln!("{s}"));
+        (p, false)
+    };
+    let display = match (opts.repl, editor, interactive_out) {
+        (true, true, _) => Display::TopRow,
+        (false, _, true) => Display::Inline,
+        _ => Display::Off,
+    };
+    display.begin();
+    let mut watched: Vec<PathBuf> = opts.file.iter().cloned().collect();
+    {
+        let (ev, _) = session.evaluate(None);
+        watched.extend(ev.imports);
+    }
+    let mut watcher = FileWatcher::new(&watched).ok();
+    if watcher.is_none() && opts.file.is_some() {
+        eprintln!("warning: cannot watch the file for changes; reload with :load");
+    }
+    let mut live = Live {
+        engine,
+        session,
+        current,
+        quantize: opts.quantize,
+        printer,
+        display,
+        status: Status {
+            beats_per_cycle: 4.0,
+            ..Status::default()
+        },
+        pending: None,
+        recording: None,
+        record_rx,
+        sample_rate: sr,
+        hushed: false,
+        color,
+    };
+    if let Some(p) = &live.current {
+        live.status.tracks = p.audible().count();
+        live.status.bpm = p.cps * 60.0 * p.beats_per_cycle;
+        live.status.beats_per_cycle = p.beats_per_cycle;
+    }
+    if let Some(path) = &opts.record {
+        match start_recording(path, sr) {
+            Ok(r) => live.recording = Some(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        }
+    }
+    let stop_at = opts.seconds.map(|s| (s * sr as f64) as i64);
+    let mut input_done = !opts.repl;
+    let mut last_draw = Instant::now();
+    let code = loop {
+        live.engine.pump();
+        for m in live.engine.take_messages() {
+            match m {
+                Message::SwapApplied { cycle, .. } => {
+                    if let Some(s) = live.pending.take() {
+                        if cycle > Time::ZERO {
+                            live.say(format!("✓ cycle {cycle}: {s}"));
+                        }
+                    }
+                }
+                m => live.say(format!("warning: {m}")),
+            }
+        }
+        live.drain_recording();
+        if let Some(w) = watcher.as_mut() {
+            match w.poll() {
+                Some(Change::Modified(_)) => {
+                    live.hushed = false;
+                    match live.session.read_file() {
+                        Ok(()) => {
+                            live.apply(None, live.quantize);
+                            let (ev, _) = live.session.evaluate(None);
+                            let mut files: Vec<PathBuf> =
+                                live.session.file.iter().cloned().collect();
+                            files.extend(ev.imports);
+                            if files != watched {
+                                watched = files;
+                                let _ = w.set_files(&watched);
+                            }
+                        }
+                        Err(e) => live.say(format!("warning: {e}; still playing")),
+                    }
+                }
+                Some(Change::Removed(p)) => live.say(format!(
+                    "warning: `{}` disappeared; still playing the last version",
+                    p.display()
+                )),
+                None => {}
+            }
+        }
+        if !input_done {
+            match input_rx.try_recv() {
+                Ok(Input::Line(l)) => {
+                    if !live.entry(&l) {
+                        break 0;
+                    }
+                    let (_, src) = live.session.evaluate(None);
+                    *names.lock().unwrap() = user_names(&src);
+                }
+                Ok(Input::End) => {
+                    input_done = true;
+                    if stop_at.is_none() {
+                        // Scripted input: let the last change take effect, then stop.
+                        let until = live.engine.pending_swap().map(|(_, s)| s).unwrap_or(0);
+                        while live.engine.position() <= until {
+                            live.engine.pump();
+                            std::thread::sleep(Duration::from_millis(2));
+                        }
+                        live.engine.take_messages();
+                        break 0;
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        if stop_at.is_some_and(|s| live.engine.position() >= s) {
+            break 0;
+        }
+        if last_draw.elapsed() > Duration::from_millis(250) {
+            last_draw = Instant::now();
+            let pos = live.engine.position();
+            let cycle = live.engine.tempo().approx_cycle_at_sample(pos);
+            live.status.cycle = cycle;
+            live.status.section = live.current.as_ref().and_then(|p| {
+                let at = Time::from_f64(cycle).unwrap_or(Time::ZERO) - live.session.offset;
+                p.section_at(at).map(|s| s.name.clone())
+            });
+            let stats = live.engine.stats();
+            live.status.voices = stats.voices;
+            live.status.load = stats.load;
+            live.status.xruns = stats.xruns;
+            live.display.draw(&live.status);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    live.display.end();
+    live.drain_recording();
+    if let Some(r) = live.recording.take() {
+        if let Err(e) = r.writer.finalize() {
+            eprintln!("error: cannot finish the recording: {e}");
+            return 1;
+        }
+    }
+    code
+}
