@@ -54,13 +54,13 @@ fn ports() -> u8 {
     0
 }
 
-use engine::engine::{Engine, Quantize};
+use engine::engine::Engine;
 use engine::midi::clock::AudioClock;
 use engine::midi::input::{open_input, MidiIn};
+use engine::midi::live::{audio_part, load_together, swap_together};
 use engine::midi::sender::{SendReport, Sender, SenderConfig};
 use engine::midi::{ExternalScheduler, MidirSink};
 use lang::program::{Output, Program};
-use lang::Time;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -100,20 +100,6 @@ impl PlayArgs {
             0.0
         }
     }
-}
-
-/// The part of a program the audio engine plays: its audio tracks, with
-/// mute and solo decided over all tracks (a soloed MIDI track silences the
-/// audio tracks).
-pub fn audio_part(program: &Program) -> Program {
-    let audible: HashSet<String> = program.audible().map(|t| t.name.clone()).collect();
-    let mut p = program.clone();
-    p.tracks.retain(|t| t.output == Output::Audio);
-    for t in &mut p.tracks {
-        t.muted = !audible.contains(&t.name);
-        t.solo = false;
-    }
-    p
 }
 
 /// The MIDI and OSC side of `weft play`: an [`ExternalScheduler`] run on
@@ -191,31 +177,27 @@ impl LiveOutputs {
         }
     }
 
-    fn load(&mut self, program: Program, at: Time, keep: &[String]) {
+    fn open_ports(&mut self, program: &Program) {
         for t in &program.tracks {
             if let Output::Midi { port, .. } = &t.output {
                 self.open(port, &format!("track `{}`", t.name));
             }
         }
-        self.scheduler.swap(&program, at, keep);
-        self.current = program;
     }
 
     /// Starts `program`: its audio tracks in the engine, the others here.
     pub fn load_first(&mut self, engine: &mut Engine, program: Program) {
-        engine.load(audio_part(&program));
-        self.load(program, Time::ZERO, &[]);
+        self.open_ports(&program);
+        load_together(engine, &mut self.scheduler, &program);
+        self.current = program;
     }
 
     /// Swaps the engine and these outputs to `program` at the same cycle
     /// (the next one), keeping the running version of `keep`'s tracks.
     pub fn swap(&mut self, engine: &mut Engine, program: Program, keep: Vec<String>) {
-        let before = engine.scheduled_until();
-        engine.swap_keeping(audio_part(&program), Quantize::NextCycle, keep.clone());
-        // Fixes the engine's swap point without scheduling further.
-        engine.schedule(engine.tempo().sample_at(before));
-        let at = engine.pending_swap().map(|(c, _)| c).unwrap_or(before);
-        self.load(program, at, &keep);
+        self.open_ports(&program);
+        swap_together(engine, &mut self.scheduler, &program, &keep);
+        self.current = program;
     }
 
     /// Call after `engine.pump()`: follows the audio position, schedules up

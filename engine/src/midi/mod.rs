@@ -12,6 +12,7 @@
 pub mod clock;
 pub mod events;
 pub mod input;
+pub mod live;
 pub mod message;
 pub mod schedule;
 pub mod sender;
