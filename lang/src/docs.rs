@@ -328,7 +328,7 @@ pub fn markdown(entries: &[Entry]) -> String {
             .iter()
             .filter(|e| e.kind == kind && e.category == cat)
             .collect();
-        group.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        group.sort_by_key(|e| e.name.to_lowercase());
         for e in group {
             out.push_str(&e.to_markdown());
             out.push('\n');

@@ -581,7 +581,7 @@ pub const FUNCTION_DOCS: &[FnDoc] = &[
         example: "seq(\"c3\", [\"e3\", \"g3\"], \"b3\").note()",
     },
     FnDoc {
-        names: &["timecat", "timeCat", "stepcat"],
+        names: &["timecat", "timeCat", "stepcat", "s_cat"],
         category: "Combining",
         summary: "Plays patterns one after another within a cycle, each taking a share proportional to its weight.",
         params: &[(
@@ -601,7 +601,7 @@ pub const FUNCTION_DOCS: &[FnDoc] = &[
         example: "arrange([2, s(\"bd*4\")], [1, s(\"bd*2, hh*8\")])",
     },
     FnDoc {
-        names: &["polymeter", "pm"],
+        names: &["polymeter", "pm", "s_polymeter"],
         category: "Combining",
         summary: "Plays patterns together with their steps aligned rather than their cycles: with a 3-step and a 2-step pattern, steps line up and the pattern phases against each other. Strings align on the least common multiple of their step counts; lists on the steps of the first list.",
         params: &[("patterns…", "the patterns (mini-notation strings, or lists of values)")],
@@ -668,6 +668,13 @@ pub const FUNCTION_DOCS: &[FnDoc] = &[
         summary: "A sine wave shifted by a quarter cycle: it starts at its top (1), goes down to 0 and back, once per cycle.",
         params: &[],
         example: "s(\"hh*8\").pan(cosine)",
+    },
+    FnDoc {
+        names: &["time"],
+        category: "Signals",
+        summary: "The current time in cycles, as a continuous value (1.5 halfway through the second cycle).",
+        params: &[],
+        example: "n(time.segment(4))",
     },
     FnDoc {
         names: &["saw"],

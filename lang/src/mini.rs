@@ -897,6 +897,12 @@ fn apply_modifiers(mut pat: Pat, ops: &[Modifier], node: &Node) -> Result<Pat, M
 fn range_seq(a: &Value, b: &Value) -> Pat {
     let (start, stop) = (a.to_number(), b.to_number());
     let len = ((stop - start).abs() + 1.0).floor();
+    if len.is_infinite() {
+        crate::pattern::report_query_error(
+            "Invalid array length: a range `..` must have finite ends",
+        );
+        return silence();
+    }
     if !len.is_finite() || len < 1.0 {
         return fastcat(Vec::new());
     }

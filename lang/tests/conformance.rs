@@ -43,7 +43,7 @@ fn conformance_with_reference() {
     let mut fixed = Vec::new();
     let mut summary = Vec::new();
     let mut all_failed = std::collections::BTreeSet::new();
-    for name in ["mini", "functions"] {
+    for name in ["mini", "functions", "programs"] {
         let (total, passed, failures) = run_file(name);
         summary.push(format!("{name}: {passed}/{total}"));
         for (id, why) in failures {

@@ -790,7 +790,16 @@ fn arp_with(args: &[Value], pat: &Pat) -> R<Pat> {
         Value::Func(func) => {
             let list = Value::list(haps.iter().map(|(v, _)| v.clone()).collect());
             match func.call(vec![list]) {
-                Ok(v) => reify(&v),
+                Ok(v) => {
+                    // A chosen note keeps its context (e.g. its scale).
+                    let haps = haps.clone();
+                    reify(&v).with_hap(move |mut h| {
+                        if let Some((_, c)) = haps.iter().find(|(x, _)| *x == h.value) {
+                            h.context = h.context.combine(c);
+                        }
+                        h
+                    })
+                }
                 Err(e) => {
                     crate::pattern::report_query_error(e.message);
                     silence()
@@ -807,6 +816,14 @@ fn collect_haps(pat: &Pat) -> Pattern<Vec<(Value, crate::hap::Context)>> {
     pat.with_haps(|haps: Vec<Hap<Value>>, _| {
         let mut groups: Vec<Hap<Vec<(Value, crate::hap::Context)>>> = Vec::new();
         for h in haps {
+            if groups
+                .iter()
+                .any(|g| g.whole.is_none() != h.whole.is_none())
+            {
+                crate::pattern::report_query_error(
+                    "arp: cannot group continuous signals with events (segment them first)",
+                );
+            }
             let same = groups.iter_mut().find(|g| g.whole == h.whole);
             match same {
                 Some(g) => g.value.push((h.value, h.context)),
@@ -823,22 +840,29 @@ fn arp(args: &[Pat], pat: &Pat) -> R<Pat> {
     let collected = collect_haps(pat);
     Ok(collected.inner_bind(move |haps| {
         let haps = haps.clone();
-        indices.filter_map(move |i| {
-            if haps.is_empty() {
-                return None;
+        indices.with_haps(move |index_haps, _| {
+            let mut out = Vec::new();
+            for h in index_haps {
+                if haps.is_empty() {
+                    continue;
+                }
+                let n = haps.len() as f64;
+                let k = h.value.to_number() % n;
+                // JavaScript's `%` keeps the sign: negative or non-numeric
+                // indices find no note, which the reference reports as an error.
+                if k.is_nan() || k < 0.0 || k.fract() != 0.0 {
+                    crate::pattern::report_query_error(format!(
+                        "arp: no note at index {}",
+                        h.value.to_js_string()
+                    ));
+                    continue;
+                }
+                let (value, context) = haps[k as usize].clone();
+                // The note keeps its context (e.g. the scale set before arp).
+                let context = h.context.combine(&context);
+                out.push(Hap::with_context(h.whole, h.part, value, context));
             }
-            let n = haps.len() as f64;
-            let k = i.to_number() % n;
-            // JavaScript's `%` keeps the sign: negative or non-numeric
-            // indices find no note, which the reference reports as an error.
-            if k.is_nan() || k < 0.0 || k.fract() != 0.0 {
-                crate::pattern::report_query_error(format!(
-                    "arp: no note at index {}",
-                    i.to_js_string()
-                ));
-                return None;
-            }
-            Some(haps[k as usize].0.clone())
+            out
         })
     }))
 }
@@ -1004,6 +1028,8 @@ pub fn register(add: &mut AddFn) {
         ("sequence", v(sequence_fn, true), true, true),
         ("timecat", v(timecat_values, true), true, false),
         ("timeCat", v(timecat_values, true), true, false),
+        ("s_cat", v(timecat_values, true), true, false),
+        ("s_polymeter", v(polymeter_values, true), true, true),
         ("stepcat", v(timecat_values, true), true, false),
         ("arrange", v(arrange_values, false), true, false),
         ("polymeter", v(polymeter_values, true), true, true),

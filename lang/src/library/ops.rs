@@ -53,6 +53,9 @@ pub enum How {
     SqueezeOut,
     Reset,
     Restart,
+    /// Steps aligned: each event of the left plays the right sped up to
+    /// the left's step count.
+    Poly,
 }
 
 impl How {
@@ -65,6 +68,7 @@ impl How {
             "squeezeout" => How::SqueezeOut,
             "reset" => How::Reset,
             "restart" => How::Restart,
+            "poly" => How::Poly,
             _ => return None,
         })
     }
@@ -94,6 +98,12 @@ fn to_i32(x: f64) -> i32 {
 
 /// JavaScript's relational comparison (`None` when a side is NaN).
 fn js_compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    // Objects compare through their text form, as JavaScript converts them.
+    let prim = |v: &Value| match v {
+        Value::List(_) | Value::Map(_) => Value::str(&v.to_js_string()),
+        other => other.clone(),
+    };
+    let (a, b) = (&prim(a), &prim(b));
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
         _ => a.to_number().partial_cmp(&b.to_number()),
@@ -230,6 +240,24 @@ pub fn apply(op: Op, how: How, pat: &Pat, other: &Pat) -> R<Pat> {
             other.squeeze_bind(move |b| {
                 let (b, f) = (b.clone(), f.clone());
                 this.fmap(move |a| f(a, &b))
+            })
+        }
+        How::Poly => {
+            let (Some(ls), Some(rs)) = (pat.steps, other.steps) else {
+                return Err(RtError::new(
+                    "poly: both patterns need a known number of steps (mini-notation sequences have one)",
+                ));
+            };
+            if rs.is_zero() {
+                return Err(RtError::new(
+                    "Division by Zero: poly with a pattern of zero steps",
+                ));
+            }
+            let factor = ls / rs;
+            let other = other.clone();
+            pat.outer_bind(move |b| {
+                let (b, f) = (b.clone(), f.clone());
+                other.fmap(move |a| f(a, &b)).fast(factor)
             })
         }
         How::Reset | How::Restart => {

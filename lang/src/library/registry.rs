@@ -154,7 +154,22 @@ pub fn call_global(b: &'static Builtin, args: Vec<Value>) -> R<Value> {
                     // Functions taking patterns as they are use the first ones.
                     Kind::Raw { .. } => apply_transform(b, &args[..arity], &args[arity]),
                     _ if arity == 0 => apply_transform(b, &[], args.last().unwrap()),
-                    _ => Err(arity_error(b.name, arity + 1, args.len())),
+                    // The reference fails only once the extra arguments meet
+                    // events of the pattern; so does weft.
+                    _ => {
+                        let pat = reify(&args[arity]);
+                        let name = b.name;
+                        let expected = arity + 1;
+                        let got = args.len();
+                        Ok(Value::Pat(crate::pattern::Pattern::new(move |st| {
+                            if !pat.query(st).is_empty() {
+                                crate::pattern::report_query_error(format!(
+                                    "`{name}` expects {expected} arguments but got {got}"
+                                ));
+                            }
+                            Vec::new()
+                        })))
+                    }
                 };
             }
             let (pat, rest) = args.split_last().unwrap();

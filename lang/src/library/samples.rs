@@ -3,7 +3,7 @@
 //! on the `begin`/`end`/`speed`/`unit` controls that sample playback reads.
 
 use super::registry::{AddFn, Kind};
-use super::{to_count, to_time, Join, Pat, R};
+use super::{to_time, Join, Pat, R};
 use crate::pattern::{fastcat, pure, report_query_error, slowcat, Pattern};
 use crate::time::Time;
 use crate::value::{RtError, Value, ValueMap};
@@ -22,18 +22,34 @@ fn as_map(v: &Value, what: &str) -> Option<ValueMap> {
     }
 }
 
-fn slice_bounds(n: i64) -> Vec<(f64, f64)> {
-    (0..n)
-        .map(|i| (i as f64 / n as f64, (i + 1) as f64 / n as f64))
+/// The pieces of a sound cut in `n`: `floor(n)` pieces of size `1/n`
+/// (a fractional `n` leaves the end of the sound out, as in the reference).
+fn slice_bounds(n: f64) -> Vec<(f64, f64)> {
+    let count = if n.is_finite() && n > 0.0 {
+        n.floor().min(100_000.0) as i64
+    } else {
+        0
+    };
+    (0..count)
+        .map(|i| (i as f64 / n, (i + 1) as f64 / n))
         .collect()
 }
 
+fn piece_count(v: &Value, what: &str) -> R<f64> {
+    let n = v.to_number();
+    if n > 100_000.0 {
+        return Err(RtError::new(format!("{what}: too many pieces ({n})")).with_code("E0302"));
+    }
+    Ok(n)
+}
+
 fn chop(args: &[Value], pat: &Pat) -> R<Pat> {
-    let n = to_count(&args[0], "chop: the number of pieces")?;
-    let bounds = slice_bounds(n.max(0));
-    let steps = pat.steps.map(|s| s * Time::int(n));
+    let n = piece_count(&args[0], "chop")?;
+    let bounds = slice_bounds(n);
+    let steps = pat.steps.zip(Time::from_f64(n)).map(|(s, n)| s * n);
     let out = pat.squeeze_bind(move |v| {
-        let Some(m) = as_map(v, "chop") else {
+        // Lists count as objects keyed by index (as JavaScript spreads them).
+        let Some(m) = v.as_object().or_else(|| as_map(v, "chop")) else {
             return crate::pattern::silence();
         };
         let range = match (m.get("begin"), m.get("end")) {
@@ -66,8 +82,8 @@ fn chop(args: &[Value], pat: &Pat) -> R<Pat> {
 }
 
 fn striate(args: &[Value], pat: &Pat) -> R<Pat> {
-    let n = to_count(&args[0], "striate: the number of pieces")?;
-    let pieces: Vec<Pat> = slice_bounds(n.max(0))
+    let n = piece_count(&args[0], "striate")?;
+    let pieces: Vec<Pat> = slice_bounds(n)
         .into_iter()
         .map(|(b, e)| {
             pure(Value::map([
@@ -82,12 +98,12 @@ fn striate(args: &[Value], pat: &Pat) -> R<Pat> {
         pat,
         &slowcat(pieces),
     )?;
-    if n == 0 {
+    let Some(factor) = Time::from_f64(n).filter(|t| *t > Time::ZERO) else {
         return Ok(crate::pattern::silence());
-    }
+    };
     Ok(set
-        .fast(Time::int(n))
-        .with_steps_value(pat.steps.map(|s| s * Time::int(n))))
+        .fast(factor)
+        .with_steps_value(pat.steps.map(|s| s * factor)))
 }
 
 /// The event value of slice `i` of `n` (or of a list of cut points).
@@ -208,13 +224,13 @@ fn fit(_: &[Value], pat: &Pat) -> R<Pat> {
             .map(|h| {
                 let dur = h.whole_or_part().duration().to_f64();
                 h.map_value(|v| {
-                    let Value::Map(m) = &v else {
+                    let Some(m) = v.as_object() else {
                         report_query_error("fit: expected sound controls such as s(\"break\")");
                         return v;
                     };
                     let end = m.get("end").map(|x| x.to_number()).unwrap_or(1.0);
                     let begin = m.get("begin").map(|x| x.to_number()).unwrap_or(0.0);
-                    let mut out = (**m).clone();
+                    let mut out = m.clone();
                     out.set("speed", Value::Num(cps / dur * (end - begin)));
                     out.set("unit", Value::str("c"));
                     Value::Map(Arc::new(out))

@@ -313,7 +313,12 @@ fn wchoose_with(chooser: &Pat, pairs: &[Value], join: Join) -> R<Pat> {
             let idx = ws.iter().position(|x| x > f);
             match idx {
                 Some(i) => values[i].clone(),
-                None => silence(),
+                None => {
+                    crate::pattern::report_query_error(
+                        "wchoose: the weights add up to zero, nothing can be chosen",
+                    );
+                    silence()
+                }
             }
         })
     };
@@ -370,7 +375,7 @@ fn seed(args: &[Value], pat: &Pat) -> R<Pat> {
 
 pub fn register(add: &mut AddFn) {
     type Constant = (&'static str, fn() -> Value);
-    let constants: [Constant; 18] = [
+    let constants: [Constant; 19] = [
         ("saw", || Value::Pat(saw())),
         ("isaw", || Value::Pat(isaw())),
         ("sine", || Value::Pat(sine())),
@@ -379,6 +384,7 @@ pub fn register(add: &mut AddFn) {
         ("tri", || Value::Pat(tri())),
         ("itri", || Value::Pat(fastcat(vec![isaw(), saw()]))),
         ("rand", || Value::Pat(rand())),
+        ("time", || Value::Pat(num_signal(|t| t))),
         ("perlin", || Value::Pat(perlin())),
         ("saw2", || Value::Pat(bipolar(saw()))),
         ("isaw2", || Value::Pat(bipolar(isaw()))),

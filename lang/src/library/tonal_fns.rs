@@ -44,6 +44,7 @@ fn defined(v: Option<&Value>) -> Option<&Value> {
 
 fn scale(args: &[Value], pat: &Pat) -> R<Pat> {
     let name: Arc<str> = scale_name(&args[0]).into();
+    let raw_colon = matches!(&args[0], Value::Str(s) if s.contains(':'));
     Ok(pat.with_haps(move |haps: Vec<Hap<Value>>, _| {
         let mut out = Vec::with_capacity(haps.len());
         for mut h in haps {
@@ -77,6 +78,12 @@ fn scale(args: &[Value], pat: &Pat) -> R<Pat> {
                 continue;
             };
             let anchor = defined(map.get("anchor")).map(to_note_value);
+            if anchor.as_ref().is_some_and(|a| a.is_truthy()) && raw_colon {
+                // The reference's anchored lookup does not read `:` in a
+                // plain string ('C:major'); only the mini-notation form works.
+                report_query_warning("[tonal] error: not a note: \"\"");
+                continue;
+            }
             match tonal::scale_value(&to_note_value(&step), &name, anchor.as_ref()) {
                 Ok(note) => {
                     let note = from_note_value(note);
@@ -235,6 +242,12 @@ fn voicing(_: &[Value], pat: &Pat) -> R<Pat> {
 fn root_notes(args: &[Value], pat: &Pat) -> R<Pat> {
     let octave = to_note_value(&args[0]);
     Ok(pat.fmap(move |v| {
+        if let Value::List(_) = v {
+            report_query_error(
+                "rootNotes: expected chord names such as \"<C Am F G>\", found a list",
+            );
+            return Value::Undefined;
+        }
         let (chord, is_map) = match v {
             Value::Map(m) => match defined(m.get("chord")) {
                 Some(c) => (c.to_js_string(), true),
