@@ -3,37 +3,11 @@
 //! dummy driver (paced in real time), and at nothing (no device). The ALSA
 //! configurations are in tests/audio/.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
+
+use common::*;
+use std::process::Stdio;
 use std::time::Duration;
-
-const SYSTEM_ALSA: &str = "/usr/share/alsa/alsa.conf";
-
-fn weft() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_weft"))
-}
-
-fn conf(name: &str) -> String {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/audio")
-        .join(name);
-    format!("{SYSTEM_ALSA}:{}", local.display())
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("weft-audio-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn has_alsa() -> bool {
-    if Path::new(SYSTEM_ALSA).exists() {
-        return true;
-    }
-    println!("skipped: {SYSTEM_ALSA} is missing (install libasound2-data)");
-    false
-}
 
 #[test]
 fn no_device_is_one_clear_error_with_exit_code_2() {
@@ -96,60 +70,6 @@ fn plays_through_alsa_into_a_file() {
         .unwrap();
     assert_eq!(listed.status.code(), Some(0));
     assert!(!listed.stdout.is_empty());
-}
-
-/// A JACK server with the dummy driver, stopped (by its id) when dropped.
-struct Jack(std::process::Child);
-
-impl Drop for Jack {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_jack(name: &str) -> Option<Jack> {
-    let jackd = ["/usr/bin/jackd", "/usr/local/bin/jackd"]
-        .into_iter()
-        .find(|p| Path::new(p).exists());
-    let Some(jackd) = jackd else {
-        println!("skipped: jackd is not installed (apt-get install jackd2 libasound2-plugins)");
-        return None;
-    };
-    if !Path::new("/usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_jack.so").exists()
-        && !Path::new("/usr/lib/aarch64-linux-gnu/alsa-lib/libasound_module_pcm_jack.so").exists()
-    {
-        println!("skipped: ALSA's JACK plugin is missing (apt-get install libasound2-plugins)");
-        return None;
-    }
-    let child = Command::new(jackd)
-        .args([
-            "-n",
-            name,
-            "--no-realtime",
-            "-d",
-            "dummy",
-            "-r",
-            "48000",
-            "-p",
-            "256",
-        ])
-        .env("JACK_NO_AUDIO_RESERVATION", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let jack = Jack(child);
-    // Wait until the server answers (setup, not a measurement).
-    let ready = Command::new("jack_wait")
-        .args(["-s", name, "-w", "-t", "20"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if !matches!(ready, Ok(s) if s.success()) {
-        std::thread::sleep(Duration::from_secs(2));
-    }
-    Some(jack)
 }
 
 #[test]

@@ -467,10 +467,16 @@ pub fn run(opts: LiveOptions) -> u8 {
         live.drain_recording();
         if let Some(w) = watcher.as_mut() {
             match w.poll() {
-                Some(Change::Modified(_)) => {
+                Some(Change::Modified(paths)) => {
                     live.hushed = false;
+                    let only_main = live.session.file.as_ref().is_some_and(|f| {
+                        let f = std::path::absolute(f).unwrap_or_else(|_| f.clone());
+                        paths.iter().all(|p| *p == f)
+                    });
                     match live.session.read_file() {
-                        Ok(()) => {
+                        // Saved again without changes: nothing to do.
+                        Ok(false) if only_main && live.current.is_some() => {}
+                        Ok(_) => {
                             live.apply(None, live.quantize);
                             let (ev, _) = live.session.evaluate(None);
                             let mut files: Vec<PathBuf> =

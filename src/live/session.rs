@@ -95,13 +95,17 @@ impl Session {
         }
     }
 
-    /// Re-reads the file. An unreadable file keeps the last text.
-    pub fn read_file(&mut self) -> Result<(), String> {
+    /// Re-reads the file. An unreadable file keeps the last text. Returns
+    /// whether the text changed.
+    pub fn read_file(&mut self) -> Result<bool, String> {
         if let Some(f) = &self.file {
-            self.file_text = std::fs::read_to_string(f)
+            let text = std::fs::read_to_string(f)
                 .map_err(|e| format!("cannot read `{}`: {e}", f.display()))?;
+            let changed = text != self.file_text;
+            self.file_text = text;
+            return Ok(changed);
         }
-        Ok(())
+        Ok(false)
     }
 
     fn source(&self, extra: Option<&str>) -> String {
@@ -183,14 +187,24 @@ impl Session {
         } else {
             render_with(&ev.diagnostics, &self.name(), &src, &ev.sources, color)
         };
-        // A REPL statement that fails is not kept; a file that fails still
-        // updates its good tracks (failed ones keep their previous version).
-        if extra.is_some() && errors > 0 {
+        // A REPL statement that fails is not kept, and a file that cannot
+        // be read as a whole (a syntax error) changes nothing: which tracks
+        // it meant is unknown. A file whose statements read but fail to
+        // evaluate updates its good tracks; failed ones keep their previous
+        // version.
+        let syntax = ev
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.code < "E0110");
+        if (extra.is_some() && errors > 0) || syntax {
             return Outcome {
                 program: None,
                 failed: ev.failed_tracks,
                 report,
-                summary: format!("not applied: {errors} error{}", plural(errors)),
+                summary: format!(
+                    "not applied: {errors} error{}; still playing the previous version",
+                    plural(errors)
+                ),
             };
         }
         if let Some(l) = extra {

@@ -1,0 +1,259 @@
+//! Live performance end to end, through the real audio path on a JACK
+//! server with the dummy driver (paced in real time): the file is rewritten
+//! while it plays, in each way editors save, and the recording shows the
+//! new pattern starting exactly at a cycle boundary without a gap or click;
+//! a broken save keeps the old music; REPL input through stdin changes it.
+//! Tests skip with a printed reason where JACK is not installed.
+
+mod common;
+
+use common::*;
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// 240 BPM with four beats to the cycle: one cycle per second.
+const OLD: &str = "bpm(240)\na: note(\"c3\").s(\"sine\")\n";
+const NEW: &str = "bpm(240)\na: note(\"c5\").s(\"sine\")\n";
+const C3: f64 = 130.81;
+const C5: f64 = 523.25;
+
+#[derive(Clone, Copy, Debug)]
+enum Save {
+    InPlace,
+    TempAndRename,
+    DeleteAndRecreate,
+    Burst,
+}
+
+fn save(path: &Path, text: &str, style: Save) {
+    match style {
+        Save::InPlace => std::fs::write(path, text).unwrap(),
+        Save::TempAndRename => {
+            let tmp = path.with_extension("weft.tmp~");
+            std::fs::write(&tmp, text).unwrap();
+            std::fs::rename(&tmp, path).unwrap();
+        }
+        Save::DeleteAndRecreate => {
+            std::fs::remove_file(path).unwrap();
+            std::thread::sleep(Duration::from_millis(3));
+            std::fs::write(path, text).unwrap();
+        }
+        Save::Burst => {
+            // An editor writing in pieces: only the last state counts.
+            for n in [text.len() / 3, 2 * text.len() / 3] {
+                let mut f = std::fs::File::create(path).unwrap();
+                f.write_all(&text.as_bytes()[..n]).unwrap();
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            std::fs::write(path, text).unwrap();
+        }
+    }
+}
+
+/// The cycle a reload took effect at, from the "✓ cycle N" line.
+fn swap_cycle(stderr: &str) -> Option<i64> {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("✓ cycle ")?.split(':').next()?.parse().ok())
+}
+
+/// Plays `first`, applies `change` after `after`, records `seconds`.
+fn perform(
+    jack: &Jack,
+    dir: &Path,
+    first: &str,
+    seconds: f64,
+    change: impl FnOnce(&Path),
+) -> (String, Vec<f32>, u32) {
+    let file = dir.join("live.weft");
+    std::fs::write(&file, first).unwrap();
+    let record = dir.join("record.wav");
+    let mut cmd = weft();
+    cmd.args([
+        "repl",
+        file.to_str().unwrap(),
+        "--seconds",
+        &seconds.to_string(),
+        "--record",
+    ])
+    .arg(&record)
+    .stdin(Stdio::null())
+    .stderr(Stdio::piped())
+    .stdout(Stdio::piped());
+    jack.env(&mut cmd);
+    let child = cmd.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1400));
+    change(&file);
+    let out = child.wait_with_output().unwrap();
+    let mut text = String::from_utf8_lossy(&out.stderr).to_string();
+    text.push_str(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let (left, sr) = left_channel(&record);
+    (text, left, sr)
+}
+
+fn window(x: &[f32], sr: u32, from: f64, to: f64) -> &[f32] {
+    let a = ((from * sr as f64) as usize).min(x.len());
+    let b = ((to * sr as f64) as usize).min(x.len());
+    &x[a..b]
+}
+
+fn assert_near(hz: f64, want: f64, what: &str) {
+    assert!(
+        (hz - want).abs() < want * 0.05,
+        "{what}: {hz:.1} Hz, expected {want:.1}"
+    );
+}
+
+/// Checks the recording: old pitch before cycle `n`, new pitch after it,
+/// and no gap or click at the boundary compared with an ordinary one.
+fn check_swap(left: &[f32], sr: u32, n: i64) {
+    let t = n as f64;
+    assert_near(
+        zero_crossing_hz(window(left, sr, t - 0.6, t - 0.1), sr),
+        C3,
+        "before the swap",
+    );
+    assert_near(
+        zero_crossing_hz(window(left, sr, t + 0.1, t + 0.6), sr),
+        C5,
+        "after the swap",
+    );
+    // The new pitch starts right at the boundary (its first 50 ms).
+    assert_near(
+        zero_crossing_hz(window(left, sr, t + 0.005, t + 0.055), sr),
+        C5,
+        "at the swap",
+    );
+    // No gap: the quietest 5 ms around the swap is no quieter than around
+    // an ordinary note boundary of the old pattern (one cycle earlier).
+    let quietest = |c: f64| {
+        (0..20)
+            .map(|i| {
+                rms(window(
+                    left,
+                    sr,
+                    c - 0.05 + i as f64 * 0.005,
+                    c - 0.045 + i as f64 * 0.005,
+                ))
+            })
+            .fold(f32::MAX, f32::min)
+    };
+    assert!(
+        quietest(t) >= 0.5 * quietest(t - 1.0),
+        "gap at the swap: {} vs {}",
+        quietest(t),
+        quietest(t - 1.0)
+    );
+    // No click: the largest step around the swap is no larger than around
+    // the ordinary note boundaries on either side of it.
+    let step = |c: f64| max_step(window(left, sr, c - 0.01, c + 0.01));
+    let (at, before, after) = (step(t), step(t - 1.0), step(t + 1.0));
+    assert!(
+        at <= before.max(after) * 1.25 + 1e-3,
+        "click at the swap: step {at} vs {before} and {after} at ordinary boundaries"
+    );
+}
+
+#[test]
+fn every_save_style_reloads_at_the_next_cycle_without_a_click() {
+    let Some(jack) = start_jack(&format!("weft-live-{}", std::process::id())) else {
+        return;
+    };
+    for style in [
+        Save::InPlace,
+        Save::TempAndRename,
+        Save::DeleteAndRecreate,
+        Save::Burst,
+    ] {
+        let dir = temp_dir(&format!("live-{style:?}"));
+        let (err, left, sr) = perform(&jack, &dir, OLD, 4.5, |f| save(f, NEW, style));
+        let n = swap_cycle(&err).unwrap_or_else(|| panic!("{style:?}: no reload reported:\n{err}"));
+        assert!(
+            (1..=3).contains(&n),
+            "{style:?}: swapped at cycle {n}:\n{err}"
+        );
+        check_swap(&left, sr, n);
+    }
+}
+
+#[test]
+fn a_broken_save_keeps_the_music_playing() {
+    let Some(jack) = start_jack(&format!("weft-broken-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-broken");
+    let (err, left, sr) = perform(&jack, &dir, OLD, 3.5, |f| {
+        save(f, "bpm(240)\na: note(\"c5\".s(\"sine\")\n", Save::InPlace)
+    });
+    assert!(err.contains("is not closed"), "{err}");
+    assert!(swap_cycle(&err).is_none(), "{err}");
+    // The old pattern goes on, unchanged, after the save.
+    assert_near(
+        zero_crossing_hz(window(&left, sr, 2.1, 2.6), sr),
+        C3,
+        "after the broken save",
+    );
+    assert_near(
+        zero_crossing_hz(window(&left, sr, 3.0, 3.4), sr),
+        C3,
+        "later",
+    );
+}
+
+#[test]
+fn the_repl_changes_the_music_through_stdin() {
+    let Some(jack) = start_jack(&format!("weft-repl-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-repl");
+    let record = dir.join("record.wav");
+    let file = dir.join("start.weft");
+    std::fs::write(&file, OLD).unwrap();
+    let mut cmd = weft();
+    cmd.args([
+        "repl",
+        file.to_str().unwrap(),
+        "--seconds",
+        "4.5",
+        "--record",
+    ])
+    .arg(&record)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    jack.env(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(1400));
+    writeln!(stdin, "a: note(\"c5\").s(\"sine\")").unwrap();
+    writeln!(stdin, ":tracks").unwrap();
+    stdin.flush().unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("\na\n") || text.lines().any(|l| l.trim() == "a"),
+        "{text}"
+    );
+    let n = text
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("✓ cycle ")?
+                .split(':')
+                .next()?
+                .parse::<i64>()
+                .ok()
+        })
+        .next_back()
+        .unwrap_or_else(|| panic!("no change reported:\n{text}"));
+    let (left, sr) = left_channel(&record);
+    check_swap(&left, sr, n);
+}
