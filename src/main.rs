@@ -35,6 +35,9 @@ enum Command {
     Export(commands::export::Args),
     /// MIDI utilities: `weft midi ports` lists the ports.
     Midi(commands::midi::Args),
+    /// Join an Ableton Link session and show its tempo and beat.
+    #[cfg(feature = "link")]
+    Link(commands::link::Args),
     /// Play a program through the audio output (re-read when the file changes).
     Play(commands::play::Args),
     /// List the audio output devices.
@@ -52,6 +55,8 @@ fn main() -> ExitCode {
         Command::Play(a) => commands::play::run(a),
         Command::Export(a) => commands::export::run(a),
         Command::Midi(a) => commands::midi::run(a),
+        #[cfg(feature = "link")]
+        Command::Link(a) => commands::link::run(a),
         Command::Devices(a) => commands::devices::run(a),
     };
     ExitCode::from(code)

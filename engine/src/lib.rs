@@ -6,6 +6,8 @@ pub mod compile;
 pub mod device;
 pub mod dsp;
 pub mod engine;
+#[cfg(feature = "link")]
+pub mod link;
 pub mod midi;
 pub mod osc;
 pub mod render;

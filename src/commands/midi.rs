@@ -84,6 +84,10 @@ pub struct PlayArgs {
     /// How early OSC bundles are sent before they sound, ms.
     #[arg(long = "osc-latency", value_name = "MS", default_value_t = 200.0)]
     osc_latency: f64,
+    /// Join an Ableton Link session: share tempo with the other peers.
+    #[cfg(feature = "link")]
+    #[arg(long)]
+    link: bool,
 }
 
 impl PlayArgs {
@@ -118,6 +122,8 @@ pub struct LiveOutputs {
     current: Program,
     last_follow: Instant,
     interrupted: Arc<AtomicBool>,
+    #[cfg(feature = "link")]
+    link: Option<engine::link::LinkSession>,
 }
 
 impl LiveOutputs {
@@ -158,7 +164,14 @@ impl LiveOutputs {
             current: Program::default(),
             last_follow: Instant::now(),
             interrupted,
+            #[cfg(feature = "link")]
+            link: None,
         };
+        #[cfg(feature = "link")]
+        if args.link {
+            outputs.link = Some(engine::link::LinkSession::join(120.0, 4.0));
+            eprintln!("joined the Ableton Link session");
+        }
         for p in &args.midi_clock {
             outputs.open(p, "MIDI clock");
         }
@@ -188,6 +201,13 @@ impl LiveOutputs {
     /// Starts `program`: its audio tracks in the engine, the others here.
     pub fn load_first(&mut self, engine: &mut Engine, program: Program) {
         self.open_ports(&program);
+        #[cfg(feature = "link")]
+        if let Some(link) = self.link.as_mut() {
+            // Alone in the session, weft's tempo becomes the session's.
+            if link.peers() == 0 {
+                link.set_tempo(program.cps * 60.0 * program.beats_per_cycle);
+            }
+        }
         load_together(engine, &mut self.scheduler, &program);
         self.current = program;
     }
@@ -196,6 +216,14 @@ impl LiveOutputs {
     /// (the next one), keeping the running version of `keep`'s tracks.
     pub fn swap(&mut self, engine: &mut Engine, program: Program, keep: Vec<String>) {
         self.open_ports(&program);
+        #[cfg(feature = "link")]
+        if let Some(link) = self.link.as_mut() {
+            // A tempo written in the program is proposed to the session.
+            let bpm = program.cps * 60.0 * program.beats_per_cycle;
+            if (bpm - self.current.cps * 60.0 * self.current.beats_per_cycle).abs() > 1e-6 {
+                link.set_tempo(bpm);
+            }
+        }
         swap_together(engine, &mut self.scheduler, &program, &keep);
         self.current = program;
     }
@@ -213,9 +241,33 @@ impl LiveOutputs {
         for w in self.scheduler.take_warnings() {
             eprintln!("warning: {w}");
         }
-        if self.follow_clock && self.last_follow.elapsed() > Duration::from_millis(250) {
+        if self.last_follow.elapsed() > Duration::from_millis(250) {
             self.last_follow = Instant::now();
-            self.follow(engine);
+            if self.follow_clock {
+                self.follow(engine);
+            }
+            #[cfg(feature = "link")]
+            self.follow_link(engine);
+        }
+    }
+
+    /// Takes the Link session's tempo (from the next cycle) when another
+    /// peer changed it.
+    #[cfg(feature = "link")]
+    fn follow_link(&mut self, engine: &mut Engine) {
+        let Some(link) = self.link.as_mut() else {
+            return;
+        };
+        let bpm = link.tempo();
+        let beats = self.current.beats_per_cycle;
+        if (bpm - self.current.cps * 60.0 * beats).abs() > 0.01 {
+            eprintln!("Link: {bpm:.2} BPM ({} peer(s))", link.peers());
+            let mut p = self.current.clone();
+            p.cps = bpm / 60.0 / beats;
+            p.tempo_changes.clear();
+            self.open_ports(&p);
+            swap_together(engine, &mut self.scheduler, &p, &[]);
+            self.current = p;
         }
     }
 

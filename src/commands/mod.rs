@@ -5,6 +5,8 @@ pub mod devices;
 pub mod doc;
 pub mod events;
 pub mod export;
+#[cfg(feature = "link")]
+pub mod link;
 pub mod midi;
 pub mod play;
 pub mod render;
