@@ -255,9 +255,9 @@ impl<T: Val> Pattern<T> {
     pub fn split_queries(&self) -> Pattern<T> {
         let q = self.query.clone();
         Pattern::new(move |st| {
-            let mut out = Vec::new();
-            st.span.for_each_cycle(|s| out.extend(q(&st.set_span(s))));
-            out
+            let mut parts = Vec::new();
+            st.span.for_each_cycle(|s| parts.push(q(&st.set_span(s))));
+            concat(parts)
         })
     }
 
@@ -686,7 +686,8 @@ pub fn signal<T: Val>(f: impl Fn(Time, &Controls) -> T + Send + Sync + 'static) 
 /// Plays all patterns at once.
 pub fn stack<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
     let steps = lcm_steps(pats.iter().map(|p| p.steps));
-    Pattern::new(move |st| pats.iter().flat_map(|p| p.query(st)).collect()).with_steps_value(steps)
+    Pattern::new(move |st| concat(pats.iter().map(|p| p.query(st)).collect()))
+        .with_steps_value(steps)
 }
 
 /// One pattern per cycle, in turn; each keeps its own cycle count.
@@ -777,6 +778,20 @@ pub fn stepcat<T: Val>(items: Vec<(Option<Time>, Pattern<T>)>) -> Pattern<T> {
         begin = end;
     }
     stack(pats).with_steps_value(Some(total))
+}
+
+/// Joins lists of events, allocating the result once (growing one list
+/// piece by piece copies it repeatedly, which dominates large queries).
+pub fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
+    if parts.len() == 1 {
+        return parts.pop().unwrap();
+    }
+    let total = parts.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    for p in parts {
+        out.extend(p);
+    }
+    out
 }
 
 /// Context helper for library code that builds events by hand.
