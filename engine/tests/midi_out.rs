@@ -3,9 +3,9 @@
 //! clock at 24 pulses per quarter note, the swap shared with the audio
 //! engine, jitter on the wall clock, and midir where the system has MIDI.
 
-use engine::engine::{EngineConfig, Message};
+use engine::engine::{EngineConfig, Message, Quantize};
 use engine::midi::clock::{SampleClock, SimulatedClock, WallClock};
-use engine::midi::live::{load_together, swap_together};
+use engine::midi::live::{load_together, swap_together_at};
 use engine::midi::sender::{Sender, SenderConfig};
 use engine::midi::{
     ExternalScheduler, Item, MidiError, MidiMessage, MidirSink, RecordingSink, Timed,
@@ -298,8 +298,18 @@ fn jitter_on_the_wall_clock() {
 
 #[test]
 fn midi_tracks_swap_with_the_audio_at_the_same_cycle() {
-    // The engine plays the audio track, the scheduler the MIDI track, both
-    // driven as `weft play` drives them; the new program doubles the tempo.
+    for q in [
+        Quantize::NextCycle,
+        Quantize::Cycles(4),
+        Quantize::Immediate,
+    ] {
+        swap_with_the_audio(q);
+    }
+}
+
+/// The engine plays the audio track, the scheduler the MIDI track, both
+/// driven as `weft play` drives them; the new program doubles the tempo.
+fn swap_with_the_audio(quantize: Quantize) {
     let first = program(
         r#"bpm(120)
         a: s("bd*4")
@@ -321,11 +331,17 @@ fn midi_tracks_swap_with_the_audio_at_the_same_cycle() {
     let mut items = Vec::new();
     let mut swapped_at = None;
     let mut applied = None;
-    for block in 0..600 {
+    for block in 0..1200 {
         off.block(&mut buf);
         items.extend(s.schedule(off.engine.scheduled_until(), off.engine.tempo()));
         if block == 150 {
-            swapped_at = Some(swap_together(&mut off.engine, &mut s, &second, &[]));
+            swapped_at = Some(swap_together_at(
+                &mut off.engine,
+                &mut s,
+                &second,
+                &[],
+                quantize,
+            ));
         }
         for m in off.engine.take_messages() {
             if let Message::SwapApplied { cycle, sample } = m {
@@ -336,16 +352,8 @@ fn midi_tracks_swap_with_the_audio_at_the_same_cycle() {
         }
     }
     let (cycle, sample) = applied.expect("the engine swapped");
-    assert_eq!(Some(cycle), swapped_at);
-    let first_e4 = items
-        .iter()
-        .map(midi)
-        .find(|(_, m)| matches!(m, MidiMessage::NoteOn { key: 64, .. }))
-        .expect("the new MIDI track played");
-    assert_eq!(
-        first_e4.0, sample,
-        "MIDI changes on the engine's swap sample"
-    );
+    assert_eq!(Some(cycle), swapped_at, "{quantize:?}");
+    assert_eq!(off.engine.tempo().sample_at(cycle), sample);
     // After the swap, notes follow the engine's new tempo map exactly.
     let map = off.engine.tempo();
     let e4: Vec<i64> = items
@@ -355,12 +363,11 @@ fn midi_tracks_swap_with_the_audio_at_the_same_cycle() {
         .map(|(t, _)| t)
         .collect();
     assert!(e4.len() > 8);
+    // The new track's notes start at its first quarter from the swap cycle on.
+    let first = (cycle * Time::int(4)).ceil() / Time::int(4);
     for (i, t) in e4.iter().enumerate() {
-        assert_eq!(
-            *t,
-            map.sample_at(cycle + Time::new(i as i64, 4)),
-            "note {i}"
-        );
+        let c = first + Time::new(i as i64, 4);
+        assert_eq!(*t, map.sample_at(c), "{quantize:?}: note {i}");
     }
 }
 

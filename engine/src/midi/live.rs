@@ -36,8 +36,19 @@ pub fn swap_together(
     program: &Program,
     keep: &[String],
 ) -> Time {
+    swap_together_at(engine, scheduler, program, keep, Quantize::NextCycle)
+}
+
+/// [`swap_together`] at the engine's quantization point `quantize`.
+pub fn swap_together_at(
+    engine: &mut Engine,
+    scheduler: &mut ExternalScheduler,
+    program: &Program,
+    keep: &[String],
+    quantize: Quantize,
+) -> Time {
     let before = engine.scheduled_until();
-    engine.swap_keeping(audio_part(program), Quantize::NextCycle, keep.to_vec());
+    engine.swap_keeping(audio_part(program), quantize, keep.to_vec());
     // Fixes the engine's swap point without scheduling further.
     engine.schedule(engine.tempo().sample_at(before));
     let at = engine.pending_swap().map(|(c, _)| c).unwrap_or(before);
