@@ -17,6 +17,10 @@ mod live;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A folder of samples laid out like Dirt-Samples (`DIR/bd/*.wav` is the
+    /// sound `bd`); may be given several times.
+    #[arg(long, global = true, value_name = "DIR")]
+    samples: Vec<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -46,6 +50,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = commands::set_sample_dirs(&cli.samples) {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
     let code = match cli.command {
         Command::Events(a) => commands::events::run(a),
         Command::Check(a) => commands::check::run(a),

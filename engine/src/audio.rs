@@ -33,6 +33,8 @@ const ORBIT_TAIL: f64 = 12.0;
 pub struct OrbitSettings {
     /// Reverb room 0–1 (from `size`/`roomsize`), if the event set it.
     pub room: Option<f32>,
+    /// Reverb damping 0–1 (`roomdamp`), if the event set it.
+    pub damp: Option<f32>,
     /// Delay time in seconds and feedback, if the event set them.
     pub delay_time: Option<f32>,
     pub delay_feedback: Option<f32>,
@@ -57,6 +59,9 @@ pub struct Voice {
     pub(crate) polyphony: usize,
     /// The engine's amplitude envelope, for instruments without their own.
     pub(crate) env: Option<crate::dsp::nodes::Adsr>,
+    /// Cut group (`cut`; 0: none): a new voice of the group on the same
+    /// orbit fades the others out over 10 ms.
+    pub(crate) cut: u32,
     /// Samples left of a steal/ending fade, and its length.
     fade: Option<(u32, u32)>,
     silent: u32,
@@ -115,6 +120,7 @@ impl Voice {
             track,
             instrument,
             polyphony: polyphony.max(1),
+            cut: 0,
             fade: None,
             silent: 0,
         }
@@ -342,6 +348,9 @@ pub enum Report {
 /// A shared effects bus: reverb and delay fed by voice sends.
 struct Orbit {
     reverb: Freeverb,
+    /// The reverb's current room and damping.
+    room: f32,
+    damp: f32,
     delay: StereoDelay,
     room_in: BufferVec,
     delay_in: BufferVec,
@@ -416,6 +425,8 @@ impl AudioCore {
             orbits: (0..ORBITS)
                 .map(|_| Orbit {
                     reverb: Freeverb::new(sr),
+                    room: 0.5,
+                    damp: 0.5,
                     delay: StereoDelay::new(sr),
                     room_in: BufferVec::new(2),
                     delay_in: BufferVec::new(2),
@@ -577,12 +588,22 @@ impl AudioCore {
                 return;
             }
         }
+        if v.cut != 0 {
+            let fade = (0.01 * self.sample_rate) as u32;
+            for o in self.voices.iter_mut().flatten() {
+                if o.cut == v.cut && o.orbit == v.orbit {
+                    o.begin_fade(fade);
+                }
+            }
+        }
         let orbit = &mut self.orbits[v.orbit];
         let st = v.orbit_settings;
-        if v.sends[0] > 0.0 {
-            if let Some(room) = st.room {
-                orbit.reverb.set_room(room, 0.5);
-            }
+        if v.sends[0] > 0.0 && (st.room.is_some() || st.damp.is_some()) {
+            let room = st.room.unwrap_or(orbit.room);
+            let damp = st.damp.unwrap_or(orbit.damp);
+            orbit.room = room;
+            orbit.damp = damp;
+            orbit.reverb.set_room(room, damp);
         }
         if v.sends[1] > 0.0 {
             orbit.delay.set(

@@ -11,7 +11,8 @@
 
 use crate::dsp::effects::{DelayNode, ReverbNode};
 use crate::dsp::nodes::{
-    apply_op, soft_clip, Adsr, Binary, Compressor, Crush, Line, Op, Perc, Tremolo,
+    apply_op, shaper, soft_clip, vowel_filter, Ad, Adsr, AutoPan, Binary, Coarse, Compressor,
+    Crush, Line, Op, Perc, Pluck, Tremolo, XLine,
 };
 use fundsp::prelude32::*;
 use lang::graph::{Graph, Prim};
@@ -66,8 +67,10 @@ pub fn channels(g: &Graph, input: usize) -> usize {
         Graph::Node(p, args) => {
             let arg = |i: usize| args.get(i).map(|a| channels(a, input)).unwrap_or(1);
             match p {
-                Prim::Reverb | Prim::Pan => 2,
-                Prim::Add | Prim::Sub | Prim::Mul | Prim::Div => std::cmp::max(arg(0), arg(1)),
+                Prim::Reverb | Prim::Pan | Prim::Autopan => 2,
+                Prim::Add | Prim::Sub | Prim::Mul | Prim::Div | Prim::Min | Prim::Max => {
+                    std::cmp::max(arg(0), arg(1))
+                }
                 _ if p.info().takes_input => arg(0),
                 _ => 1,
             }
@@ -339,6 +342,8 @@ impl<'a> Builder<'a> {
                     }
                     (f, r) => {
                         let f = self.mono(f);
+                        let hi = (self.sample_rate * 0.45) as f32;
+                        let f = self.unit(Box::new(clip_to(5.0, hi)), &[f])[0];
                         let r = self.mono(r);
                         let r = self.unit(Box::new(clip_to(0.0, 1.0)), &[r])[0];
                         self.per_channel(&s[0], &[f, r], &|_| Box::new(moog()))
@@ -447,6 +452,52 @@ impl<'a> Builder<'a> {
             Prim::Div => self.binary(Op::Div, &s[0], &s[1]),
             Prim::Tanh => self.per_channel(&s[0], &[], &|_| Box::new(shape(Tanh(1.0)))),
             Prim::Clip => self.per_channel(&s[0], &[], &|_| Box::new(clip())),
+            Prim::Min => self.binary(Op::Min, &s[0], &s[1]),
+            Prim::Max => self.binary(Op::Max, &s[0], &s[1]),
+            Prim::Vowel => {
+                let v = self.setting(prim, 1, &s[1]);
+                self.per_channel(&s[0], &[], &|_| vowel_filter(v))
+            }
+            Prim::Ring => {
+                // in × ((1 − depth) + depth × sine(freq))
+                let depth = self.setting(prim, 2, &s[2]).clamp(0.0, 1.0);
+                let osc = self.node(Prim::Sine, &[s[1].clone()]);
+                let m = self.binary(Op::Mul, &osc, &Sig::Const(depth));
+                let m = self.binary(Op::Add, &m, &Sig::Const(1.0 - depth));
+                self.binary(Op::Mul, &s[0], &m)
+            }
+            Prim::Autopan => {
+                let rate = self.setting(prim, 1, &s[1]);
+                let depth = self.setting(prim, 2, &s[2]);
+                let ins = self.stereo(&s[0]);
+                Sig::Chans(self.unit(Box::new(An(AutoPan::new(rate, depth))), &ins))
+            }
+            Prim::Peq => {
+                let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                let (f, g, q) = (self.nyquist_clamp(v[0]), db_amp(v[1]), v[2].max(0.05));
+                self.per_channel(&s[0], &[], &|_| Box::new(bell_hz(f, q, g)))
+            }
+            Prim::Coarse => {
+                let c = self.setting(prim, 1, &s[1]);
+                self.per_channel(&s[0], &[], &|_| Box::new(An(Coarse::new(c))))
+            }
+            Prim::Shape => {
+                let a = self.setting(prim, 1, &s[1]);
+                self.per_channel(&s[0], &[], &|_| Box::new(shaper(a)))
+            }
+            Prim::Pluck => {
+                let v: Vec<f32> = (0..3).map(|i| self.setting(prim, i, &s[i])).collect();
+                Sig::Chans(self.unit(Box::new(An(Pluck::new(v[0], v[1], v[2], seed))), &[]))
+            }
+            Prim::Ad => {
+                let a = self.setting(prim, 0, &s[0]);
+                let d = self.setting(prim, 1, &s[1]);
+                Sig::Chans(self.unit(Box::new(An(Ad::new(a, d))), &[]))
+            }
+            Prim::Xline => {
+                let v: Vec<f32> = (0..3).map(|i| self.setting(prim, i, &s[i])).collect();
+                Sig::Chans(self.unit(Box::new(An(XLine::new(v[0], v[1], v[2]))), &[]))
+            }
         }
     }
 
@@ -487,6 +538,43 @@ impl<'a> Builder<'a> {
         self.net.allocate();
         (self.net, self.warnings)
     }
+}
+
+/// Simplifies a graph whose parameters are constants: arithmetic on
+/// constants is computed, `x * 0` is 0 (and `x` is not built at all),
+/// `x * 1`, `x + 0`, `x - 0` and `x / 1` are `x`. Run before compiling a
+/// voice so that switched-off parts of an instrument (a supersaw's unused
+/// voices) cost nothing.
+pub fn simplify(g: &Graph) -> Graph {
+    let Graph::Node(prim, args) = g else {
+        return g.clone();
+    };
+    let args: Vec<Graph> = args.iter().map(simplify).collect();
+    let op = match prim {
+        Prim::Add => Some(Op::Add),
+        Prim::Sub => Some(Op::Sub),
+        Prim::Mul => Some(Op::Mul),
+        Prim::Div => Some(Op::Div),
+        Prim::Min => Some(Op::Min),
+        Prim::Max => Some(Op::Max),
+        _ => None,
+    };
+    if let (Some(op), [a, b]) = (op, args.as_slice()) {
+        let c = |g: &Graph| match g {
+            Graph::Const(x) => Some(*x),
+            _ => None,
+        };
+        match (op, c(a), c(b)) {
+            (_, Some(x), Some(y)) => return Graph::Const(apply_op(op, x as f32, y as f32) as f64),
+            (Op::Mul, Some(z), _) | (Op::Mul, _, Some(z)) if z == 0.0 => return Graph::Const(0.0),
+            (Op::Mul, Some(o), _) if o == 1.0 => return b.clone(),
+            (Op::Mul | Op::Div, _, Some(o)) if o == 1.0 => return a.clone(),
+            (Op::Add, Some(z), _) if z == 0.0 => return b.clone(),
+            (Op::Add | Op::Sub, _, Some(z)) if z == 0.0 => return a.clone(),
+            _ => {}
+        }
+    }
+    Graph::Node(*prim, args)
 }
 
 /// Compiles an effect chain (stereo in, stereo out).

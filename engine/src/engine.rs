@@ -13,9 +13,11 @@ use crate::audio::{
     strip_gains, AudioCore, Command, CoreParts, Garbage, Report, Strip, StripUpdate, SwapPlan,
 };
 use crate::compile::compile_effect;
+use crate::samples::{Sample, SampleLibrary};
 use crate::tempo::{unrolled_changes, TempoMap};
 use crate::voice::{
-    number, prepare, InstrumentIds, PreparedInstrument, VoicePlacement, DEFAULT_INSTRUMENT,
+    number, prepare, prepare_sample, InstrumentIds, PreparedInstrument, VoicePlacement, Who,
+    DEFAULT_INSTRUMENT, DEFAULT_POLYPHONY,
 };
 use fundsp::prelude32::AudioUnit;
 use lang::diagnostics::did_you_mean;
@@ -53,6 +55,10 @@ pub struct EngineConfig {
     pub cycles_per_bar: u32,
     /// How far ahead of the audio position [`Engine::pump`] schedules, seconds.
     pub lookahead: f64,
+    /// Decode samples when a note first needs them, on the control thread
+    /// (offline renders: deterministic). Otherwise a loader thread decodes
+    /// them and notes of a sound still loading are skipped.
+    pub load_samples_now: bool,
 }
 
 impl Default for EngineConfig {
@@ -68,6 +74,7 @@ impl Default for EngineConfig {
             stem_frames: 4096,
             cycles_per_bar: 1,
             lookahead: 0.05,
+            load_samples_now: false,
         }
     }
 }
@@ -97,7 +104,8 @@ pub enum Message {
     TrackFault {
         track: String,
     },
-    /// An event named an instrument that does not exist (reported once).
+    /// An event named a sound (instrument, drum or sample) that does not
+    /// exist (reported once).
     UnknownInstrument {
         name: String,
         suggestion: Option<String>,
@@ -130,7 +138,7 @@ impl fmt::Display for Message {
                 "track `{track}` produced NaN or infinite samples and was muted; change it to hear it again"
             ),
             Message::UnknownInstrument { name, suggestion } => {
-                write!(f, "unknown instrument `{name}`; its notes are skipped")?;
+                write!(f, "no instrument, drum or sample is called `{name}`; its notes are skipped")?;
                 match suggestion {
                     Some(s) => write!(f, " (did you mean `{s}`?)"),
                     None => Ok(()),
@@ -176,6 +184,9 @@ pub struct Engine {
     config: EngineConfig,
     library: Vec<Instrument>,
     instruments: HashMap<String, PreparedInstrument>,
+    /// Names of the running program's own instruments (they come before samples).
+    program_instruments: HashSet<String>,
+    samples: SampleLibrary,
     ids: InstrumentIds,
     tempo: TempoMap,
     scheduled_until: Time,
@@ -246,6 +257,8 @@ impl Engine {
             config,
             library,
             instruments: HashMap::new(),
+            program_instruments: HashSet::new(),
+            samples: SampleLibrary::new(),
             ids: InstrumentIds::default(),
             scheduled_until: Time::ZERO,
             tracks: Vec::new(),
@@ -378,6 +391,10 @@ impl Engine {
 
     /// Drops what the audio side sent back and turns its reports into messages.
     pub fn collect(&mut self) {
+        self.samples.poll();
+        for p in std::mem::take(&mut self.samples.problems) {
+            self.report_once(format!("samples:{p}"), Message::Warning(p));
+        }
         while let Ok(g) = self.garbage.pop() {
             if let Garbage::Strip(slot, _) = g {
                 if !self.tracks.iter().any(|t| t.slot == slot) {
@@ -461,6 +478,9 @@ impl Engine {
             self.instruments
                 .insert(inst.name.clone(), PreparedInstrument::new(inst.clone(), id));
         }
+        self.program_instruments = prog.instruments.iter().map(|i| i.name.clone()).collect();
+        self.samples.set_dirs(&prog.sample_dirs);
+        self.prefetch_samples(&prog, at);
         let audible: HashSet<&str> = prog.audible().map(|t| t.name.as_str()).collect();
         let mut old: Vec<Option<TrackState>> = std::mem::take(&mut self.tracks)
             .into_iter()
@@ -627,27 +647,107 @@ impl Engine {
         self.backlog.extend(voices.into_iter().map(Command::Voice));
     }
 
+    /// Loads the samples the program's tracks use in their next two cycles:
+    /// at once before anything plays (or offline), else on the loader thread.
+    fn prefetch_samples(&mut self, prog: &Program, at: Time) {
+        if self.samples.names().next().is_none() {
+            return;
+        }
+        let now = !self.started || self.config.load_samples_now;
+        let mut names: Vec<String> = Vec::new();
+        for t in prog.audible() {
+            if t.output != Output::Audio {
+                continue;
+            }
+            let haps =
+                with_work_budget(QUERY_BUDGET, || t.pattern.query_arc(at, at + Time::int(2)));
+            take_query_errors();
+            for h in haps {
+                if let Value::Map(m) = &h.value {
+                    for c in sound_candidates(m) {
+                        if self.samples.has(&c) && !names.contains(&c) {
+                            names.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        for n in names {
+            if now {
+                self.samples.load_now(&n);
+            } else {
+                self.samples.request(&n);
+            }
+        }
+    }
+
+    /// What plays an event: the program's instruments first, then samples,
+    /// then the library's instruments (drums included); with a `bank`, the
+    /// name is `bank_s` (`RolandTR909_bd` as written, or `tr909_bd`).
+    fn resolve(&mut self, ev: &ValueMap) -> Resolved {
+        let candidates = sound_candidates(ev);
+        if candidates.is_empty() {
+            return Resolved::Nothing;
+        }
+        for c in &candidates {
+            if self.program_instruments.contains(c) {
+                return Resolved::Instrument(c.clone());
+            }
+            if self.samples.has(c) {
+                let loaded = if self.config.load_samples_now || !self.started {
+                    self.samples.load_now(c)
+                } else {
+                    let s = self.samples.get(c);
+                    if s.is_none() {
+                        self.samples.request(c);
+                    }
+                    s
+                };
+                let Some(list) = loaded else {
+                    return Resolved::Loading;
+                };
+                if list.is_empty() {
+                    return Resolved::Nothing;
+                }
+                let n = ev.get("n").and_then(number).unwrap_or(0.0).floor() as i64;
+                let i = n.rem_euclid(list.len() as i64) as usize;
+                return Resolved::Sample(c.clone(), list[i].clone());
+            }
+            if self.instruments.contains_key(c) {
+                return Resolved::Instrument(c.clone());
+            }
+        }
+        Resolved::Unknown(candidates.last().cloned().unwrap_or_default())
+    }
+
     fn voice_for(
         &mut self,
         ev: &ValueMap,
         whole: Span,
         slot: usize,
     ) -> Option<Box<crate::audio::Voice>> {
-        let name = match ev.get("s") {
-            Some(Value::Str(s)) => s.to_string(),
-            _ if ev.contains("note") || ev.contains("freq") || ev.contains("n") => {
-                DEFAULT_INSTRUMENT.to_string()
-            }
-            _ => return None,
-        };
-        let Some(inst) = self.instruments.get(&name) else {
-            let suggestion = did_you_mean(&name, self.instruments.keys().map(|k| k.as_str()))
+        let resolved = self.resolve(ev);
+        let name = match &resolved {
+            Resolved::Nothing | Resolved::Loading => return None,
+            Resolved::Unknown(name) => {
+                let suggestion = did_you_mean(
+                    name,
+                    self.instruments
+                        .keys()
+                        .map(|k| k.as_str())
+                        .chain(self.samples.names()),
+                )
                 .map(str::to_string);
-            self.report_once(
-                format!("instrument:{name}"),
-                Message::UnknownInstrument { name, suggestion },
-            );
-            return None;
+                self.report_once(
+                    format!("instrument:{name}"),
+                    Message::UnknownInstrument {
+                        name: name.clone(),
+                        suggestion,
+                    },
+                );
+                return None;
+            }
+            Resolved::Instrument(n) | Resolved::Sample(n, _) => n.clone(),
         };
         let start = self.tempo.sample_at(whole.begin);
         if self.end.is_some_and(|e| start >= e) {
@@ -666,17 +766,28 @@ impl Engine {
             start + ((end - start) as f64 * clip).round() as i64
         };
         self.voice_seed += 1;
-        let (voice, warnings) = prepare(
-            inst,
-            ev,
-            VoicePlacement {
-                start,
-                gate_off,
-                track: slot,
-                seed: self.voice_seed,
-            },
-            self.config.sample_rate as f64,
-        );
+        let placement = VoicePlacement {
+            start,
+            gate_off,
+            track: slot,
+            seed: self.voice_seed,
+            cps: self.tempo.cps_at(whole.begin),
+        };
+        let sr = self.config.sample_rate as f64;
+        let (voice, warnings) = match resolved {
+            Resolved::Sample(_, sample) => {
+                let who = Who {
+                    id: self.ids.id(&name),
+                    polyphony: DEFAULT_POLYPHONY,
+                    reads_velocity: false,
+                };
+                prepare_sample(sample, &who, ev, placement, sr)?
+            }
+            _ => {
+                let inst = self.instruments.get(&name)?;
+                prepare(inst, ev, placement, sr)
+            }
+        };
         for w in warnings {
             self.report_once(
                 format!("voice:{w}"),
@@ -702,4 +813,40 @@ fn inst_name(map: &HashMap<String, PreparedInstrument>, name: &str) -> String {
     map.get(name)
         .map(|i| i.name.clone())
         .unwrap_or_else(|| name.to_string())
+}
+
+/// How an event's sound was found.
+enum Resolved {
+    /// The event makes no sound (no `s` and no pitch, or `speed(0)`).
+    Nothing,
+    Instrument(String),
+    Sample(String, Arc<Sample>),
+    /// A sample still being decoded (live): the note is skipped.
+    Loading,
+    Unknown(String),
+}
+
+/// The names an event's sound may have, in order: `s` (or the default
+/// instrument for a pitch without `s`); with a `bank`, `bank_s` as written
+/// and with the bank's short form (`tr909_bd`).
+fn sound_candidates(ev: &ValueMap) -> Vec<String> {
+    let s = match ev.get("s") {
+        Some(Value::Str(s)) => s.to_string(),
+        _ if ev.contains("note") || ev.contains("freq") || ev.contains("n") => {
+            return vec![DEFAULT_INSTRUMENT.to_string()];
+        }
+        _ => return Vec::new(),
+    };
+    match ev.get("bank") {
+        Some(Value::Str(b)) if !b.is_empty() => {
+            let short = format!("{}_{s}", lang::program::bank_prefix(b));
+            let full = format!("{b}_{s}");
+            if full == short {
+                vec![short]
+            } else {
+                vec![full, short]
+            }
+        }
+        _ => vec![s],
+    }
 }

@@ -11,6 +11,7 @@ pub mod link;
 pub mod midi;
 pub mod osc;
 pub mod render;
+pub mod samples;
 pub mod stats;
 pub mod tempo;
 pub mod voice;

@@ -113,6 +113,7 @@ pub fn render_with_swaps(
         sample_rate: opts.sample_rate,
         stems: opts.stems,
         stem_frames: BLOCK,
+        load_samples_now: true,
         ..EngineConfig::default()
     };
     let sr = opts.sample_rate as f64;

@@ -10,10 +10,11 @@
 //! and set the voice's gain, pan and orbit sends.
 
 use crate::audio::{Dsp, Net1or2, OrbitSettings, Voice};
-use crate::compile::{channels, Builder, Sig};
+use crate::compile::{channels, simplify, Builder, Sig};
 use crate::dsp::bank::SawLowpass;
 use crate::dsp::effects::Freeverb;
-use crate::dsp::nodes::{shaper, Adsr, Coarse};
+use crate::dsp::nodes::Adsr;
+use crate::samples::{Sample, SamplePlayer};
 use fundsp::prelude32::An;
 use fundsp::prelude32::AudioNode;
 use lang::graph::{Graph, Instrument, Prim};
@@ -57,6 +58,10 @@ pub struct PreparedInstrument {
     /// The instrument's graph uses the gate (`adsr` or `gate`).
     pub reads_gate: bool,
     pub polyphony: usize,
+    /// Number of variants when the instrument is a drum (it declares a
+    /// `variants` parameter): `n` then picks a variant and `speed`/`note`
+    /// set its `rate` instead of a pitch.
+    pub variants: Option<u32>,
 }
 
 fn contains(g: &Graph, f: &dyn Fn(&Graph) -> bool) -> bool {
@@ -67,7 +72,7 @@ impl PreparedInstrument {
     pub fn new(instrument: Instrument, id: u32) -> PreparedInstrument {
         let g = &instrument.graph;
         let self_enveloped = contains(g, &|n| {
-            matches!(n, Graph::Node(Prim::Adsr | Prim::Perc, _))
+            matches!(n, Graph::Node(Prim::Adsr | Prim::Perc | Prim::Ad, _))
                 || matches!(n, Graph::Param(p) if &**p == "gate")
         });
         let reads_velocity = contains(g, &|n| matches!(n, Graph::Param(p) if &**p == "velocity"));
@@ -81,7 +86,13 @@ impl PreparedInstrument {
             .find(|(n, _)| n == "polyphony")
             .map(|(_, v)| v.clamp(1.0, 4096.0) as usize)
             .unwrap_or(DEFAULT_POLYPHONY);
+        let variants = instrument
+            .params
+            .iter()
+            .find(|(n, _)| n == "variants")
+            .map(|(_, v)| v.clamp(1.0, 1024.0) as u32);
         PreparedInstrument {
+            variants,
             name: instrument.name.clone(),
             id,
             instrument,
@@ -90,6 +101,12 @@ impl PreparedInstrument {
             reads_gate,
             polyphony,
         }
+    }
+
+    /// Whether the instrument declares a parameter (and so handles the
+    /// control of that name itself).
+    pub fn declares(&self, name: &str) -> bool {
+        self.instrument.params.iter().any(|(n, _)| n == name)
     }
 
     fn default_of(&self, name: &str) -> Option<f64> {
@@ -137,6 +154,29 @@ pub struct VoicePlacement {
     pub gate_off: i64,
     pub track: usize,
     pub seed: u64,
+    /// Tempo at the onset (cycles per second), for tempo-synced effects.
+    pub cps: f64,
+}
+
+/// The MIDI note of an event's `note` (or `freq`), if it has one.
+fn event_midi(ev: &ValueMap) -> Option<f64> {
+    if let Some(f) = ev.get("freq").and_then(number).filter(|f| *f > 0.0) {
+        return Some(69.0 + 12.0 * (f / 440.0).log2());
+    }
+    match ev.get("note") {
+        Some(Value::Str(s)) => note_to_midi(s, 3.0).or_else(|| js_number(s)),
+        Some(v) => number(v),
+        None => None,
+    }
+    .filter(|m| m.is_finite())
+}
+
+/// Playback rate from `speed` and `note` (semitones from C2, MIDI 36, as
+/// Strudel's sampler does): for samples and drums.
+pub fn event_rate(ev: &ValueMap) -> f64 {
+    let speed = ev.get("speed").and_then(number).unwrap_or(1.0);
+    let transpose = event_midi(ev).map(|m| m - 36.0).unwrap_or(0.0);
+    speed * 2f64.powf(transpose / 12.0)
 }
 
 /// Builds a voice for an event. Returns the voice and any warnings.
@@ -148,9 +188,20 @@ pub fn prepare(
 ) -> (Box<Voice>, Vec<String>) {
     let ctl = |name: &str| ev.get(name).and_then(number);
     let freq = event_freq(ev);
+    // Drums: `n` picks the variant, `speed` and `note` the rate.
+    let drum = inst.variants.map(|count| {
+        let n = ctl("n").unwrap_or(0.0).floor() as i64;
+        (
+            n.rem_euclid(count as i64) as f64,
+            event_rate(ev).abs().max(0.01),
+        )
+    });
     let lookup = |name: &str| -> Option<f64> {
-        if name == "freq" {
-            return Some(freq);
+        match (name, drum) {
+            ("freq", _) => return Some(freq),
+            ("variant", Some((v, _))) => return Some(v),
+            ("rate", Some((_, r))) => return Some(r),
+            _ => {}
         }
         ctl(name).or_else(|| inst.default_of(name)).or_else(|| {
             PARAM_DEFAULTS
@@ -159,7 +210,8 @@ pub fn prepare(
                 .map(|(_, v)| *v)
         })
     };
-    let mut graph = inst.instrument.graph.clone();
+    // Parameters become constants; switched-off parts disappear.
+    let mut graph = simplify(&resolve(&inst.instrument.graph, &lookup));
     // Instruments without their own envelope get the engine's, applied
     // while mixing the voice (cheaper than a node in the network).
     let env = (!inst.self_enveloped).then(|| {
@@ -168,27 +220,12 @@ pub fn prepare(
         env.set_sample_rate(sample_rate);
         env
     });
-    let filter = |g: Graph, prim: Prim, f: &str, q: &str| match ctl(f) {
-        Some(freq) if freq > 0.0 => Graph::Node(
-            prim,
-            vec![
-                g,
-                Graph::Const(freq),
-                Graph::Const(ctl(q).unwrap_or(1.0).clamp(0.1, 30.0)),
-            ],
-        ),
-        _ => g,
-    };
-    graph = filter(graph, Prim::Lowpass, "cutoff", "resonance");
-    graph = filter(graph, Prim::Highpass, "hcutoff", "hresonance");
-    graph = filter(graph, Prim::Bandpass, "bandf", "bandq");
-    let post = ["coarse", "crush", "shape", "distort"]
-        .iter()
-        .any(|c| ctl(c).is_some_and(|x| x > 0.0));
-    let bank = if post {
-        None
-    } else {
+    graph = event_filters(graph, ev, &|c| inst.declares(c));
+    let effects = event_effects(ev, &|c| inst.declares(c), at.cps);
+    let bank = if effects.is_empty() {
         bank_shape(&graph, &lookup)
+    } else {
+        None
     };
     let (dsp, outputs, env, warnings) = match bank {
         Some((params, adsr)) => {
@@ -202,8 +239,15 @@ pub fn prepare(
             (Dsp::Bank { params, lane: None }, 1, env, Vec::new())
         }
         None => {
-            let (net, outputs, warnings) =
-                build_net(inst, &graph, &lookup, &ctl, at.seed, sample_rate);
+            let outputs = effects
+                .iter()
+                .fold(channels(&graph, 0), |c, g| channels(g, c));
+            let mut b = Builder::voice(&lookup, outputs, sample_rate, at.seed);
+            let mut sig = b.compile(&graph);
+            for g in &effects {
+                sig = apply(&mut b, g, sig);
+            }
+            let (net, warnings) = b.finish(&sig);
             (
                 Dsp::Net(Net1or2 {
                     net,
@@ -217,7 +261,249 @@ pub fn prepare(
         }
     };
     let voice_rest = VoiceRest { dsp, outputs, env };
-    finish_voice(inst, voice_rest, &ctl, at, warnings)
+    let who = Who {
+        id: inst.id,
+        polyphony: inst.polyphony,
+        reads_velocity: inst.reads_velocity,
+    };
+    finish_voice(&who, voice_rest, ev, at, warnings)
+}
+
+/// What a voice plays, as far as mixing and polyphony are concerned.
+pub struct Who {
+    pub id: u32,
+    pub polyphony: usize,
+    pub reads_velocity: bool,
+}
+
+/// Builds a voice playing a sample. The gate falls at the end of the
+/// sample's region (so the whole sample plays) unless the event sets
+/// `clip`/`legato` or `loop`, in which case it falls at the event's end
+/// (`at.gate_off`), as in Strudel. Returns `None` for `speed(0)`.
+pub fn prepare_sample(
+    sample: Arc<Sample>,
+    who: &Who,
+    ev: &ValueMap,
+    mut at: VoicePlacement,
+    sample_rate: f64,
+) -> Option<(Box<Voice>, Vec<String>)> {
+    let ctl = |name: &str| ev.get(name).and_then(number);
+    let mut rate = event_rate(ev);
+    if rate == 0.0 || !rate.is_finite() {
+        return None;
+    }
+    let unit_cycles = matches!(ev.get("unit"), Some(Value::Str(u)) if &**u == "c");
+    if unit_cycles {
+        // `speed` in cycles per sample: one sample length per 1/speed cycles.
+        rate *= sample.seconds() * at.cps;
+    }
+    let begin = ctl("begin").unwrap_or(0.0).clamp(0.0, 1.0);
+    let end = ctl("end").unwrap_or(1.0).clamp(0.0, 1.0);
+    let looping = ctl("loop").is_some_and(|l| l > 0.0);
+    let player = SamplePlayer::new(
+        sample.clone(),
+        rate * sample.rate / sample_rate,
+        begin,
+        end,
+        looping,
+    );
+    let held = ev.contains("clip") || ev.contains("legato") || looping;
+    if !held {
+        at.gate_off = at.start + player.length_frames() as i64;
+    }
+    let stereo_source = sample.channels == 2;
+    let lookup = |name: &str| -> Option<f64> {
+        ctl(name).or_else(|| {
+            PARAM_DEFAULTS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+        })
+    };
+    // Strudel's sample envelope: 1 ms attack, full sustain, short release.
+    let v = |p: &str, d: f64| ctl(p).unwrap_or(d) as f32;
+    let mut env = Adsr::new(
+        v("attack", 0.001),
+        v("decay", 0.001),
+        v("sustain", 1.0),
+        v("release", 0.005),
+    );
+    env.set_sample_rate(sample_rate);
+    let graph = event_filters(Graph::Input, ev, &|_| false);
+    let effects = event_effects(ev, &|_| false, at.cps);
+    let input_channels = if stereo_source { 2 } else { 1 };
+    let outputs = effects
+        .iter()
+        .fold(channels(&graph, input_channels), |c, g| channels(g, c));
+    let mut b = Builder::voice(&lookup, outputs, sample_rate, at.seed);
+    let source = Sig::Chans(b.unit(Box::new(An(player)), &[]));
+    let source = match source {
+        Sig::Chans(c) if !stereo_source => Sig::Chans(vec![c[0]]),
+        other => other,
+    };
+    let mut sig = b.with_input(source, |b| b.compile(&graph));
+    for g in &effects {
+        sig = apply(&mut b, g, sig);
+    }
+    let (net, warnings) = b.finish(&sig);
+    let rest = VoiceRest {
+        dsp: Dsp::Net(Net1or2 {
+            net,
+            stereo: outputs == 2,
+            reads_gate: false,
+        }),
+        outputs,
+        env: Some(env),
+    };
+    Some(finish_voice(who, rest, ev, at, warnings))
+}
+
+/// The filters an event asks for (`cutoff`, `hcutoff`, `bandf`), wrapped
+/// around `g`, unless the instrument handles the control itself.
+fn event_filters(mut g: Graph, ev: &ValueMap, declares: &dyn Fn(&str) -> bool) -> Graph {
+    let ctl = |name: &str| ev.get(name).and_then(number);
+    for (prim, f, q) in [
+        (Prim::Lowpass, "cutoff", "resonance"),
+        (Prim::Highpass, "hcutoff", "hresonance"),
+        (Prim::Bandpass, "bandf", "bandq"),
+    ] {
+        if declares(f) {
+            continue;
+        }
+        if let Some(freq) = ctl(f).filter(|x| *x > 0.0) {
+            g = Graph::Node(
+                prim,
+                vec![
+                    g,
+                    Graph::Const(freq),
+                    Graph::Const(ctl(q).unwrap_or(1.0).clamp(0.1, 30.0)),
+                ],
+            );
+        }
+    }
+    g
+}
+
+fn node(p: Prim, args: &[f64]) -> Graph {
+    let mut a = vec![Graph::Input];
+    a.extend(args.iter().map(|x| Graph::Const(*x)));
+    Graph::Node(p, a)
+}
+
+/// The effects an event asks for, in the order they are applied (each a
+/// graph whose `Input` is the sound so far): notch, vowel, coarse, crush,
+/// shape, distort, compressor, EQ, ring modulation, tremolo, phaser,
+/// chorus, flanger, limiter, auto-pan. Controls the instrument declares
+/// itself are left to it.
+pub fn event_effects(ev: &ValueMap, declares: &dyn Fn(&str) -> bool, cps: f64) -> Vec<Graph> {
+    let ctl = |name: &str| {
+        if declares(name) {
+            None
+        } else {
+            ev.get(name).and_then(number)
+        }
+    };
+    let on = |name: &str| ctl(name).filter(|x| *x > 0.0);
+    let mut out = Vec::new();
+    if let Some(f) = on("notch") {
+        out.push(node(
+            Prim::Notch,
+            &[f, ctl("notchq").unwrap_or(1.0).clamp(0.1, 30.0)],
+        ));
+    }
+    if !declares("vowel") {
+        let v = match ev.get("vowel") {
+            Some(Value::Str(s)) => lang::graph_eval::vowel_number(s),
+            Some(v) => number(v).filter(|x| (0.0..=4.0).contains(x)),
+            None => None,
+        };
+        if let Some(v) = v {
+            out.push(node(Prim::Vowel, &[v]));
+        }
+    }
+    if let Some(c) = ctl("coarse").filter(|c| *c > 1.0) {
+        out.push(node(Prim::Coarse, &[c]));
+    }
+    if let Some(bits) = on("crush") {
+        out.push(node(Prim::Crush, &[bits]));
+    }
+    if let Some(s) = on("shape") {
+        out.push(node(Prim::Shape, &[s]));
+    }
+    if let Some(d) = on("distort") {
+        out.push(node(Prim::Distort, &[1.0 - (-d).exp()]));
+    }
+    if let Some(t) = ctl("compressor") {
+        out.push(node(
+            Prim::Compressor,
+            &[
+                t,
+                ctl("compressorRatio").unwrap_or(4.0).max(1.0),
+                ctl("compressorAttack").unwrap_or(0.005).max(0.0001),
+                ctl("compressorRelease").unwrap_or(0.1).max(0.001),
+            ],
+        ));
+    }
+    let (lo, mid, hi) = (
+        ctl("eqlow").unwrap_or(0.0),
+        ctl("eqmid").unwrap_or(0.0),
+        ctl("eqhigh").unwrap_or(0.0),
+    );
+    if lo != 0.0 || mid != 0.0 || hi != 0.0 {
+        out.push(node(Prim::Eq, &[lo, mid, hi]));
+    }
+    if let Some(f) = on("eqfreq") {
+        let g = ctl("eqgain").unwrap_or(0.0);
+        if g != 0.0 {
+            out.push(node(
+                Prim::Peq,
+                &[f, g, ctl("eqq").unwrap_or(1.0).max(0.05)],
+            ));
+        }
+    }
+    if let Some(depth) = on("ring") {
+        out.push(node(
+            Prim::Ring,
+            &[ctl("ringf").unwrap_or(440.0), depth.min(1.0)],
+        ));
+    }
+    let trem_rate = on("tremolosync").map(|c| c * cps).or_else(|| on("tremolo"));
+    if let Some(rate) = trem_rate {
+        let depth = ctl("tremolodepth").unwrap_or(1.0).clamp(0.0, 1.0);
+        out.push(node(Prim::Tremolo, &[rate, depth]));
+    }
+    if let Some(rate) = on("phaserrate") {
+        let depth = ctl("phaserdepth").unwrap_or(0.75).clamp(0.0, 1.0);
+        out.push(node(Prim::Phaser, &[rate, depth]));
+    }
+    if let Some(mix) = on("chorus") {
+        out.push(node(
+            Prim::Chorus,
+            &[
+                ctl("chorusrate").unwrap_or(0.8),
+                ctl("chorusdepth").unwrap_or(0.5),
+                mix.min(1.0),
+            ],
+        ));
+    }
+    if let Some(rate) = on("flanger") {
+        out.push(node(
+            Prim::Flanger,
+            &[
+                rate,
+                ctl("flangerdepth").unwrap_or(0.5),
+                ctl("flangerfeedback").unwrap_or(0.5),
+            ],
+        ));
+    }
+    if let Some(ceiling) = ctl("limiter") {
+        out.push(node(Prim::Limiter, &[ceiling.min(0.0)]));
+    }
+    if let Some(rate) = on("autopan") {
+        let depth = ctl("autopandepth").unwrap_or(1.0);
+        out.push(node(Prim::Autopan, &[rate, depth]));
+    }
+    out
 }
 
 struct VoiceRest {
@@ -226,45 +512,15 @@ struct VoiceRest {
     env: Option<Adsr>,
 }
 
-/// Compiles the instrument graph plus the per-event processing into a network.
-fn build_net(
-    _inst: &PreparedInstrument,
-    graph: &Graph,
-    lookup: &dyn Fn(&str) -> Option<f64>,
-    ctl: &dyn Fn(&str) -> Option<f64>,
-    seed: u64,
-    sample_rate: f64,
-) -> (fundsp::prelude32::Net, usize, Vec<String>) {
-    let outputs = channels(graph, 0);
-    let mut b = Builder::voice(lookup, outputs, sample_rate, seed);
-    let mut sig = b.compile(graph);
-    if let Some(c) = ctl("coarse").filter(|c| *c > 1.0) {
-        sig = b.per_channel(&sig, &[], &|_| Box::new(An(Coarse::new(c as f32))));
-    }
-    if let Some(bits) = ctl("crush").filter(|c| *c > 0.0) {
-        let g = Graph::Node(Prim::Crush, vec![Graph::Input, Graph::Const(bits)]);
-        sig = apply(&mut b, &g, sig);
-    }
-    if let Some(s) = ctl("shape").filter(|s| *s > 0.0) {
-        sig = b.per_channel(&sig, &[], &|_| Box::new(shaper(s as f32)));
-    }
-    if let Some(d) = ctl("distort").filter(|d| *d > 0.0) {
-        let amount = 1.0 - (-d).exp();
-        let g = Graph::Node(Prim::Distort, vec![Graph::Input, Graph::Const(amount)]);
-        sig = apply(&mut b, &g, sig);
-    }
-    let (net, warnings) = b.finish(&sig);
-    (net, outputs, warnings)
-}
-
 /// Gains, pan, sends and orbit settings: the rest of a voice.
 fn finish_voice(
-    inst: &PreparedInstrument,
+    inst: &Who,
     rest: VoiceRest,
-    ctl: &dyn Fn(&str) -> Option<f64>,
+    ev: &ValueMap,
     at: VoicePlacement,
     warnings: Vec<String>,
 ) -> (Box<Voice>, Vec<String>) {
+    let ctl = |name: &str| ev.get(name).and_then(number);
     let outputs = rest.outputs;
     let gain = ctl("gain").unwrap_or(DEFAULT_GAIN).max(0.0)
         * if inst.reads_velocity {
@@ -289,7 +545,12 @@ fn finish_voice(
         room: ctl("roomsize")
             .or_else(|| ctl("size"))
             .map(|s| Freeverb::room_from_size(s as f32)),
-        delay_time: ctl("delaytime").map(|t| t as f32),
+        damp: ctl("roomdamp").map(|d| d.clamp(0.0, 1.0) as f32),
+        delay_time: ctl("delaysync")
+            .filter(|c| *c > 0.0 && at.cps > 0.0)
+            .map(|c| c / at.cps)
+            .or_else(|| ctl("delaytime"))
+            .map(|t| t as f32),
         delay_feedback: ctl("delayfeedback").map(|f| f as f32),
     };
     let voice = Voice::new(
@@ -305,6 +566,8 @@ fn finish_voice(
         inst.polyphony,
         rest.env,
     );
+    let mut voice = voice;
+    voice.cut = ctl("cut").filter(|c| *c >= 1.0).map_or(0, |c| c as u32);
     (Box::new(voice), warnings)
 }
 

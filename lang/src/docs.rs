@@ -34,6 +34,10 @@ pub enum Kind {
     Scale,
     Instrument,
     Effect,
+    /// A synthesized drum (`s("bd").bank("tr808")`).
+    Drum,
+    /// A chord symbol (`"Cm7"`, `voicing()`).
+    Chord,
 }
 
 impl Kind {
@@ -45,6 +49,8 @@ impl Kind {
             Kind::Scale => "scale",
             Kind::Instrument => "instrument",
             Kind::Effect => "effect",
+            Kind::Drum => "drum",
+            Kind::Chord => "chord type",
         }
     }
 }
@@ -148,7 +154,7 @@ fn control_summary(key: &str) -> Option<&'static str> {
         "room" => "Reverb send (0–1) to the orbit's reverb.",
         "roomsize" => "Reverb size (0–1).",
         "delay" => "Delay send (0–1) to the orbit's delay.",
-        "delaytime" => "Delay time in cycles.",
+        "delaytime" => "Delay time in seconds (see `delaysync` for cycles).",
         "delayfeedback" => "Delay feedback (0–1).",
         "orbit" => "The effect bus (reverb and delay) the sound is sent to.",
         "speed" => "Playback speed of a sample (negative plays backwards).",

@@ -352,6 +352,9 @@ pub fn call_method(recv: &Value, name: &str, args: Vec<Value>) -> Result<Value, 
         | Value::List(_)
         | Value::Map(_) => {
             let Some(b) = library::method(name) else {
+                if let Some(key) = library::controls::param_control(name) {
+                    return registry::call_param_control(key, recv, args);
+                }
                 return Err(unknown_method(name, recv));
             };
             let recv = match recv {

@@ -51,6 +51,19 @@ pub enum Prim {
     Eq,
     Tremolo,
     Pan,
+    Vowel,
+    Ring,
+    Autopan,
+    Peq,
+    Coarse,
+    Shape,
+    // Sources and envelopes added for the standard library.
+    /// Karplus–Strong plucked string.
+    Pluck,
+    /// Attack then exponential decay (drums, plucks).
+    Ad,
+    /// Exponential ramp (pitch sweeps of drums).
+    Xline,
     // Arithmetic and shaping.
     Add,
     Sub,
@@ -58,6 +71,8 @@ pub enum Prim {
     Div,
     Tanh,
     Clip,
+    Min,
+    Max,
 }
 
 /// Description of a primitive for the language: name, parameters and
@@ -289,6 +304,69 @@ pub const PRIMS: &[PrimInfo] = &[
         doc: "Stereo position (0 left, 0.5 centre, 1 right).",
     },
     PrimInfo {
+        prim: Prim::Vowel,
+        name: "vowel",
+        params: &[("in", REQ), ("vowel", 0.0)],
+        takes_input: true,
+        doc: "Formant filter: vowel 0 a, 1 e, 2 i, 3 o, 4 u (or the letter: `vowel(\"o\")`).",
+    },
+    PrimInfo {
+        prim: Prim::Ring,
+        name: "ring",
+        params: &[("in", REQ), ("freq", 440.0), ("depth", 1.0)],
+        takes_input: true,
+        doc: "Ring modulation by a sine at `freq` Hz; depth 0 (dry) to 1 (fully ring-modulated).",
+    },
+    PrimInfo {
+        prim: Prim::Autopan,
+        name: "autopan",
+        params: &[("in", REQ), ("rate", 1.0), ("depth", 1.0)],
+        takes_input: true,
+        doc: "Moves the sound between left and right at `rate` Hz; depth 0–1 (1: hard left to hard right). Stereo out.",
+    },
+    PrimInfo {
+        prim: Prim::Peq,
+        name: "peq",
+        params: &[("in", REQ), ("freq", 1000.0), ("gain", 0.0), ("q", 1.0)],
+        takes_input: true,
+        doc: "Parametric EQ band (bell): boost or cut `gain` dB around `freq` Hz with bandwidth `q`.",
+    },
+    PrimInfo {
+        prim: Prim::Coarse,
+        name: "coarse",
+        params: &[("in", REQ), ("factor", 4.0)],
+        takes_input: true,
+        doc: "Sample-rate reduction: holds every `factor`-th sample (1 = none).",
+    },
+    PrimInfo {
+        prim: Prim::Shape,
+        name: "shape",
+        params: &[("in", REQ), ("amount", 0.5)],
+        takes_input: true,
+        doc: "Waveshaping distortion, amount 0–1 (Strudel's `shape`).",
+    },
+    PrimInfo {
+        prim: Prim::Pluck,
+        name: "pluck",
+        params: &[("freq", 440.0), ("decay", 2.0), ("tone", 0.5)],
+        takes_input: false,
+        doc: "Karplus–Strong plucked string at `freq` Hz: `decay` seconds to −60 dB, `tone` 0 (dark) – 1 (bright).",
+    },
+    PrimInfo {
+        prim: Prim::Ad,
+        name: "ad",
+        params: &[("attack", 0.001), ("decay", 0.5)],
+        takes_input: false,
+        doc: "Percussive envelope: linear attack, then an exponential decay reaching −60 dB after `decay` seconds (ignores the gate).",
+    },
+    PrimInfo {
+        prim: Prim::Xline,
+        name: "xline",
+        params: &[("from", 1.0), ("to", 0.001), ("time", 0.1)],
+        takes_input: false,
+        doc: "Exponential ramp from `from` to `to` (both > 0) over `time` seconds after the note starts, then holds `to`.",
+    },
+    PrimInfo {
         prim: Prim::Add,
         name: "add",
         params: &[("a", REQ), ("b", REQ)],
@@ -329,6 +407,20 @@ pub const PRIMS: &[PrimInfo] = &[
         params: &[("in", REQ)],
         takes_input: true,
         doc: "Hard clip to −1…1.",
+    },
+    PrimInfo {
+        prim: Prim::Min,
+        name: "min",
+        params: &[("a", REQ), ("b", REQ)],
+        takes_input: false,
+        doc: "The smaller of two signals.",
+    },
+    PrimInfo {
+        prim: Prim::Max,
+        name: "max",
+        params: &[("a", REQ), ("b", REQ)],
+        takes_input: false,
+        doc: "The larger of two signals.",
     },
 ];
 

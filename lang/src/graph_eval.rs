@@ -77,7 +77,16 @@ impl Callable for PrimFn {
             .with_code("E0203"));
         }
         for a in &args {
-            graphs.push(to_graph(a, info.name)?);
+            match (info.prim, a) {
+                // `vowel("o")`: the letter stands for its number.
+                (Prim::Vowel, Value::Str(v)) => {
+                    graphs.push(Graph::Const(vowel_number(v).ok_or_else(|| {
+                        RtError::new(format!("`vowel` takes a, e, i, o or u, found `{v}`"))
+                            .with_code("E0202")
+                    })?))
+                }
+                _ => graphs.push(to_graph(a, info.name)?),
+            }
         }
         for (name, default) in &info.params[graphs.len()..] {
             if default.is_nan() {
@@ -94,6 +103,18 @@ impl Callable for PrimFn {
     fn name(&self) -> String {
         self.0.name.to_string()
     }
+}
+
+/// The number of a vowel for the formant filter: a 0, e 1, i 2, o 3, u 4.
+pub fn vowel_number(v: &str) -> Option<f64> {
+    Some(match v.trim() {
+        "a" => 0.0,
+        "e" => 1.0,
+        "i" => 2.0,
+        "o" => 3.0,
+        "u" => 4.0,
+        _ => return None,
+    })
 }
 
 /// Names that mean something in graph scope: primitives, the voice

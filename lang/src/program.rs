@@ -119,6 +119,10 @@ pub struct Program {
     pub sections: Vec<SectionInfo>,
     /// Length of the song in cycles (it loops), if there is one.
     pub song_length: Option<Time>,
+    /// Sample folders laid out like Dirt-Samples (`dir/bd/*.wav` is the
+    /// sound `bd`): the command line's `--samples` first, then each
+    /// `samples("dir")` statement (relative paths resolved against the file).
+    pub sample_dirs: Vec<PathBuf>,
 }
 
 impl Default for Program {
@@ -132,6 +136,7 @@ impl Default for Program {
             master: None,
             sections: Vec::new(),
             song_length: None,
+            sample_dirs: Vec::new(),
         }
     }
 }
@@ -174,6 +179,86 @@ pub struct Evaluation {
     pub imports: Vec<PathBuf>,
     /// Sources of imported files, for rendering diagnostics.
     pub sources: HashMap<String, String>,
+    /// Every `instrument` and `effect` definition with its doc comment
+    /// (`///` lines just above it), in source order.
+    pub definitions: Vec<Definition>,
+}
+
+/// An `instrument` or `effect` definition as written, for documentation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition {
+    pub name: String,
+    pub is_effect: bool,
+    /// Parameters with the source text of their defaults (empty if none).
+    pub params: Vec<(String, String)>,
+    /// The `///` comment lines above the definition, without the slashes.
+    pub doc: String,
+    /// The file it is in (`None`: the main source).
+    pub file: Option<Arc<str>>,
+}
+
+/// The `///` lines directly above byte `start` of `src`, joined by newlines.
+pub fn doc_comment(src: &str, start: usize) -> String {
+    let before = src[..start.min(src.len())].trim_end_matches([' ', '\t']);
+    if !before.is_empty() && !before.ends_with('\n') {
+        return String::new();
+    }
+    let mut lines: Vec<&str> = Vec::new();
+    for line in before.lines().rev() {
+        match line.trim().strip_prefix("///") {
+            Some(d) => lines.push(d.strip_prefix(' ').unwrap_or(d).trim_end()),
+            None => break,
+        }
+    }
+    lines.reverse();
+    lines.join("\n")
+}
+
+/// The short form of a drum machine name used in instrument names:
+/// `"RolandTR909"`, `"TR-909"` and `"tr909"` all give `"tr909"`.
+pub fn bank_prefix(bank: &str) -> String {
+    let lower: String = bank
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    lower
+        .strip_prefix("roland")
+        .map(str::to_string)
+        .unwrap_or(lower)
+}
+
+/// The sound names a sample folder provides: its subfolders that hold
+/// at least one WAV, FLAC or Ogg file (sorted).
+pub fn sample_names(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if !path.is_dir() {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let has_audio = std::fs::read_dir(&path)
+            .map(|it| it.flatten().any(|e| is_audio_file(&e.path())))
+            .unwrap_or(false);
+        if has_audio {
+            out.push(name.to_string());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// True for the file types sample folders may hold (by extension).
+pub fn is_audio_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "wav" | "wave" | "flac" | "ogg" | "oga"
+        )
+    })
 }
 
 /// Options for evaluation.
@@ -185,6 +270,13 @@ pub struct EvalOptions {
     /// standard library's instruments, drums and loaded samples). When
     /// given, unknown `s` names in the first cycles are reported.
     pub known_sounds: Option<Vec<String>>,
+    /// Sample folders given on the command line (`--samples DIR`): they
+    /// come first in `Program::sample_dirs` and their sounds are known.
+    pub sample_dirs: Vec<PathBuf>,
+    /// Sources evaluated before the program, in the same scope (the
+    /// standard library's effects): `(file name, source)`. Their tracks and
+    /// instruments are not part of the program.
+    pub prelude: Vec<(String, Arc<str>)>,
 }
 
 /// Methods that apply to a whole track (written last on a track).
@@ -194,6 +286,65 @@ pub const TRACK_METHODS: &[&str] = &["fx", "volume", "balance", "midi", "osc"];
 struct Settings {
     cps: Option<f64>,
     beats: Option<f64>,
+    /// Folders named by `samples(…)`, as written and as resolved.
+    sample_dirs: Vec<PathBuf>,
+}
+
+/// `samples("folder")`: registers a folder of samples (relative to the
+/// program file), checked when the statement runs.
+fn samples_fn(settings: &Arc<Mutex<Settings>>, base: Option<PathBuf>) -> Value {
+    let s = settings.clone();
+    native_fn_owned("samples", move |args| {
+        let Some(Value::Str(arg)) = args.first() else {
+            return Err(
+                RtError::new("samples: give a folder, e.g. samples('~/Dirt-Samples')")
+                    .with_code("E0230"),
+            );
+        };
+        let written = arg.trim();
+        if written.contains("://")
+            || written.starts_with("github:")
+            || written.starts_with("shabda")
+        {
+            return Err(RtError::new(format!(
+                "samples: `{written}` is not a folder; weft loads samples from folders on this computer"
+            ))
+            .with_help("download the pack (for example Dirt-Samples) and give its folder: samples('~/Dirt-Samples')")
+            .with_code("E0230"));
+        }
+        let expanded = match (written.strip_prefix("~/"), std::env::var_os("HOME")) {
+            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+            _ => PathBuf::from(written),
+        };
+        let full = match &base {
+            Some(dir) if expanded.is_relative() => dir.join(&expanded),
+            _ => expanded,
+        };
+        match std::fs::metadata(&full) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(
+                    RtError::new(format!("samples: `{written}` is a file, not a folder"))
+                        .with_help(
+                            "give the folder that holds one subfolder per sound (bd/, sd/, …)",
+                        )
+                        .with_code("E0230"),
+                )
+            }
+            Err(e) => {
+                return Err(RtError::new(format!(
+                    "samples: cannot read the folder `{written}`: {e}"
+                ))
+                .with_help("paths are relative to the program file; `~/` is your home folder")
+                .with_code("E0230"))
+            }
+        }
+        let mut st = s.lock().unwrap();
+        if !st.sample_dirs.contains(&full) {
+            st.sample_dirs.push(full);
+        }
+        Ok(Value::Undefined)
+    })
 }
 
 fn tempo_fn(
@@ -293,6 +444,11 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
             )
         }),
     );
+    let base = options
+        .file
+        .as_ref()
+        .and_then(|f| f.parent().map(Path::to_path_buf));
+    env.set("samples", samples_fn(&settings, base));
     let mut ev = Evaluator {
         options,
         out: Evaluation::default(),
@@ -303,6 +459,13 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
     };
     let mut env = Arc::new(env);
     let mut tracks = Vec::new();
+    for (name, prelude) in &options.prelude {
+        let mut ignored = Vec::new();
+        let before = ev.out.program.instruments.len();
+        ev.run_source(prelude, Some(name.as_str().into()), &mut env, &mut ignored);
+        ev.out.program.instruments.truncate(before);
+        ev.out.definitions.clear();
+    }
     ev.run_source(src, None, &mut env, &mut tracks);
     ev.out.program.tracks.extend(tracks);
     {
@@ -313,6 +476,13 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         if let Some(b) = s.beats {
             ev.out.program.beats_per_cycle = b;
         }
+        let mut dirs = options.sample_dirs.clone();
+        for d in &s.sample_dirs {
+            if !dirs.contains(d) {
+                dirs.push(d.clone());
+            }
+        }
+        ev.out.program.sample_dirs = dirs;
     }
     ev.check_sounds();
     ev.out
@@ -327,6 +497,7 @@ impl Evaluator<'_> {
         tracks: &mut Vec<Track>,
     ) {
         let (stmts, diags) = parse_program(src);
+        register_params(&stmts);
         self.out
             .diagnostics
             .extend(diags.into_iter().map(|d| d.in_file(file.clone())));
@@ -427,6 +598,24 @@ impl Evaluator<'_> {
                 body,
                 is_effect,
             } => {
+                self.out.definitions.retain(|d| d.name != *name);
+                self.out.definitions.push(Definition {
+                    name: name.clone(),
+                    is_effect: *is_effect,
+                    params: params
+                        .iter()
+                        .map(|p| {
+                            let default = p
+                                .default
+                                .as_ref()
+                                .map(|d| src[d.span.clone()].to_string())
+                                .unwrap_or_default();
+                            (p.name.clone(), default)
+                        })
+                        .collect(),
+                    doc: doc_comment(src, stmt.span.start),
+                    file: file.clone(),
+                });
                 if *is_effect {
                     // An effect is a function building a graph.
                     let f = Expr::new(
@@ -948,6 +1137,11 @@ impl Evaluator<'_> {
         };
         let mut names: Vec<String> = known.clone();
         names.extend(self.out.program.instruments.iter().map(|i| i.name.clone()));
+        for dir in &self.out.program.sample_dirs {
+            if let Ok(found) = sample_names(dir) {
+                names.extend(found);
+            }
+        }
         let mut reported = Vec::new();
         let program = &self.out.program;
         let horizon = program
@@ -964,9 +1158,20 @@ impl Evaluator<'_> {
             for h in haps {
                 if let Value::Map(m) = &h.value {
                     if let Some(Value::Str(s)) = m.get("s") {
-                        if !names.iter().any(|n| n == &**s) && !reported.contains(&s.to_string()) {
-                            reported.push(s.to_string());
-                            found.push((s.to_string(), t.span.clone(), t.name.clone()));
+                        // With a bank, the sound is `bank_s` (`RolandTR909_bd`
+                        // or `tr909_bd`).
+                        let (candidates, shown) = match m.get("bank") {
+                            Some(Value::Str(b)) => {
+                                let short = format!("{}_{s}", bank_prefix(b));
+                                (vec![format!("{b}_{s}"), short.clone()], short)
+                            }
+                            _ => (vec![s.to_string()], s.to_string()),
+                        };
+                        if !candidates.iter().any(|c| names.contains(c))
+                            && !reported.contains(&shown)
+                        {
+                            reported.push(shown.clone());
+                            found.push((shown, t.span.clone(), t.name.clone()));
                         }
                     }
                 }
@@ -983,6 +1188,28 @@ impl Evaluator<'_> {
                 d = d.help(format!("did you mean `{c}`?"));
             }
             self.out.diagnostics.push(d);
+        }
+    }
+}
+
+/// Makes the parameters of every instrument in `stmts` (sections
+/// included) usable as control methods, before any track is evaluated.
+fn register_params(stmts: &[Stmt]) {
+    for st in stmts {
+        match &st.kind {
+            StmtKind::Instrument {
+                params,
+                is_effect: false,
+                ..
+            } => {
+                for p in params {
+                    if crate::library::method(&p.name).is_none() {
+                        crate::library::controls::register_param_control(&p.name);
+                    }
+                }
+            }
+            StmtKind::Section { body, .. } => register_params(body),
+            _ => {}
         }
     }
 }

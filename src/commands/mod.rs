@@ -15,6 +15,7 @@ pub mod repl;
 use lang::diagnostics::{render, render_with, Diagnostic};
 use lang::program::{EvalOptions, Evaluation};
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 /// Reads a source file, or explains why it cannot.
 pub fn read_source(path: &str) -> Result<String, String> {
@@ -30,12 +31,37 @@ pub fn print_diagnostics(diags: &[Diagnostic], file: &str, src: &str) {
     eprint!("{}", render(diags, file, src, color));
 }
 
+static SAMPLE_DIRS: std::sync::OnceLock<Vec<PathBuf>> = std::sync::OnceLock::new();
+
+/// Records the `--samples` folders after checking that each is a readable
+/// folder.
+pub fn set_sample_dirs(dirs: &[PathBuf]) -> Result<(), String> {
+    for d in dirs {
+        if let Err(e) = std::fs::read_dir(d) {
+            return Err(format!(
+                "error: --samples: cannot read the folder `{}`: {e}",
+                d.display()
+            ));
+        }
+    }
+    let _ = SAMPLE_DIRS.set(dirs.to_vec());
+    Ok(())
+}
+
+/// The `--samples` folders.
+pub fn sample_dirs() -> &'static [PathBuf] {
+    SAMPLE_DIRS.get().map(|d| d.as_slice()).unwrap_or(&[])
+}
+
+/// Evaluation options for a program: the standard library's effects in
+/// scope, its sounds (and the samples') known, the `--samples` folders.
+pub fn eval_options(file: Option<PathBuf>) -> EvalOptions {
+    stdlib::eval_options(file, sample_dirs())
+}
+
 /// Evaluates a program file's source (imports relative to the file).
 pub fn evaluate(path: &str, src: &str) -> Evaluation {
-    let options = EvalOptions {
-        file: Some(std::path::PathBuf::from(path)),
-        known_sounds: None,
-    };
+    let options = eval_options(Some(PathBuf::from(path)));
     lang::program::evaluate_with(src, &options)
 }
 

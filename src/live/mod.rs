@@ -53,7 +53,7 @@ pub fn parse_quantize(s: &str) -> Result<Quantize, String> {
 
 /// Sound names the standard library provides.
 pub fn known_sounds() -> Vec<String> {
-    stdlib::instruments().into_iter().map(|i| i.name).collect()
+    stdlib::known_sounds()
 }
 
 struct Recording {

@@ -132,8 +132,8 @@ impl Session {
     pub fn evaluate(&self, extra: Option<&str>) -> (Evaluation, String) {
         let src = self.source(extra);
         let options = EvalOptions {
-            file: self.file.clone(),
             known_sounds: Some(self.known_sounds.clone()),
+            ..crate::commands::eval_options(self.file.clone())
         };
         let mut ev = evaluate_with(&src, &options);
         if !self.lines.is_empty() || extra.is_some() {

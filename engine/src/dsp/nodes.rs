@@ -390,6 +390,8 @@ pub enum Op {
     Sub,
     Mul,
     Div,
+    Min,
+    Max,
 }
 
 /// `a op b` per sample. Division by (near) zero gives zero, so that a
@@ -419,6 +421,8 @@ pub fn apply_op(op: Op, a: f32, b: f32) -> f32 {
                 a / b
             }
         }
+        Op::Min => a.min(b),
+        Op::Max => a.max(b),
     }
 }
 
@@ -448,10 +452,10 @@ impl AudioNode for Binary {
                 .iter_mut()
                 .zip(a.iter().zip(b))
                 .for_each(|(o, (x, y))| *o = x * y),
-            Op::Div => out
+            op => out
                 .iter_mut()
                 .zip(a.iter().zip(b))
-                .for_each(|(o, (x, y))| *o = apply_op(Op::Div, *x, *y)),
+                .for_each(|(o, (x, y))| *o = apply_op(op, *x, *y)),
         }
     }
 }
@@ -470,4 +474,340 @@ pub fn shaper(shape: f32) -> An<impl AudioNode<Inputs = U1, Outputs = U1>> {
     let s = shape.clamp(0.0, 0.99);
     let k = 2.0 * s / (1.0 - s);
     shape_fn(move |x: f32| (1.0 + k) * x / (1.0 + k * x.abs()))
+}
+
+/// Attack then exponential decay, starting at note-on and ignoring the
+/// gate: linear rise to 1 over `attack` seconds, then `exp(-6.9 t / decay)`
+/// (−60 dB after `decay` seconds). Exactly 0 once below −100 dB.
+#[derive(Clone)]
+pub struct Ad {
+    attack: f32,
+    decay: f32,
+    t: f32,
+    dt: f32,
+    level: f32,
+    coef: f32,
+}
+
+impl Ad {
+    pub fn new(attack: f32, decay: f32) -> Ad {
+        let mut a = Ad {
+            attack: attack.max(0.0),
+            decay: decay.max(1e-4),
+            t: 0.0,
+            dt: 0.0,
+            level: 1.0,
+            coef: 0.0,
+        };
+        a.set_sample_rate(DEFAULT_SR);
+        a
+    }
+}
+
+impl AudioNode for Ad {
+    const ID: u64 = 0x7766_0009;
+    type Inputs = U0;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.t = 0.0;
+        self.level = 1.0;
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.dt = 1.0 / sample_rate as f32;
+        // ln(1000) = 6.9078: −60 dB after `decay` seconds.
+        self.coef = (-6.907_755 / (self.decay as f64 * sample_rate)).exp() as f32;
+    }
+
+    #[inline]
+    fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U1> {
+        let v = if self.t < self.attack {
+            self.t / self.attack
+        } else {
+            let v = self.level;
+            self.level = if v < 1e-5 { 0.0 } else { v * self.coef };
+            v
+        };
+        self.t += self.dt;
+        [v].into()
+    }
+}
+
+/// An exponential ramp from `from` to `to` over `time` seconds after
+/// note-on, then holding `to` (both clamped above 1e-6).
+#[derive(Clone)]
+pub struct XLine {
+    from: f32,
+    to: f32,
+    time: f32,
+    value: f32,
+    ratio: f32,
+    left: u32,
+}
+
+impl XLine {
+    pub fn new(from: f32, to: f32, time: f32) -> XLine {
+        let mut x = XLine {
+            from: from.max(1e-6),
+            to: to.max(1e-6),
+            time: time.max(0.0),
+            value: 0.0,
+            ratio: 1.0,
+            left: 0,
+        };
+        x.set_sample_rate(DEFAULT_SR);
+        x
+    }
+}
+
+impl AudioNode for XLine {
+    const ID: u64 = 0x7766_000a;
+    type Inputs = U0;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        self.set_sample_rate(DEFAULT_SR);
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        let n = (self.time as f64 * sample_rate).round().max(0.0);
+        self.left = n as u32;
+        self.value = self.from;
+        self.ratio = if n > 0.0 {
+            ((self.to as f64 / self.from as f64).powf(1.0 / n)) as f32
+        } else {
+            1.0
+        };
+    }
+
+    #[inline]
+    fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U1> {
+        if self.left == 0 {
+            return [self.to].into();
+        }
+        let v = self.value;
+        self.value *= self.ratio;
+        self.left -= 1;
+        [v].into()
+    }
+}
+
+/// A small deterministic noise generator (xorshift) for excitations.
+#[derive(Clone)]
+pub struct Xorshift(u64);
+
+impl Xorshift {
+    pub fn new(seed: u64) -> Xorshift {
+        Xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// Uniform in −1…1.
+    #[inline]
+    pub fn next(&mut self) -> f32 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        ((x >> 40) as f32 / (1u64 << 23) as f32) * 2.0 - 1.0
+    }
+}
+
+/// Karplus–Strong plucked string. The loop is a delay line, a symmetric
+/// three-tap low-pass (exactly one sample of delay, so tuning does not
+/// depend on the tone) and a first-order all-pass for the fractional part
+/// of the period, which keeps the pitch exact. The line starts filled with
+/// a burst of zero-mean noise shaped by `tone`. Allocates only in
+/// `set_sample_rate` (on the control side, when the voice is built).
+#[derive(Clone)]
+pub struct Pluck {
+    freq: f32,
+    decay: f32,
+    tone: f32,
+    seed: u64,
+    buf: Vec<f32>,
+    pos: usize,
+    /// Integer part of the line and all-pass coefficient.
+    n: usize,
+    ap: f32,
+    /// Filter taps: outer weight `a` (centre `1 - 2a`) and loop gain.
+    a: f32,
+    gain: f32,
+    v1: f32,
+    v2: f32,
+    ap_x1: f32,
+    ap_y1: f32,
+}
+
+impl Pluck {
+    pub fn new(freq: f32, decay: f32, tone: f32, seed: u64) -> Pluck {
+        let mut p = Pluck {
+            freq: freq.clamp(20.0, 8000.0),
+            decay: decay.clamp(0.01, 60.0),
+            tone: tone.clamp(0.0, 1.0),
+            seed,
+            buf: Vec::new(),
+            pos: 0,
+            n: 1,
+            ap: 0.0,
+            a: 0.25,
+            gain: 1.0,
+            v1: 0.0,
+            v2: 0.0,
+            ap_x1: 0.0,
+            ap_y1: 0.0,
+        };
+        p.set_sample_rate(DEFAULT_SR);
+        p
+    }
+}
+
+impl AudioNode for Pluck {
+    const ID: u64 = 0x7766_000b;
+    type Inputs = U0;
+    type Outputs = U1;
+
+    fn reset(&mut self) {
+        let sr = DEFAULT_SR;
+        self.set_sample_rate(sr);
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        let sr = sample_rate as f32;
+        let freq = self.freq.min(sr * 0.2);
+        let period = sr / freq;
+        // Loop delay: n (line) + 1 (filter) + d (all-pass), d in [0.5, 1.5).
+        let n = std::cmp::max((period - 1.5).floor() as usize, 1);
+        let d = period - 1.0 - n as f32;
+        self.n = n;
+        self.ap = (1.0 - d) / (1.0 + d);
+        self.a = 0.25 * (1.0 - self.tone);
+        self.gain = 0.001f32.powf(1.0 / (self.decay * freq));
+        // The excitation: noise through a one-pole low-pass set by the tone.
+        let mut rng = Xorshift::new(self.seed);
+        let k = 0.15 + 0.85 * self.tone;
+        let mut lp = 0.0;
+        let mut burst: Vec<f32> = (0..n)
+            .map(|_| {
+                lp += k * (rng.next() - lp);
+                lp
+            })
+            .collect();
+        let mean = burst.iter().sum::<f32>() / n as f32;
+        let peak = burst
+            .iter()
+            .map(|x| (x - mean).abs())
+            .fold(1e-6f32, f32::max);
+        for x in burst.iter_mut() {
+            *x = (*x - mean) / peak * 0.5;
+        }
+        self.buf = burst;
+        self.buf.resize(n + 2, 0.0);
+        // Reading `n` samples back from position `pos` gives burst[0] first.
+        self.pos = n;
+        self.v1 = 0.0;
+        self.v2 = 0.0;
+        self.ap_x1 = 0.0;
+        self.ap_y1 = 0.0;
+    }
+
+    #[inline]
+    fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U1> {
+        let len = self.buf.len();
+        let read = (self.pos + len - self.n) % len;
+        let v = self.buf[read];
+        let f = self.a * v + (1.0 - 2.0 * self.a) * self.v1 + self.a * self.v2;
+        self.v2 = self.v1;
+        self.v1 = v;
+        let y = self.ap * f + self.ap_x1 - self.ap * self.ap_y1;
+        self.ap_x1 = f;
+        self.ap_y1 = y;
+        self.buf[self.pos] = y * self.gain;
+        self.pos = (self.pos + 1) % len;
+        [v].into()
+    }
+}
+
+/// Automatic panning: a sine LFO at `rate` Hz moves the sound between the
+/// channels (equal power); `depth` 0–1. Stereo in, stereo out.
+#[derive(Clone)]
+pub struct AutoPan {
+    rate: f32,
+    depth: f32,
+    phase: f32,
+    dt: f32,
+}
+
+impl AutoPan {
+    pub fn new(rate: f32, depth: f32) -> AutoPan {
+        AutoPan {
+            rate: rate.max(0.0),
+            depth: depth.clamp(0.0, 1.0),
+            phase: 0.0,
+            dt: 1.0 / DEFAULT_SR as f32,
+        }
+    }
+}
+
+impl AudioNode for AutoPan {
+    const ID: u64 = 0x7766_000c;
+    type Inputs = U2;
+    type Outputs = U2;
+
+    fn reset(&mut self) {
+        self.phase = 0.0;
+    }
+
+    fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.dt = 1.0 / sample_rate as f32;
+    }
+
+    #[inline]
+    fn tick(&mut self, input: &Frame<f32, U2>) -> Frame<f32, U2> {
+        let p = 0.5 + 0.5 * self.depth * (self.phase * std::f32::consts::TAU).sin();
+        self.phase = (self.phase + self.rate * self.dt).fract();
+        let a = p * std::f32::consts::FRAC_PI_2;
+        // At the centre both channels keep unit gain (as `pan(0.5)` does for stereo).
+        let norm = std::f32::consts::SQRT_2;
+        [input[0] * a.cos() * norm, input[1] * a.sin() * norm].into()
+    }
+}
+
+/// Formant tables (bass voice): centre frequencies (Hz), levels (dB) and
+/// bandwidths (Hz) of five formants for a, e, i, o, u.
+pub const FORMANTS: [([f32; 5], [f32; 5], [f32; 5]); 5] = [
+    (
+        [600.0, 1040.0, 2250.0, 2450.0, 2750.0],
+        [0.0, -7.0, -9.0, -9.0, -20.0],
+        [60.0, 70.0, 110.0, 120.0, 130.0],
+    ),
+    (
+        [400.0, 1620.0, 2400.0, 2800.0, 3100.0],
+        [0.0, -12.0, -9.0, -12.0, -18.0],
+        [40.0, 80.0, 100.0, 120.0, 120.0],
+    ),
+    (
+        [250.0, 1750.0, 2600.0, 3050.0, 3340.0],
+        [0.0, -30.0, -16.0, -22.0, -28.0],
+        [60.0, 90.0, 100.0, 120.0, 120.0],
+    ),
+    (
+        [400.0, 750.0, 2400.0, 2600.0, 2900.0],
+        [0.0, -11.0, -21.0, -20.0, -40.0],
+        [40.0, 80.0, 100.0, 120.0, 120.0],
+    ),
+    (
+        [350.0, 600.0, 2400.0, 2675.0, 2950.0],
+        [0.0, -20.0, -32.0, -28.0, -36.0],
+        [40.0, 80.0, 100.0, 120.0, 120.0],
+    ),
+];
+
+/// A formant (vowel) filter on one channel: five band-passes in parallel.
+pub fn vowel_filter(vowel: f32) -> Box<dyn AudioUnit> {
+    let v = (vowel.round() as i64).clamp(0, 4) as usize;
+    let (f, db, bw) = FORMANTS[v];
+    let band = |i: usize| bandpass_hz(f[i], f[i] / bw[i]) * (db_amp(db[i]) * 3.0);
+    Box::new(band(0) & band(1) & band(2) & band(3) & band(4))
 }

@@ -21,6 +21,8 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
     ("anchor", "anchor", &[]),
     ("att", "attack", &[]),
     ("attack", "attack", &[]),
+    ("autopan", "autopan", &["autopan", "autopandepth"]),
+    ("autopandepth", "autopandepth", &[]),
     ("bandf", "bandf", &["bandf", "bandq", "bpenv"]),
     ("bandq", "bandq", &[]),
     ("bank", "bank", &[]),
@@ -61,6 +63,8 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
     ("channels", "channels", &[]),
     ("chord", "chord", &[]),
     ("chorus", "chorus", &[]),
+    ("chorusdepth", "chorusdepth", &[]),
+    ("chorusrate", "chorusrate", &[]),
     ("clip", "clip", &[]),
     ("coarse", "coarse", &[]),
     ("color", "color", &["color", "colour"]),
@@ -130,12 +134,25 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
     ("duration", "duration", &[]),
     ("end", "end", &[]),
     ("enhance", "enhance", &[]),
+    ("eqfreq", "eqfreq", &["eqfreq", "eqgain", "eqq"]),
+    ("eqgain", "eqgain", &[]),
+    ("eqhigh", "eqhigh", &[]),
+    ("eqlow", "eqlow", &[]),
+    ("eqmid", "eqmid", &[]),
+    ("eqq", "eqq", &[]),
     ("expression", "expression", &[]),
     ("fadeInTime", "fadeInTime", &[]),
     ("fadeOutTime", "fadeTime", &[]),
     ("fadeTime", "fadeTime", &[]),
     ("fanchor", "fanchor", &[]),
     ("fft", "fft", &[]),
+    (
+        "flanger",
+        "flanger",
+        &["flanger", "flangerdepth", "flangerfeedback"],
+    ),
+    ("flangerdepth", "flangerdepth", &[]),
+    ("flangerfeedback", "flangerfeedback", &[]),
     ("fm", "fmi", &["fmi", "fmh"]),
     ("fm1", "fmi", &["fmi", "fmh"]),
     ("fm11", "fmi11", &[]),
@@ -431,6 +448,7 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
     ("lbrick", "lbrick", &[]),
     ("legato", "clip", &[]),
     ("leslie", "leslie", &[]),
+    ("limiter", "limiter", &[]),
     ("lock", "lock", &[]),
     ("loop", "loop", &[]),
     ("loopBegin", "loopBegin", &[]),
@@ -471,6 +489,8 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
     ("mtranspose", "mtranspose", &[]),
     ("n", "n", &[]),
     ("noise", "noise", &[]),
+    ("notch", "notch", &["notch", "notchq"]),
+    ("notchq", "notchq", &[]),
     ("note", "note", &["note", "n"]),
     ("nrpnn", "nrpnn", &[]),
     ("nrpv", "nrpv", &[]),
@@ -546,6 +566,7 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
     ("ringf", "ringf", &[]),
     ("rlp", "roomlp", &[]),
     ("room", "room", &["room", "size"]),
+    ("roomdamp", "roomdamp", &[]),
     ("roomdim", "roomdim", &[]),
     ("roomfade", "roomfade", &[]),
     ("roomlp", "roomlp", &[]),
@@ -701,6 +722,26 @@ pub fn control_pattern(v: &Pat, key: &'static str, multi: &'static [&'static str
 /// `pat.n()`: the values of the pattern itself become the control.
 pub fn control_values(pat: &Pat, key: &'static str, multi: &'static [&'static str]) -> Pat {
     control_pattern(pat, key, multi)
+}
+
+/// Instrument parameters usable as controls (`s("fm").ratio(2)`): every
+/// parameter of an instrument defined in the standard library or in a
+/// program, unless a function or control of that name exists.
+static PARAM_CONTROLS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes an instrument parameter usable as a control method.
+pub fn register_param_control(name: &str) {
+    let mut list = PARAM_CONTROLS.lock().unwrap_or_else(|e| e.into_inner());
+    if !list.contains(&name) {
+        // Each distinct name is kept once for the life of the process.
+        list.push(Box::leak(name.to_string().into_boxed_str()));
+    }
+}
+
+/// The key of an instrument parameter registered as a control.
+pub fn param_control(name: &str) -> Option<&'static str> {
+    let list = PARAM_CONTROLS.lock().unwrap_or_else(|e| e.into_inner());
+    list.iter().find(|n| **n == name).copied()
 }
 
 /// Looks up a control by any of its names.

@@ -210,6 +210,17 @@ pub fn call_global(b: &'static Builtin, args: Vec<Value>) -> R<Value> {
     }
 }
 
+/// `pat.name(x)` for an instrument parameter `name` (see
+/// [`super::controls::register_param_control`]): sets the control `name`.
+pub fn call_param_control(key: &'static str, this: &Value, args: Vec<Value>) -> R<Value> {
+    let pat = reify(this);
+    let Some(arg) = args.first() else {
+        return Ok(Value::Pat(super::controls::control_values(&pat, key, &[])));
+    };
+    let ctl = super::controls::control_pattern(&reify(arg), key, &[]);
+    Ok(Value::Pat(ops::apply(Op::Set, How::In, &pat, &ctl)?))
+}
+
 /// Calls `b` as a method on `this`.
 pub fn call_method(b: &'static Builtin, this: &Value, args: Vec<Value>) -> R<Value> {
     match b.kind {
