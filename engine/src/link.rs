@@ -68,3 +68,50 @@ impl Drop for LinkSession {
         self.link.enable(false);
     }
 }
+
+/// Phase errors under this many seconds are left alone.
+pub const PHASE_TOLERANCE: f64 = 0.002;
+/// A correcting cycle lasts at most this fraction longer or shorter.
+const MAX_STRETCH: f64 = 0.25;
+
+/// The tempo (cycles per second) for one cycle so that the cycle after it
+/// starts on a bar of the session, given the session's tempo (BPM), its
+/// quantum (beats per bar, weft's beats per cycle) and its phase (0 ≤
+/// phase < quantum, in beats) when the cycle starts. `None` when the phase
+/// is already right (within [`PHASE_TOLERANCE`]). Large errors are caught up
+/// over several cycles (each stretched or shortened by at most a quarter).
+pub fn catch_up_cps(bpm: f64, quantum: f64, phase: f64) -> Option<f64> {
+    let mut error = phase.rem_euclid(quantum);
+    if error >= quantum / 2.0 {
+        error -= quantum;
+    }
+    if (error * 60.0 / bpm).abs() < PHASE_TOLERANCE {
+        return None;
+    }
+    // The bar began `error` beats before the cycle: shorten the cycle by
+    // that much (or lengthen it when the bar is still to come).
+    let beats =
+        (quantum - error).clamp(quantum * (1.0 - MAX_STRETCH), quantum * (1.0 + MAX_STRETCH));
+    Some(bpm / 60.0 / beats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catches_up_to_the_next_bar() {
+        // In phase: nothing to do.
+        assert_eq!(catch_up_cps(120.0, 4.0, 0.0), None);
+        assert_eq!(catch_up_cps(120.0, 4.0, 3.9999), None);
+        // The bar began half a beat ago: the cycle lasts 3.5 beats.
+        let cps = catch_up_cps(120.0, 4.0, 0.5).unwrap();
+        assert!((1.0 / cps - 3.5 * 0.5).abs() < 1e-12);
+        // The bar comes in a beat: the cycle lasts 5 beats.
+        let cps = catch_up_cps(120.0, 4.0, 3.0).unwrap();
+        assert!((1.0 / cps - 5.0 * 0.5).abs() < 1e-12);
+        // Two beats off: one cycle lengthened by a quarter, the rest later.
+        let cps = catch_up_cps(120.0, 4.0, 2.0).unwrap();
+        assert!((1.0 / cps - 5.0 * 0.5).abs() < 1e-12);
+    }
+}

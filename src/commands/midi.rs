@@ -123,7 +123,10 @@ pub struct LiveOutputs {
     last_follow: Instant,
     interrupted: Arc<AtomicBool>,
     #[cfg(feature = "link")]
-    link: Option<engine::link::LinkSession>,
+    link: Option<super::link::LinkFollower>,
+    /// Samples between the engine's clock and the moment a sample is heard.
+    #[cfg(feature = "link")]
+    latency: i64,
 }
 
 impl LiveOutputs {
@@ -166,10 +169,12 @@ impl LiveOutputs {
             interrupted,
             #[cfg(feature = "link")]
             link: None,
+            #[cfg(feature = "link")]
+            latency: (latency * sr).round() as i64,
         };
         #[cfg(feature = "link")]
         if args.link {
-            outputs.link = Some(engine::link::LinkSession::join(120.0, 4.0));
+            outputs.link = Some(super::link::LinkFollower::join());
             eprintln!("joined the Ableton Link session");
         }
         for p in &args.midi_clock {
@@ -202,12 +207,7 @@ impl LiveOutputs {
     pub fn load_first(&mut self, engine: &mut Engine, program: Program) {
         self.open_ports(&program);
         #[cfg(feature = "link")]
-        if let Some(link) = self.link.as_mut() {
-            // Alone in the session, weft's tempo becomes the session's.
-            if link.peers() == 0 {
-                link.set_tempo(program.cps * 60.0 * program.beats_per_cycle);
-            }
-        }
+        let program = self.with_link_tempo(program);
         load_together(engine, &mut self.scheduler, &program);
         self.current = program;
     }
@@ -217,15 +217,19 @@ impl LiveOutputs {
     pub fn swap(&mut self, engine: &mut Engine, program: Program, keep: Vec<String>) {
         self.open_ports(&program);
         #[cfg(feature = "link")]
-        if let Some(link) = self.link.as_mut() {
-            // A tempo written in the program is proposed to the session.
-            let bpm = program.cps * 60.0 * program.beats_per_cycle;
-            if (bpm - self.current.cps * 60.0 * self.current.beats_per_cycle).abs() > 1e-6 {
-                link.set_tempo(bpm);
-            }
-        }
+        let program = self.with_link_tempo(program);
         swap_together(engine, &mut self.scheduler, &program, &keep);
         self.current = program;
+    }
+
+    /// With Link: the program at the session's tempo (its own tempo is
+    /// proposed to the session when it changed).
+    #[cfg(feature = "link")]
+    fn with_link_tempo(&mut self, mut program: Program) -> Program {
+        if let Some(link) = self.link.as_mut() {
+            link.loaded(&mut program);
+        }
+        program
     }
 
     /// Call after `engine.pump()`: follows the audio position, schedules up
@@ -246,26 +250,22 @@ impl LiveOutputs {
             if self.follow_clock {
                 self.follow(engine);
             }
-            #[cfg(feature = "link")]
+        }
+        #[cfg(feature = "link")]
+        {
             self.follow_link(engine);
         }
     }
 
-    /// Takes the Link session's tempo (from the next cycle) when another
-    /// peer changed it.
+    /// Follows the Link session's tempo and phase (see
+    /// [`super::link::LinkFollower`]).
     #[cfg(feature = "link")]
     fn follow_link(&mut self, engine: &mut Engine) {
+        use engine::midi::clock::SampleClock;
         let Some(link) = self.link.as_mut() else {
             return;
         };
-        let bpm = link.tempo();
-        let beats = self.current.beats_per_cycle;
-        if (bpm - self.current.cps * 60.0 * beats).abs() > 0.01 {
-            eprintln!("Link: {bpm:.2} BPM ({} peer(s))", link.peers());
-            let mut p = self.current.clone();
-            p.cps = bpm / 60.0 / beats;
-            p.tempo_changes.clear();
-            self.open_ports(&p);
+        if let Some(p) = link.correction(engine, &self.current, self.clock.now(), self.latency) {
             swap_together(engine, &mut self.scheduler, &p, &[]);
             self.current = p;
         }
