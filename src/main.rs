@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         Command::Doc(a) => commands::doc::run(a),
         Command::Repl(a) => commands::repl::run_repl(a),
         Command::Render(a) => commands::render::run(a),
-        Command::Play(a) => commands::play::run(a),
+        Command::Play(a) => commands::play::run_play(a),
         Command::Export(a) => commands::export::run(a),
         Command::Midi(a) => commands::midi::run(a),
         #[cfg(feature = "link")]

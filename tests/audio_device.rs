@@ -107,7 +107,7 @@ fn plays_in_real_time_through_jack_and_reloads_the_file() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("reloaded: now playing from cycle"), "{err}");
+    assert!(err.contains("✓ cycle "), "{err}");
     let r = hound::WavReader::open(&record).unwrap();
     assert!(r.duration() >= 4 * 48000 - 4096, "{} frames", r.duration());
     let samples: Vec<f32> = r.into_samples::<f32>().map(|s| s.unwrap()).collect();

@@ -1,8 +1,10 @@
 //! Live performance end to end, through the real audio path on a JACK
-//! server with the dummy driver (paced in real time): the file is rewritten
-//! while it plays, in each way editors save, and the recording shows the
-//! new pattern starting exactly at a cycle boundary without a gap or click;
-//! a broken save keeps the old music; REPL input through stdin changes it.
+//! server with the dummy driver (paced in real time): `weft play` follows
+//! the file while it plays, however editors save it, and the recording
+//! shows the new pattern starting exactly at a cycle boundary without a gap
+//! or click; saving an imported file reloads too; `--quantize` moves the
+//! swap; a broken save or a deleted file keeps the old music; REPL input
+//! through stdin changes it.
 //! Tests skip with a printed reason where JACK is not installed.
 
 mod common;
@@ -59,7 +61,8 @@ fn swap_cycle(stderr: &str) -> Option<i64> {
         .find_map(|l| l.strip_prefix("✓ cycle ")?.split(':').next()?.parse().ok())
 }
 
-/// Plays `first`, applies `change` after `after`, records `seconds`.
+/// Plays `first` with `weft play`, applies `change` after 1.4 s, records
+/// `seconds`.
 fn perform(
     jack: &Jack,
     dir: &Path,
@@ -67,17 +70,30 @@ fn perform(
     seconds: f64,
     change: impl FnOnce(&Path),
 ) -> (String, Vec<f32>, u32) {
+    perform_with(jack, dir, first, seconds, &[], change)
+}
+
+/// [`perform`] with more arguments to `weft play`.
+fn perform_with(
+    jack: &Jack,
+    dir: &Path,
+    first: &str,
+    seconds: f64,
+    args: &[&str],
+    change: impl FnOnce(&Path),
+) -> (String, Vec<f32>, u32) {
     let file = dir.join("live.weft");
     std::fs::write(&file, first).unwrap();
     let record = dir.join("record.wav");
     let mut cmd = weft();
     cmd.args([
-        "repl",
+        "play",
         file.to_str().unwrap(),
         "--seconds",
         &seconds.to_string(),
-        "--record",
     ])
+    .args(args)
+    .arg("--record")
     .arg(&record)
     .stdin(Stdio::null())
     .stderr(Stdio::piped())
@@ -200,6 +216,58 @@ fn a_broken_save_keeps_the_music_playing() {
         zero_crossing_hz(window(&left, sr, 3.0, 3.4), sr),
         C3,
         "later",
+    );
+}
+
+#[test]
+fn saving_an_imported_file_reloads() {
+    let Some(jack) = start_jack(&format!("weft-import-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-import");
+    std::fs::write(dir.join("notes.weft"), "let tune = \"c3\"\n").unwrap();
+    let main = "import \"notes.weft\"\nbpm(240)\na: note(tune).s(\"sine\")\n";
+    let (err, left, sr) = perform(&jack, &dir, main, 4.5, |f| {
+        let notes = f.with_file_name("notes.weft");
+        save(&notes, "let tune = \"c5\"\n", Save::TempAndRename)
+    });
+    let n = swap_cycle(&err).unwrap_or_else(|| panic!("no reload reported:\n{err}"));
+    assert!((1..=3).contains(&n), "swapped at cycle {n}:\n{err}");
+    check_swap(&left, sr, n);
+}
+
+#[test]
+fn quantize_chooses_the_swap_cycle() {
+    let Some(jack) = start_jack(&format!("weft-quant-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-quantize");
+    let (err, left, sr) = perform_with(&jack, &dir, OLD, 5.5, &["--quantize", "4"], |f| {
+        save(f, NEW, Save::InPlace)
+    });
+    let n = swap_cycle(&err).unwrap_or_else(|| panic!("no reload reported:\n{err}"));
+    assert_eq!(n, 4, "{err}");
+    // The old pitch plays on through cycles 2 and 3.
+    assert_near(
+        zero_crossing_hz(window(&left, sr, 2.5, 3.5), sr),
+        C3,
+        "waiting for cycle 4",
+    );
+    check_swap(&left, sr, n);
+}
+
+#[test]
+fn a_deleted_file_keeps_the_music_playing() {
+    let Some(jack) = start_jack(&format!("weft-gone-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-gone");
+    let (err, left, sr) = perform(&jack, &dir, OLD, 3.5, |f| std::fs::remove_file(f).unwrap());
+    assert!(err.contains("disappeared; still playing"), "{err}");
+    assert_near(
+        zero_crossing_hz(window(&left, sr, 2.5, 3.4), sr),
+        C3,
+        "after the file went away",
     );
 }
 

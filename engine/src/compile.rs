@@ -567,10 +567,10 @@ pub fn simplify(g: &Graph) -> Graph {
         match (op, c(a), c(b)) {
             (_, Some(x), Some(y)) => return Graph::Const(apply_op(op, x as f32, y as f32) as f64),
             (Op::Mul, Some(z), _) | (Op::Mul, _, Some(z)) if z == 0.0 => return Graph::Const(0.0),
-            (Op::Mul, Some(o), _) if o == 1.0 => return b.clone(),
-            (Op::Mul | Op::Div, _, Some(o)) if o == 1.0 => return a.clone(),
-            (Op::Add, Some(z), _) if z == 0.0 => return b.clone(),
-            (Op::Add | Op::Sub, _, Some(z)) if z == 0.0 => return a.clone(),
+            (Op::Mul, Some(1.0), _) => return b.clone(),
+            (Op::Mul | Op::Div, _, Some(1.0)) => return a.clone(),
+            (Op::Add, Some(0.0), _) => return b.clone(),
+            (Op::Add | Op::Sub, _, Some(0.0)) => return a.clone(),
             _ => {}
         }
     }

@@ -236,12 +236,30 @@ pub fn measure(samples: &[f32], sample_rate: u32) -> Loudness {
 }
 
 /// Scales audio to `target_lufs`, then limits true peaks to `ceiling_db`.
+/// Limiting takes some loudness away, so the gain is corrected by what is
+/// still missing and the limiting done again (a few rounds reach the
+/// target within 0.1 LU unless the ceiling makes it impossible).
 pub fn normalize(samples: &mut Vec<f32>, sample_rate: u32, target_lufs: f64, ceiling_db: f64) {
     let now = measure(samples, sample_rate).lufs;
     if !now.is_finite() {
         return;
     }
-    let gain = 10f64.powf((target_lufs - now) / 20.0) as f32;
+    let mut gain_db = target_lufs - now;
+    let mut best = limited(samples, sample_rate, gain_db, ceiling_db);
+    for _ in 0..4 {
+        let short = target_lufs - measure(&best, sample_rate).lufs;
+        if !short.is_finite() || short.abs() < 0.1 {
+            break;
+        }
+        gain_db += short;
+        best = limited(samples, sample_rate, gain_db, ceiling_db);
+    }
+    *samples = best;
+}
+
+/// `samples` amplified by `gain_db` through a true-peak limiter.
+fn limited(samples: &[f32], sample_rate: u32, gain_db: f64, ceiling_db: f64) -> Vec<f32> {
+    let gain = 10f64.powf(gain_db / 20.0) as f32;
     let mut limiter = TruePeakLimiter::new(sample_rate as f64, ceiling_db);
     let latency = limiter.latency();
     let frames = samples.len() / 2;
@@ -258,7 +276,7 @@ pub fn normalize(samples: &mut Vec<f32>, sample_rate: u32, target_lufs: f64, cei
             out.push(r);
         }
     }
-    *samples = out;
+    out
 }
 
 /// Writes interleaved stereo samples to a WAV file.

@@ -294,8 +294,10 @@ pub fn prepare_sample(
     }
     let unit_cycles = matches!(ev.get("unit"), Some(Value::Str(u)) if &**u == "c");
     if unit_cycles {
-        // `speed` in cycles per sample: one sample length per 1/speed cycles.
-        rate *= sample.seconds() * at.cps;
+        // `unit("c")`: the pattern functions that set it (`loopAt`,
+        // `splice`, `fit`) have already put the tempo into `speed`, as the
+        // reference does, so the rate is `speed` sample lengths per second.
+        rate *= sample.seconds();
     }
     let begin = ctl("begin").unwrap_or(0.0).clamp(0.0, 1.0);
     let end = ctl("end").unwrap_or(1.0).clamp(0.0, 1.0);

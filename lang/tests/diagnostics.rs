@@ -18,6 +18,7 @@ fn diagnostics_snapshots() {
                 "sd".into(),
                 "cp".into(),
             ]),
+            ..Default::default()
         };
         let ev = evaluate_with(&src, &options);
         assert!(

@@ -256,6 +256,7 @@ fn unknown_sounds_are_warnings_with_suggestions() {
     let options = EvalOptions {
         file: None,
         known_sounds: Some(vec!["sawtooth".into(), "bd".into()]),
+        ..Default::default()
     };
     let ev = lang::program::evaluate_with("a: s(\"bd sawtoth\")", &options);
     assert_eq!(ev.diagnostics.len(), 1);

@@ -23,7 +23,7 @@ pub fn run(args: Args) -> u8 {
     };
     let found: Vec<_> = entries
         .iter()
-        .filter(|e| e.name == name || e.aliases.iter().any(|a| *a == name))
+        .filter(|e| e.name == name || e.aliases.contains(&name))
         .collect();
     match found.is_empty() {
         false => {

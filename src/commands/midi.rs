@@ -54,10 +54,10 @@ fn ports() -> u8 {
     0
 }
 
-use engine::engine::Engine;
+use engine::engine::{Engine, Quantize};
 use engine::midi::clock::AudioClock;
 use engine::midi::input::{open_input, MidiIn};
-use engine::midi::live::{audio_part, load_together, swap_together};
+use engine::midi::live::{audio_part, load_together, swap_together_at};
 use engine::midi::sender::{SendReport, Sender, SenderConfig};
 use engine::midi::{ExternalScheduler, MidirSink};
 use lang::program::{Output, Program};
@@ -215,10 +215,21 @@ impl LiveOutputs {
     /// Swaps the engine and these outputs to `program` at the same cycle
     /// (the next one), keeping the running version of `keep`'s tracks.
     pub fn swap(&mut self, engine: &mut Engine, program: Program, keep: Vec<String>) {
+        self.swap_at(engine, program, &keep, Quantize::NextCycle);
+    }
+
+    /// [`LiveOutputs::swap`] at the quantization point `quantize`.
+    pub fn swap_at(
+        &mut self,
+        engine: &mut Engine,
+        program: Program,
+        keep: &[String],
+        quantize: Quantize,
+    ) {
         self.open_ports(&program);
         #[cfg(feature = "link")]
         let program = self.with_link_tempo(program);
-        swap_together(engine, &mut self.scheduler, &program, &keep);
+        swap_together_at(engine, &mut self.scheduler, &program, keep, quantize);
         self.current = program;
     }
 
@@ -266,7 +277,7 @@ impl LiveOutputs {
             return;
         };
         if let Some(p) = link.correction(engine, &self.current, self.clock.now(), self.latency) {
-            swap_together(engine, &mut self.scheduler, &p, &[]);
+            swap_together_at(engine, &mut self.scheduler, &p, &[], Quantize::NextCycle);
             self.current = p;
         }
     }

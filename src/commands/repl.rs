@@ -23,6 +23,8 @@ pub struct Args {
     /// Stop after this many seconds of audio.
     #[arg(long)]
     seconds: Option<f64>,
+    #[command(flatten)]
+    external: crate::commands::midi::PlayArgs,
 }
 
 pub fn run_repl(a: Args) -> u8 {
@@ -41,5 +43,6 @@ pub fn run_repl(a: Args) -> u8 {
         buffer: a.buffer,
         record: a.record,
         seconds: a.seconds,
+        external: a.external,
     })
 }

@@ -1,15 +1,17 @@
 //! Live performance: `weft play` and `weft repl`.
 //!
-//! One control loop owns the engine. It keeps the audio scheduled ahead,
-//! reloads the program when a watched file is saved, evaluates REPL
-//! entries, prints what happened (and when it takes effect) and redraws the
-//! status line. Nothing here runs on the audio thread.
+//! One control loop owns the engine. It keeps the audio scheduled ahead
+//! (and the MIDI, OSC and Link outputs beside it), reloads the program when
+//! a watched file is saved, evaluates REPL entries, prints what happened
+//! (and when it takes effect) and redraws the status line. Nothing here
+//! runs on the audio thread.
 
 pub mod repl;
 pub mod session;
 pub mod status;
 pub mod watch;
 
+use crate::commands::midi::{LiveOutputs, PlayArgs};
 use engine::device::{self, DeviceError};
 use engine::engine::{Engine, EngineConfig, Message, Quantize};
 use lang::Time;
@@ -32,6 +34,8 @@ pub struct LiveOptions {
     pub record: Option<PathBuf>,
     /// Stop after this many seconds of audio.
     pub seconds: Option<f64>,
+    /// MIDI clock and input, MIDI/OSC latencies, Link.
+    pub external: PlayArgs,
 }
 
 /// Parses `--quantize`: `cycle` (default), `now`, `bar`, or a number of cycles.
@@ -79,6 +83,7 @@ fn start_recording(path: &PathBuf, sample_rate: u32) -> Result<Recording, String
 /// The control loop's state.
 struct Live {
     engine: Engine,
+    outputs: LiveOutputs,
     session: Session,
     current: Option<lang::program::Program>,
     quantize: Quantize,
@@ -122,8 +127,8 @@ impl Live {
         self.status.tracks = program.audible().count();
         self.status.bpm = program.cps * 60.0 * program.beats_per_cycle;
         self.status.beats_per_cycle = program.beats_per_cycle;
-        self.engine
-            .swap_keeping(program.clone(), quantize, outcome.failed.clone());
+        self.outputs
+            .swap_at(&mut self.engine, program.clone(), &outcome.failed, quantize);
         self.status.last = outcome.summary.clone();
         let when = self
             .engine
@@ -349,21 +354,29 @@ pub fn run(opts: LiveOptions) -> u8 {
         }
     };
     let sr = output.sample_rate;
+    let first = session.attempt(None, None, color);
+    if !first.report.is_empty() {
+        eprint!("{}", first.report);
+    }
+    let osc_lookahead = first
+        .program
+        .as_ref()
+        .map(|p| opts.external.lookahead(p))
+        .unwrap_or(0.0);
     let config = EngineConfig {
         sample_rate: sr,
-        lookahead: (3.0 * output.buffer as f64 / sr as f64 + 0.02).max(0.05),
+        lookahead: (3.0 * output.buffer as f64 / sr as f64 + 0.02)
+            .max(0.05)
+            .max(osc_lookahead),
         ..EngineConfig::default()
     };
     let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
     let (record_tx, record_rx) = rtrb::RingBuffer::new(sr as usize * 4);
     core.set_record(record_tx);
-    let first = session.attempt(None, None, color);
-    if !first.report.is_empty() {
-        eprint!("{}", first.report);
-    }
+    let mut outputs = LiveOutputs::new(&opts.external, sr, output.buffer);
     let mut current = None;
     if let Some(p) = first.program {
-        engine.load(p.clone());
+        outputs.load_first(&mut engine, p.clone());
         current = Some(p);
     }
     engine.pump();
@@ -417,6 +430,7 @@ pub fn run(opts: LiveOptions) -> u8 {
     }
     let mut live = Live {
         engine,
+        outputs,
         session,
         current,
         quantize: opts.quantize,
@@ -452,6 +466,7 @@ pub fn run(opts: LiveOptions) -> u8 {
     let mut last_draw = Instant::now();
     let code = loop {
         live.engine.pump();
+        live.outputs.pump(&mut live.engine);
         for m in live.engine.take_messages() {
             match m {
                 Message::SwapApplied { cycle, .. } => {
@@ -513,6 +528,7 @@ pub fn run(opts: LiveOptions) -> u8 {
                         let until = live.engine.pending_swap().map(|(_, s)| s).unwrap_or(0);
                         while live.engine.position() <= until {
                             live.engine.pump();
+                            live.outputs.pump(&mut live.engine);
                             std::thread::sleep(Duration::from_millis(2));
                         }
                         live.engine.take_messages();
@@ -522,7 +538,7 @@ pub fn run(opts: LiveOptions) -> u8 {
                 Err(_) => {}
             }
         }
-        if stop_at.is_some_and(|s| live.engine.position() >= s) {
+        if stop_at.is_some_and(|s| live.engine.position() >= s) || live.outputs.interrupted() {
             break 0;
         }
         if last_draw.elapsed() > Duration::from_millis(250) {
@@ -544,7 +560,14 @@ pub fn run(opts: LiveOptions) -> u8 {
     };
     live.display.end();
     live.drain_recording();
-    if let Some(r) = live.recording.take() {
+    let Live {
+        engine,
+        outputs,
+        recording,
+        ..
+    } = live;
+    outputs.finish(&engine);
+    if let Some(r) = recording {
         if let Err(e) = r.writer.finalize() {
             eprintln!("error: cannot finish the recording: {e}");
             return 1;

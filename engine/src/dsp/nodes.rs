@@ -544,6 +544,7 @@ pub struct XLine {
     value: f32,
     ratio: f32,
     left: u32,
+    sample_rate: f64,
 }
 
 impl XLine {
@@ -555,6 +556,7 @@ impl XLine {
             value: 0.0,
             ratio: 1.0,
             left: 0,
+            sample_rate: DEFAULT_SR,
         };
         x.set_sample_rate(DEFAULT_SR);
         x
@@ -567,10 +569,11 @@ impl AudioNode for XLine {
     type Outputs = U1;
 
     fn reset(&mut self) {
-        self.set_sample_rate(DEFAULT_SR);
+        self.set_sample_rate(self.sample_rate);
     }
 
     fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.sample_rate = sample_rate;
         let n = (self.time as f64 * sample_rate).round().max(0.0);
         self.left = n as u32;
         self.value = self.from;
@@ -604,7 +607,7 @@ impl Xorshift {
 
     /// Uniform in −1…1.
     #[inline]
-    pub fn next(&mut self) -> f32 {
+    pub fn uniform(&mut self) -> f32 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -626,6 +629,7 @@ pub struct Pluck {
     decay: f32,
     tone: f32,
     seed: u64,
+    sample_rate: f32,
     buf: Vec<f32>,
     pos: usize,
     /// Integer part of the line and all-pass coefficient.
@@ -647,6 +651,7 @@ impl Pluck {
             decay: decay.clamp(0.01, 60.0),
             tone: tone.clamp(0.0, 1.0),
             seed,
+            sample_rate: DEFAULT_SR as f32,
             buf: Vec::new(),
             pos: 0,
             n: 1,
@@ -669,11 +674,11 @@ impl AudioNode for Pluck {
     type Outputs = U1;
 
     fn reset(&mut self) {
-        let sr = DEFAULT_SR;
-        self.set_sample_rate(sr);
+        self.set_sample_rate(self.sample_rate as f64);
     }
 
     fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.sample_rate = sample_rate as f32;
         let sr = sample_rate as f32;
         let freq = self.freq.min(sr * 0.2);
         let period = sr / freq;
@@ -682,25 +687,33 @@ impl AudioNode for Pluck {
         let d = period - 1.0 - n as f32;
         self.n = n;
         self.ap = (1.0 - d) / (1.0 + d);
-        self.a = 0.25 * (1.0 - self.tone);
+        self.a = 0.25 * (1.0 - 0.6 * self.tone);
         self.gain = 0.001f32.powf(1.0 / (self.decay * freq));
-        // The excitation: noise through a one-pole low-pass set by the tone.
+        // The excitation: one period of noise through a two-pole low-pass
+        // a few harmonics above the pitch (more with a brighter tone), run
+        // over the period twice so that the burst joins up with itself.
         let mut rng = Xorshift::new(self.seed);
-        let k = 0.15 + 0.85 * self.tone;
-        let mut lp = 0.0;
-        let mut burst: Vec<f32> = (0..n)
-            .map(|_| {
-                lp += k * (rng.next() - lp);
-                lp
-            })
-            .collect();
+        let cutoff = freq * (0.8 + 6.0 * self.tone * self.tone);
+        let k = 1.0 - (-std::f32::consts::TAU * cutoff / sr).exp();
+        let noise: Vec<f32> = (0..n).map(|_| rng.uniform()).collect();
+        let (mut lp1, mut lp2) = (0.0f32, 0.0f32);
+        let mut burst = vec![0.0f32; n];
+        for pass in 0..2 {
+            for (i, x) in noise.iter().enumerate() {
+                lp1 += k * (x - lp1);
+                lp2 += k * (lp1 - lp2);
+                if pass == 1 {
+                    burst[i] = lp2;
+                }
+            }
+        }
         let mean = burst.iter().sum::<f32>() / n as f32;
         let peak = burst
             .iter()
             .map(|x| (x - mean).abs())
             .fold(1e-6f32, f32::max);
         for x in burst.iter_mut() {
-            *x = (*x - mean) / peak * 0.5;
+            *x = (*x - mean) / peak * 0.8;
         }
         self.buf = burst;
         self.buf.resize(n + 2, 0.0);
@@ -810,4 +823,33 @@ pub fn vowel_filter(vowel: f32) -> Box<dyn AudioUnit> {
     let (f, db, bw) = FORMANTS[v];
     let band = |i: usize| bandpass_hz(f[i], f[i] / bw[i]) * (db_amp(db[i]) * 3.0);
     Box::new(band(0) & band(1) & band(2) & band(3) & band(4))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pluck_rings_at_its_pitch() {
+        let mut p = Pluck::new(220.0, 1.5, 0.5, 7);
+        p.set_sample_rate(48000.0);
+        let mut x = Vec::new();
+        for _ in 0..48000 {
+            x.push(p.tick(&Frame::default())[0]);
+        }
+        let rms = |a: &[f32]| (a.iter().map(|v| v * v).sum::<f32>() / a.len() as f32).sqrt();
+        // Periodic at 48000 / 220 samples: the autocorrelation peaks there.
+        let seg = &x[12000..24000];
+        let ac = |lag: usize| -> f32 {
+            seg[..8000]
+                .iter()
+                .zip(&seg[lag..])
+                .map(|(a, b)| a * b)
+                .sum()
+        };
+        let best = (100..400).max_by(|a, b| ac(*a).total_cmp(&ac(*b))).unwrap();
+        assert!((best as f32 - 48000.0 / 220.0).abs() < 1.5, "{best}");
+        assert!(rms(&x[0..4800]) > 0.05, "{}", rms(&x[0..4800]));
+        assert!(rms(&x[24000..28800]) > 0.01, "{}", rms(&x[24000..28800]));
+    }
 }
