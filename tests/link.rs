@@ -88,3 +88,59 @@ fn two_processes_share_tempo_and_phase() {
     assert!(compared > 0, "no common probe time: {pa:?} {pb:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `weft play --link` through a JACK dummy device (paced in real time)
+/// follows a peer's tempo change: it joins the session the peer started,
+/// takes its tempo and then the new one.
+#[test]
+fn play_follows_a_peers_tempo() {
+    let ok = |args: &[&str]| {
+        Command::new(args[0])
+            .args(&args[1..])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !ok(&["unshare", "-rn", "true"]) || !ok(&["sh", "-c", "command -v jackd jack_wait"]) {
+        println!("skipped: needs unshare -rn, jackd and jack_wait");
+        return;
+    }
+    let weft = env!("CARGO_BIN_EXE_weft");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = std::env::temp_dir().join(format!("weft-link-play-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let song = dir.join("song.weft");
+    std::fs::write(&song, "bpm(100)\na: note(\"c3 e3 g3 c4\").s(\"sine\")\n").unwrap();
+    let (peer, play) = (dir.join("peer.txt"), dir.join("play.txt"));
+    let server = format!("weft-link-{}", std::process::id());
+    let script = format!(
+        "ip link set lo up 2>/dev/null || true; \
+         export JACK_NO_AUDIO_RESERVATION=1 JACK_DEFAULT_SERVER={server}; \
+         jackd -n {server} --no-realtime -d dummy -r 48000 -p 256 >/dev/null 2>&1 & j=$!; \
+         jack_wait -s {server} -w -t 20 >/dev/null 2>&1; \
+         '{weft}' link --seconds 7 --set-tempo 133 --at 3 > '{peer}' & \
+         sleep 1; \
+         ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:{root}/tests/audio/jack-default.conf \
+           '{weft}' play '{song}' --link --seconds 5 2> '{play}'; \
+         wait %2; kill -TERM $j; wait $j",
+        peer = peer.display(),
+        play = play.display(),
+        song = song.display(),
+    );
+    let out = Command::new("unshare")
+        .args(["-rn", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&play).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("weft play:\n{text}");
+    assert!(text.contains("Link: joined, 1 other peer(s)"), "{text}");
+    // The peer started at 120 BPM (weft joined a running session and took
+    // its tempo instead of its file's 100), then set 133.
+    assert!(text.contains("Link: 133.00 BPM"), "{text}");
+    assert!(!text.contains("Link: 100.00 BPM"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

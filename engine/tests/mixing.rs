@@ -215,3 +215,22 @@ fn stolen_voices_fade_instead_of_cutting() {
         "step {around} at the steal, {before} before"
     );
 }
+
+#[test]
+fn the_master_bus_blocks_dc() {
+    // `blip` is a constant 0.5 while held: a pure DC offset. The master's
+    // DC blocker lets the step through and then pulls the output back to
+    // zero, while a tone's level passes unchanged.
+    let r = render_cycles("a: note(\"c3\").s(\"blip\").clip(1)", 2);
+    let x = channel(&r.samples, 0);
+    let first = x[100..2000].iter().fold(0.0f32, |a, v| a.max(v.abs()));
+    let mean_late = x[60000..90000].iter().sum::<f32>() / 30000.0;
+    assert!(first > 0.1, "the step passes: {first}");
+    assert!(
+        mean_late.abs() < 0.01 * first,
+        "DC remains: {mean_late} of {first}"
+    );
+    let tone = render_cycles("a: note(\"a4\").s(\"tone\").clip(1)", 1);
+    let t = channel(&tone.samples, 0);
+    assert!(rms(&t[24000..72000]) > 0.12, "{}", rms(&t[24000..72000]));
+}

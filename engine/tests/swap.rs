@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{channel, max_step, program, render_swaps};
+use common::{channel, max_step, program, render_swaps, rms};
 use engine::engine::{Message, Quantize};
 use engine::render::ScheduledSwap;
 
@@ -111,4 +111,24 @@ fn unchanged_tracks_are_untouched_by_a_swap() {
         assert!(diff < 1e-5, "track {name} changed by {diff}");
     }
     assert!(swapped.stems.iter().any(|(n, _)| n == "lead"));
+}
+
+#[test]
+fn sounding_notes_ring_out_across_a_swap() {
+    // A long release that is still sounding at the swap (cycle 1, 2 s):
+    // the note of the old program keeps ringing into the new one, which
+    // has silenced the track, instead of being cut.
+    let old = "bpm(120)\nbell: note(\"c4 ~ ~ ~\").s(\"tone\").release(1.2).clip(3)";
+    let new = "bpm(120)\nbell: note(\"~\").s(\"tone\")";
+    let r = render_swaps(old, 4.0, swap_to(new, Quantize::NextCycle));
+    let x = channel(&r.samples, 0);
+    let at = |from: f64, to: f64| rms(&x[(from * 48000.0) as usize..(to * 48000.0) as usize]);
+    // The note (1.5 s long) is in its release at the swap and fades out
+    // over the next second; nothing jumps at the swap itself.
+    assert!(at(2.0, 2.2) > 0.05, "cut at the swap: {}", at(2.0, 2.2));
+    assert!(at(2.0, 2.2) < at(1.7, 1.9), "fading");
+    assert!(at(3.5, 4.0) < 1e-3, "and then silent: {}", at(3.5, 4.0));
+    let around = max_step(&x, 96000 - 480, 96000 + 480);
+    let before = max_step(&x, 96000 - 4800, 96000 - 3840);
+    assert!(around <= before * 1.25 + 1e-4, "step {around} vs {before}");
 }

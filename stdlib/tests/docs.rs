@@ -151,3 +151,25 @@ fn examples_evaluate_with_the_stdlib() {
         );
     }
 }
+
+#[test]
+fn readme_examples_evaluate() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```js\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 2);
+    for b in blocks {
+        let options = stdlib::eval_options(None, &[]);
+        let ev = lang::program::evaluate_with(b, &options);
+        let bad: Vec<_> = ev
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() || d.code == "W0010")
+            .collect();
+        assert!(bad.is_empty(), "{b}: {bad:?}");
+        assert!(!ev.program.tracks.is_empty(), "{b}");
+    }
+}
