@@ -325,3 +325,68 @@ fn the_repl_changes_the_music_through_stdin() {
     let (left, sr) = left_channel(&record);
     check_swap(&left, sr, n);
 }
+
+#[test]
+fn repl_commands_mute_unmute_save_and_doc() {
+    let Some(jack) = start_jack(&format!("weft-cmds-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-commands");
+    let record = dir.join("record.wav");
+    let file = dir.join("start.weft");
+    let saved = dir.join("saved.weft");
+    std::fs::write(&file, OLD).unwrap();
+    let mut cmd = weft();
+    cmd.args([
+        "repl",
+        file.to_str().unwrap(),
+        "--seconds",
+        "4.5",
+        "--record",
+    ])
+    .arg(&record)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    jack.env(&mut cmd);
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(1400));
+    writeln!(stdin, ":mute a").unwrap();
+    writeln!(stdin, ":save {}", saved.display()).unwrap();
+    writeln!(stdin, ":doc fast").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    writeln!(stdin, ":unmute a").unwrap();
+    stdin.flush().unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // :doc prints the library's entry.
+    assert!(text.contains("fast"), "{text}");
+    // :save writes the program as weft source that evaluates to the same
+    // track.
+    let src = std::fs::read_to_string(&saved).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    assert!(src.contains("note(\"c3\")"), "{src}");
+    let (left, sr) = left_channel(&record);
+    // Mute and unmute take effect at once (within a scheduling step): the
+    // note goes quiet soon after 1.4 s and the track is back at its next
+    // note (cycle 3) after :unmute at 2.6 s.
+    assert_near(
+        zero_crossing_hz(window(&left, sr, 0.5, 1.3), sr),
+        C3,
+        "before :mute",
+    );
+    let muted = rms(window(&left, sr, 1.7, 2.5));
+    assert!(muted < 0.01, "muted: {muted}");
+    assert_near(
+        zero_crossing_hz(window(&left, sr, 3.1, 3.6), sr),
+        C3,
+        "after :unmute",
+    );
+}

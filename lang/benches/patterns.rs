@@ -5,6 +5,10 @@ use lang::eval::eval_source;
 use lang::library::{reify, Pat};
 use lang::Time;
 
+/// The `weft` binary's allocator, so that the numbers are the binary's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
