@@ -271,12 +271,14 @@ fn a_deleted_file_keeps_the_music_playing() {
     );
 }
 
-#[test]
-fn the_repl_changes_the_music_through_stdin() {
-    let Some(jack) = start_jack(&format!("weft-repl-{}", std::process::id())) else {
-        return;
-    };
-    let dir = temp_dir("live-repl");
+/// Plays `OLD` with `weft repl` for 4.5 s, typing `script`'s lines into
+/// its standard input (starting 1.4 s in); returns the output and the
+/// recording.
+fn repl_session(
+    jack: &Jack,
+    dir: &Path,
+    script: impl FnOnce(&mut std::process::ChildStdin),
+) -> (String, Vec<f32>, u32) {
     let record = dir.join("record.wav");
     let file = dir.join("start.weft");
     std::fs::write(&file, OLD).unwrap();
@@ -296,8 +298,7 @@ fn the_repl_changes_the_music_through_stdin() {
     let mut child = cmd.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     std::thread::sleep(Duration::from_millis(1400));
-    writeln!(stdin, "a: note(\"c5\").s(\"sine\")").unwrap();
-    writeln!(stdin, ":tracks").unwrap();
+    script(&mut stdin);
     stdin.flush().unwrap();
     drop(stdin);
     let out = child.wait_with_output().unwrap();
@@ -307,6 +308,20 @@ fn the_repl_changes_the_music_through_stdin() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(out.status.code(), Some(0), "{text}");
+    let (left, sr) = left_channel(&record);
+    (text, left, sr)
+}
+
+#[test]
+fn the_repl_changes_the_music_through_stdin() {
+    let Some(jack) = start_jack(&format!("weft-repl-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-repl");
+    let (text, left, sr) = repl_session(&jack, &dir, |stdin| {
+        writeln!(stdin, "a: note(\"c5\").s(\"sine\")").unwrap();
+        writeln!(stdin, ":tracks").unwrap();
+    });
     assert!(
         text.contains("\na\n") || text.lines().any(|l| l.trim() == "a"),
         "{text}"
@@ -322,7 +337,6 @@ fn the_repl_changes_the_music_through_stdin() {
         })
         .next_back()
         .unwrap_or_else(|| panic!("no change reported:\n{text}"));
-    let (left, sr) = left_channel(&record);
     check_swap(&left, sr, n);
 }
 
@@ -332,60 +346,44 @@ fn repl_commands_mute_unmute_save_and_doc() {
         return;
     };
     let dir = temp_dir("live-commands");
-    let record = dir.join("record.wav");
-    let file = dir.join("start.weft");
     let saved = dir.join("saved.weft");
-    std::fs::write(&file, OLD).unwrap();
-    let mut cmd = weft();
-    cmd.args([
-        "repl",
-        file.to_str().unwrap(),
-        "--seconds",
-        "4.5",
-        "--record",
-    ])
-    .arg(&record)
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    jack.env(&mut cmd);
-    let mut child = cmd.spawn().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    std::thread::sleep(Duration::from_millis(1400));
-    writeln!(stdin, ":mute a").unwrap();
-    writeln!(stdin, ":save {}", saved.display()).unwrap();
-    writeln!(stdin, ":doc fast").unwrap();
-    stdin.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    writeln!(stdin, ":unmute a").unwrap();
-    stdin.flush().unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let (text, left, sr) = repl_session(&jack, &dir, |stdin| {
+        writeln!(stdin, ":mute a").unwrap();
+        writeln!(stdin, ":save {}", saved.display()).unwrap();
+        writeln!(stdin, ":doc fast").unwrap();
+        stdin.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(1200));
+        writeln!(stdin, ":unmute a").unwrap();
+    });
     // :doc prints the library's entry.
     assert!(text.contains("fast"), "{text}");
-    // :save writes the program as weft source that evaluates to the same
-    // track.
+    // :save writes the program as weft source.
     let src = std::fs::read_to_string(&saved).unwrap_or_else(|e| panic!("{e}:\n{text}"));
     assert!(src.contains("note(\"c3\")"), "{src}");
-    let (left, sr) = left_channel(&record);
-    // Mute and unmute take effect at once (within a scheduling step): the
-    // note goes quiet soon after 1.4 s and the track is back at its next
-    // note (cycle 3) after :unmute at 2.6 s.
+    // Mute and unmute take effect at once (within a scheduling step), at
+    // the cycles reported (one cycle is one second here); after :unmute the
+    // track is back at its next note, the next whole cycle.
+    let swaps: Vec<f64> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("✓ cycle ")?.split(':').next())
+        .map(|c| match c.split_once('/') {
+            Some((n, d)) => n.parse::<f64>().unwrap() / d.parse::<f64>().unwrap(),
+            None => c.parse().unwrap(),
+        })
+        .collect();
+    assert_eq!(swaps.len(), 2, "{text}");
+    let (mute, unmute) = (swaps[0], swaps[1]);
+    assert!(mute > 0.2 && unmute > mute + 0.5, "{swaps:?}");
     assert_near(
-        zero_crossing_hz(window(&left, sr, 0.5, 1.3), sr),
+        zero_crossing_hz(window(&left, sr, mute - 0.2, mute - 0.02), sr),
         C3,
         "before :mute",
     );
-    let muted = rms(window(&left, sr, 1.7, 2.5));
-    assert!(muted < 0.01, "muted: {muted}");
+    let quiet = rms(window(&left, sr, mute + 0.05, unmute));
+    assert!(quiet < 0.01, "muted: {quiet}");
+    let back = unmute.ceil();
     assert_near(
-        zero_crossing_hz(window(&left, sr, 3.1, 3.6), sr),
+        zero_crossing_hz(window(&left, sr, back + 0.05, back + 0.5), sr),
         C3,
         "after :unmute",
     );

@@ -954,7 +954,9 @@ impl AudioCore {
                     frame[2..].fill(0.0);
                 }
             }
-            if let Some(rec) = self.record.as_mut() {
+            // Whole frames only: a full queue drops a frame, never one
+            // channel of it (which would swap the channels from then on).
+            if let Some(rec) = self.record.as_mut().filter(|rec| rec.slots() >= 2) {
                 let _ = rec.push(l);
                 let _ = rec.push(r);
             }

@@ -38,6 +38,50 @@ pub struct LiveOptions {
     pub external: PlayArgs,
 }
 
+/// The command-line options `weft play` and `weft repl` share.
+#[derive(clap::Args)]
+pub struct LiveArgs {
+    /// When changes take effect: cycle (default), now, bar, or a number of cycles.
+    #[arg(long, default_value = "cycle")]
+    quantize: String,
+    /// Output device name (see `weft devices`; default: the system default).
+    #[arg(long)]
+    device: Option<String>,
+    /// Buffer size in frames (always requested as a fixed size).
+    #[arg(long, default_value_t = 256)]
+    buffer: u32,
+    /// Also record what is played to this WAV file (32-bit float).
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Stop after this many seconds of audio (default: play until stopped).
+    #[arg(long)]
+    seconds: Option<f64>,
+    #[command(flatten)]
+    external: PlayArgs,
+}
+
+/// Runs a live session from the command line's options: `file` played and
+/// watched (optional with a REPL), `repl` for the prompt.
+pub fn run_from_args(file: Option<PathBuf>, repl: bool, a: LiveArgs) -> u8 {
+    let quantize = match parse_quantize(&a.quantize) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    run(LiveOptions {
+        file,
+        repl,
+        quantize,
+        device: a.device,
+        buffer: a.buffer,
+        record: a.record,
+        seconds: a.seconds,
+        external: a.external,
+    })
+}
+
 /// Parses `--quantize`: `cycle` (default), `now`, `bar`, or a number of cycles.
 pub fn parse_quantize(s: &str) -> Result<Quantize, String> {
     match s {
@@ -314,10 +358,15 @@ impl Live {
         true
     }
 
+    /// Writes the recorded frames that have arrived (whole frames only:
+    /// the audio thread may be half way through pushing one).
     fn drain_recording(&mut self) {
-        while let Ok(x) = self.record_rx.pop() {
-            if let Some(r) = self.recording.as_mut() {
-                let _ = r.writer.write_sample(x);
+        while self.record_rx.slots() >= 2 {
+            for _ in 0..2 {
+                let x = self.record_rx.pop().unwrap_or(0.0);
+                if let Some(r) = self.recording.as_mut() {
+                    let _ = r.writer.write_sample(x);
+                }
             }
         }
     }
