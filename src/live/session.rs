@@ -95,12 +95,20 @@ impl Session {
         }
     }
 
-    /// Re-reads the file. An unreadable file keeps the last text. Returns
-    /// whether the text changed.
+    /// Re-reads the file. An unreadable file keeps the last text, and so
+    /// does a file that became empty: editors truncate before they write,
+    /// and half a save must not silence the music. Returns whether the
+    /// text changed.
     pub fn read_file(&mut self) -> Result<bool, String> {
         if let Some(f) = &self.file {
             let text = std::fs::read_to_string(f)
                 .map_err(|e| format!("cannot read `{}`: {e}", f.display()))?;
+            if text.trim().is_empty() && !self.file_text.trim().is_empty() {
+                return Err(format!(
+                    "`{}` is empty (part way through a save?); to stop the music, save it with just a comment (`// stop`) or mute the tracks (`_name:`)",
+                    f.display()
+                ));
+            }
             let changed = text != self.file_text;
             self.file_text = text;
             return Ok(changed);
@@ -288,4 +296,27 @@ pub fn tracks_line(p: &Program) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::Session;
+
+    #[test]
+    fn an_emptied_file_keeps_the_last_text() {
+        let dir = std::env::temp_dir().join(format!("weft-session-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("live.weft");
+        std::fs::write(&f, "a: s(\"bd\")\n").unwrap();
+        let mut s = Session::new(Some(f.clone()), Vec::new());
+        assert_eq!(s.read_file(), Ok(true));
+        std::fs::write(&f, "").unwrap();
+        let e = s.read_file().unwrap_err();
+        assert!(e.contains("is empty"), "{e}");
+        assert_eq!(s.file_text, "a: s(\"bd\")\n");
+        // A comment is a program without tracks: that stops the music.
+        std::fs::write(&f, "// stop\n").unwrap();
+        assert_eq!(s.read_file(), Ok(true));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
