@@ -7,7 +7,7 @@
 
 use super::registry::{AddFn, Kind};
 use super::{Pat, R};
-use crate::pattern::{report_query_error, report_query_warning};
+use crate::pattern::{report_query_error, report_query_warning, silence};
 use crate::tonal;
 use crate::value::{RtError, Value, ValueMap};
 use std::sync::Arc;
@@ -243,21 +243,28 @@ pub fn apply(op: Op, how: How, pat: &Pat, other: &Pat) -> R<Pat> {
             })
         }
         How::Poly => {
-            let (Some(ls), Some(rs)) = (pat.steps, other.steps) else {
-                return Err(RtError::new(
+            // The step ratio is only needed once the left side has an event:
+            // a silent left side gives silence even when the ratio is
+            // undefined, as in the reference.
+            let factor = match (pat.steps, other.steps) {
+                (Some(_), Some(rs)) if rs.is_zero() => {
+                    Err("Division by Zero: poly with a pattern of zero steps")
+                }
+                (Some(ls), Some(rs)) => Ok(ls / rs),
+                _ => Err(
                     "poly: both patterns need a known number of steps (mini-notation sequences have one)",
-                ));
+                ),
             };
-            if rs.is_zero() {
-                return Err(RtError::new(
-                    "Division by Zero: poly with a pattern of zero steps",
-                ));
-            }
-            let factor = ls / rs;
             let other = other.clone();
-            pat.outer_bind(move |b| {
-                let (b, f) = (b.clone(), f.clone());
-                other.fmap(move |a| f(a, &b)).fast(factor)
+            pat.outer_bind(move |b| match factor {
+                Ok(factor) => {
+                    let (b, f) = (b.clone(), f.clone());
+                    other.fmap(move |a| f(a, &b)).fast(factor)
+                }
+                Err(msg) => {
+                    report_query_error(msg);
+                    silence()
+                }
             })
         }
         How::Reset | How::Restart => {

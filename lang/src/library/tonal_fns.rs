@@ -77,14 +77,18 @@ fn scale(args: &[Value], pat: &Pat) -> R<Pat> {
                 out.push(h);
                 continue;
             };
+            let step = to_note_value(&step);
+            let quantises = matches!(&step, NoteValue::Str(s) if tonal::is_note(s));
             let anchor = defined(map.get("anchor")).map(to_note_value);
-            if anchor.as_ref().is_some_and(|a| a.is_truthy()) && raw_colon {
+            // A note name is quantised to the scale before the anchor is
+            // looked at, so only scale degrees reach the anchored lookup.
+            if !quantises && anchor.as_ref().is_some_and(|a| a.is_truthy()) && raw_colon {
                 // The reference's anchored lookup does not read `:` in a
                 // plain string ('C:major'); only the mini-notation form works.
                 report_query_warning("[tonal] error: not a note: \"\"");
                 continue;
             }
-            match tonal::scale_value(&to_note_value(&step), &name, anchor.as_ref()) {
+            match tonal::scale_value(&step, &name, anchor.as_ref()) {
                 Ok(note) => {
                     let note = from_note_value(note);
                     h.value = if is_map {
@@ -250,8 +254,17 @@ fn root_notes(args: &[Value], pat: &Pat) -> R<Pat> {
         }
         let (chord, is_map) = match v {
             Value::Map(m) => match defined(m.get("chord")) {
-                Some(c) => (c.to_js_string(), true),
-                None => (v.to_js_string(), false),
+                Some(Value::Str(c)) => (c.to_string(), true),
+                Some(c) if c.truthy() => {
+                    // Only a chord name can be matched; a list (`chord("a:2")`)
+                    // or a number is an error in the reference too.
+                    report_query_error(format!(
+                        "rootNotes: expected a chord name, found {}",
+                        c.to_js_string()
+                    ));
+                    return Value::Undefined;
+                }
+                _ => (v.to_js_string(), false),
             },
             other => (other.to_js_string(), false),
         };
