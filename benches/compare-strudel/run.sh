@@ -3,13 +3,14 @@
 # weft, each as a whole process printing JSON lines, and checks that both
 # print the same number of events.
 # Usage: benches/compare-strudel/run.sh [EXPR] [CYCLES] [RUNS]
-# Needs: node with `npm ci` done in tests/conformance, and a release build.
+# Needs: node with `npm ci` done in tests/conformance, and a release build
+# (or WEFT=path/to/weft).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 expr=${1:-'n(run(64)).iter(64).fast(64)'}
 cycles=${2:-100}
 runs=${3:-3}
-weft=target/release/weft
+weft=${WEFT:-target/release/weft}
 [ -x "$weft" ] || cargo build --release --quiet
 best() { sort -n | head -1; }
 time_it() {
