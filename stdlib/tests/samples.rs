@@ -181,3 +181,18 @@ fn missing_folders_and_names_are_diagnostics() {
     assert_eq!(w.help.as_deref(), Some("did you mean `tone`?"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn flac_and_ogg_files_decode_at_their_own_rate() {
+    // tests/data/coded: a quarter second of 660 Hz at 44.1 kHz, as FLAC
+    // (`coded:0`) and Ogg Vorbis (`coded:1`); played at 48 kHz.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    for n in [0, 1] {
+        let x = play(&dir, &format!("s(\"coded:{n}\")"), 1.0);
+        let f = peak_frequency(seconds(&x, 0.02, 0.23), 100.0);
+        assert!((f - 660.0).abs() < 3.0, "coded:{n} at {f} Hz");
+        let (first, last) = extent(&x, 0.02);
+        let secs = (last - first) as f64 / SR as f64;
+        assert!((secs - 0.25).abs() < 0.01, "coded:{n} lasts {secs} s");
+    }
+}
