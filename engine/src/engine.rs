@@ -4,7 +4,7 @@
 //! fixed-capacity lock-free queues.
 //!
 //! Scheduling works in exact cycle spans: the engine queries every audible
-//! track over `[scheduled_until, next)` (steps of 1/16 cycle, cut at a
+//! track over `[scheduled_until, next)` (steps of 1/`schedule_steps` cycle, cut at a
 //! pending swap), turns each onset into a voice whose first sample comes
 //! from the tempo map, and queues the voices in time order. The audio side
 //! starts each at its sample.
@@ -59,6 +59,11 @@ pub struct EngineConfig {
     /// (offline renders: deterministic). Otherwise a loader thread decodes
     /// them and notes of a sound still loading are skipped.
     pub load_samples_now: bool,
+    /// Events are scheduled in steps of 1/`schedule_steps` cycle, and a
+    /// swap `Quantize::Immediate` cannot land inside a step already
+    /// scheduled. More steps: a quicker immediate swap, more queries.
+    /// Offline renders keep the default (16); live playback uses more.
+    pub schedule_steps: i64,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +80,7 @@ impl Default for EngineConfig {
             cycles_per_bar: 1,
             lookahead: 0.05,
             load_samples_now: false,
+            schedule_steps: 16,
         }
     }
 }
@@ -159,8 +165,6 @@ impl fmt::Display for Message {
 
 /// Query work allowed per track and step (see `lang::pattern::with_work_budget`).
 const QUERY_BUDGET: u64 = 200_000;
-/// Scheduling step, in cycles.
-const STEP: i64 = 16;
 
 struct TrackState {
     name: String,
@@ -378,7 +382,7 @@ impl Engine {
             if self.tempo.sample_at(cur) >= horizon {
                 break;
             }
-            let step = Time::new(1, STEP);
+            let step = Time::new(1, self.config.schedule_steps.max(1));
             let mut end = ((cur / step).sam() + Time::ONE) * step;
             if let Some(at) = self.pending.as_ref().and_then(|p| p.at) {
                 end = end.min(at);

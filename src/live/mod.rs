@@ -417,6 +417,9 @@ pub fn run(opts: LiveOptions) -> u8 {
         lookahead: (3.0 * output.buffer as f64 / sr as f64 + 0.02)
             .max(0.05)
             .max(osc_lookahead),
+        // 1/64 cycle (31 ms at 120 BPM): `--quantize now` and the REPL's
+        // :mute/:solo take effect soon after they are asked for.
+        schedule_steps: 64,
         ..EngineConfig::default()
     };
     let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
