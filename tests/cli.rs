@@ -4,16 +4,7 @@
 
 mod common;
 
-use common::{temp_dir, weft};
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = weft().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{run_weft as run, temp_dir};
 
 fn sorted_lines(s: &str) -> Vec<&str> {
     let mut v: Vec<&str> = s.lines().collect();

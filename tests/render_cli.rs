@@ -1,26 +1,12 @@
 //! `weft render` end to end: files, formats, determinism, stems, loudness.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn weft() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_weft"))
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("weft-render-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{run_weft, temp_dir};
+use std::path::Path;
 
 fn render(args: &[&str]) -> (i32, String, String) {
-    let out = weft().arg("render").args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run_weft(&[&["render"], args].concat())
 }
 
 fn spec(path: &Path) -> (hound::WavSpec, u32) {

@@ -13,6 +13,16 @@ pub fn weft() -> Command {
     Command::new(env!("CARGO_BIN_EXE_weft"))
 }
 
+/// Runs `weft ARGS` to the end: exit code (-1 when killed), stdout, stderr.
+pub fn run_weft(args: &[&str]) -> (i32, String, String) {
+    let out = weft().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// `ALSA_CONFIG_PATH` value using one of tests/audio/*.conf.
 pub fn conf(name: &str) -> String {
     let local = Path::new(env!("CARGO_MANIFEST_DIR"))
