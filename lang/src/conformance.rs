@@ -35,8 +35,12 @@ pub fn events_json(code: &str, from: Time, to: Time) -> Result<Vec<Json>, String
     if !errs.is_empty() {
         return Err(errs.join("; "));
     }
-    Ok(haps
-        .iter()
+    Ok(events_to_json(&haps))
+}
+
+/// Events in the expected files' JSON form (`whole`, `part`, `value`).
+pub fn events_to_json(haps: &[crate::Hap<crate::Value>]) -> Vec<Json> {
+    haps.iter()
         .map(|h| {
             let span = |s: &crate::span::Span| {
                 Json::Array(vec![
@@ -58,7 +62,32 @@ pub fn events_json(code: &str, from: Time, to: Time) -> Result<Vec<Json>, String
             }
             Json::Object(obj)
         })
-        .collect())
+        .collect()
+}
+
+/// Compares two lists of events in any order, exactly (numbers to the last
+/// bit, object keys in any order); says where they first differ.
+pub fn same_events(got: &[Json], want: &[Json]) -> Result<(), String> {
+    let mut g = got.to_vec();
+    let mut w = want.to_vec();
+    g.sort_by_key(sort_key);
+    w.sort_by_key(sort_key);
+    if g == w {
+        return Ok(());
+    }
+    let first = g
+        .iter()
+        .zip(&w)
+        .position(|(a, b)| a != b)
+        .unwrap_or(g.len().min(w.len()));
+    let show = |v: Option<&Json>| v.map(|v| v.to_string()).unwrap_or("nothing".into());
+    Err(format!(
+        "{} events, expected {}; first difference at #{first}: got {} expected {}",
+        g.len(),
+        w.len(),
+        show(g.get(first)),
+        show(w.get(first)),
+    ))
 }
 
 fn approx_eq(a: &Json, b: &Json) -> bool {

@@ -43,7 +43,15 @@ fn conformance_with_reference() {
     let mut fixed = Vec::new();
     let mut summary = Vec::new();
     let mut all_failed = std::collections::BTreeSet::new();
-    for name in ["mini", "functions", "programs"] {
+    let mut names: Vec<String> = std::fs::read_dir("../tests/conformance/expected")
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".jsonl").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    for name in &names {
         let (total, passed, failures) = run_file(name);
         summary.push(format!("{name}: {passed}/{total}"));
         for (id, why) in failures {
