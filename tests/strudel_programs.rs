@@ -24,12 +24,17 @@ fn read_jsonl(path: &str) -> Vec<Json> {
         .collect()
 }
 
-/// The events `weft events FILE --json --to CYCLES` prints for `code`
-/// (all audible tracks), or the errors that stop it.
-fn program_events(code: &str, cycles: i64) -> Result<Vec<Json>, String> {
+/// What `weft events FILE --json --to CYCLES` gives for `code`: the events
+/// of all audible tracks, and the messages of the errors reported.
+struct Outcome {
+    events: Vec<Json>,
+    errors: Vec<String>,
+}
+
+fn program_events(code: &str, cycles: i64) -> Outcome {
     let options = weft::stdlib::eval_options(None, &[]);
     let ev = weft::lang::program::evaluate_with(code, &options);
-    let errors: Vec<String> = ev
+    let mut errors: Vec<String> = ev
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
@@ -46,12 +51,11 @@ fn program_events(code: &str, cycles: i64) -> Result<Vec<Json>, String> {
     }
     let query_errors = take_query_errors();
     if !query_errors.is_empty() {
-        return Err(query_errors.join("; "));
+        // A query that fails stops `weft events` with the error.
+        events.clear();
+        errors.extend(query_errors);
     }
-    if events.is_empty() && !errors.is_empty() {
-        return Err(errors.join("; "));
-    }
-    Ok(events)
+    Outcome { events, errors }
 }
 
 fn divergences() -> BTreeMap<String, String> {
@@ -79,22 +83,69 @@ fn run_suite(name: &str) -> (usize, usize, Vec<(String, String)>) {
         let code = case["code"].as_str().unwrap();
         let want = &expected[id];
         let cycles = want["cycles"].as_i64().unwrap();
-        let got = std::panic::catch_unwind(|| program_events(code, cycles))
-            .unwrap_or_else(|_| Err("panicked".into()));
-        let verdict = match (want.get("error"), got) {
-            (Some(_), Err(e)) if want.get("browser").is_some() && !e.contains("browser") => Err(
-                format!("needs a browser, but the error does not say so: {e}"),
-            ),
-            (Some(_), Err(_)) => Ok(()),
-            (Some(e), Ok(evs)) => Err(format!("expected an error ({e}), got {} events", evs.len())),
-            (None, Err(e)) => Err(format!("refused: {e}")),
-            (None, Ok(evs)) => same_events(&evs, want["events"].as_array().unwrap()),
+        let got =
+            std::panic::catch_unwind(|| program_events(code, cycles)).unwrap_or_else(|_| Outcome {
+                events: Vec::new(),
+                errors: vec!["panicked".into()],
+            });
+        let errors = got.errors.join("; ");
+        let verdict = if want.get("browser").is_some() {
+            // What truly needs a browser must say so (the rest may play).
+            if errors.contains("browser") {
+                Ok(())
+            } else {
+                Err(format!("needs a browser, but no error says so: {errors}"))
+            }
+        } else if let Some(e) = want.get("error") {
+            if got.errors.is_empty() {
+                Err(format!(
+                    "expected an error ({e}), got {} events",
+                    got.events.len()
+                ))
+            } else {
+                Ok(())
+            }
+        } else if got.events.is_empty() && !got.errors.is_empty() {
+            Err(format!("refused: {errors}"))
+        } else {
+            same_events(&got.events, want["events"].as_array().unwrap())
         };
         if let Err(why) = verdict {
             failures.push((format!("{name}:{id}"), why));
         }
     }
     (cases.len(), cases.len() - failures.len(), failures)
+}
+
+/// Rewrites divergences.txt to list exactly the programs failing now:
+/// listed ones keep their reason, new ones get "pending: <why>". Run with
+/// `WEFT_UPDATE_DIVERGENCES=1` after deliberate changes, then review.
+fn rewrite_divergences(
+    known: &BTreeMap<String, String>,
+    failed: &BTreeSet<String>,
+    unexpected: &[String],
+) {
+    let path = format!("{DIR}/divergences.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut out: Vec<String> = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    for id in failed {
+        match known.get(id) {
+            Some(why) => out.push(format!("{id} {why}")),
+            None => {
+                let why = unexpected
+                    .iter()
+                    .find_map(|u| u.strip_prefix(&format!("{id}: ")))
+                    .unwrap_or("");
+                let why: String = why.chars().take(160).collect();
+                out.push(format!("{id} pending: {why}"));
+            }
+        }
+    }
+    std::fs::write(&path, out.join("\n") + "\n").unwrap();
 }
 
 #[test]
@@ -113,6 +164,10 @@ fn strudel_programs_give_the_reference_events() {
     }
     let fixed: Vec<&String> = known.keys().filter(|id| !failed.contains(*id)).collect();
     println!("strudel programs: {}", summary.join(", "));
+    if std::env::var_os("WEFT_UPDATE_DIVERGENCES").is_some() {
+        rewrite_divergences(&known, &failed, &unexpected);
+        return;
+    }
     assert!(
         unexpected.is_empty() && fixed.is_empty(),
         "{} unexpected failures:\n{}\n{} listed divergences now pass (remove them): {fixed:?}",

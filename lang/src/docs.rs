@@ -25,6 +25,17 @@ pub struct FnDoc {
 
 pub use crate::docs_data::FUNCTION_DOCS;
 
+/// Every documented library function: the central table, then the tables
+/// kept beside their functions.
+pub fn function_docs() -> impl Iterator<Item = &'static FnDoc> {
+    FUNCTION_DOCS
+        .iter()
+        .chain(crate::library::visual_fns::DOCS)
+        .chain(crate::library::website_fns::DOCS)
+        .chain(crate::library::keys::DOCS)
+        .chain(crate::program::DOCS)
+}
+
 /// What kind of thing a documented name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -118,8 +129,7 @@ impl Entry {
 }
 
 fn function_entries() -> Vec<Entry> {
-    FUNCTION_DOCS
-        .iter()
+    function_docs()
         .map(|d| Entry {
             name: d.names[0].to_string(),
             aliases: d.names[1..].iter().map(|s| s.to_string()).collect(),
@@ -295,8 +305,7 @@ pub fn lookup(name: &str) -> Option<Entry> {
 /// Library names (functions, signals, operators) without documentation.
 pub fn undocumented() -> Vec<&'static str> {
     use crate::library::{global, global_names, method, method_names, Kind as K};
-    let documented: Vec<&str> = FUNCTION_DOCS
-        .iter()
+    let documented: Vec<&str> = function_docs()
         .flat_map(|d| d.names.iter().copied())
         .collect();
     let mut out: Vec<&'static str> = Vec::new();

@@ -9,6 +9,9 @@ use std::sync::Arc;
 pub struct Context {
     /// The scale set by `.scale(…)`, needed later by `scaleTranspose`.
     pub scale: Option<Arc<str>>,
+    /// The track an event came from, while `all(…)` transforms the tracks
+    /// of a program together (so the result can be split back per track).
+    pub track: Option<u32>,
 }
 
 impl Context {
@@ -16,6 +19,7 @@ impl Context {
     pub fn combine(&self, over: &Context) -> Context {
         Context {
             scale: over.scale.clone().or_else(|| self.scale.clone()),
+            track: over.track.or(self.track),
         }
     }
 }

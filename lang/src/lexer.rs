@@ -39,6 +39,26 @@ pub enum Token<'a> {
 
     #[token("let")]
     Let,
+    #[token("const")]
+    Const,
+    #[token("var")]
+    Var,
+    #[token("await")]
+    Await,
+    #[token("return")]
+    Return,
+    #[token("function")]
+    Function,
+    #[token("if")]
+    If,
+    #[token("else")]
+    Else,
+    #[token("for")]
+    For,
+    #[token("this")]
+    This,
+    #[token("typeof")]
+    Typeof,
     #[token("import")]
     Import,
     #[token("instrument")]
@@ -57,6 +77,34 @@ pub enum Token<'a> {
 
     #[token("=>")]
     Arrow,
+    #[token("===")]
+    StrictEq,
+    #[token("!==")]
+    StrictNe,
+    #[token("&&")]
+    AndAnd,
+    #[token("||")]
+    OrOr,
+    #[token("??")]
+    Nullish,
+    #[token("**")]
+    StarStar,
+    #[token("...")]
+    Ellipsis,
+    #[token("++")]
+    PlusPlus,
+    #[token("--")]
+    MinusMinus,
+    #[token("+=")]
+    PlusAssign,
+    #[token("-=")]
+    MinusAssign,
+    #[token("*=")]
+    StarAssign,
+    #[token("/=")]
+    SlashAssign,
+    #[token("%=")]
+    PercentAssign,
     #[token(">>")]
     Pipe,
     #[token("==")]
@@ -121,6 +169,30 @@ impl fmt::Display for Token<'_> {
             Token::Str(s) => return write!(f, "'{s}'"),
             Token::Unterminated => "an unterminated string",
             Token::Let => "`let`",
+            Token::Const => "`const`",
+            Token::Var => "`var`",
+            Token::Await => "`await`",
+            Token::Return => "`return`",
+            Token::Function => "`function`",
+            Token::If => "`if`",
+            Token::Else => "`else`",
+            Token::For => "`for`",
+            Token::This => "`this`",
+            Token::Typeof => "`typeof`",
+            Token::StrictEq => "`===`",
+            Token::StrictNe => "`!==`",
+            Token::AndAnd => "`&&`",
+            Token::OrOr => "`||`",
+            Token::Nullish => "`??`",
+            Token::StarStar => "`**`",
+            Token::Ellipsis => "`...`",
+            Token::PlusPlus => "`++`",
+            Token::MinusMinus => "`--`",
+            Token::PlusAssign => "`+=`",
+            Token::MinusAssign => "`-=`",
+            Token::StarAssign => "`*=`",
+            Token::SlashAssign => "`/=`",
+            Token::PercentAssign => "`%=`",
             Token::Import => "`import`",
             Token::Instrument => "`instrument`",
             Token::Effect => "`effect`",

@@ -27,6 +27,7 @@ mod docs_data;
 pub mod eval;
 pub mod graph;
 pub mod graph_eval;
+pub mod jsbuiltins;
 pub mod lexer;
 pub mod parser;
 pub mod program;

@@ -9,6 +9,7 @@ use chumsky::extra::ParserExtra;
 use chumsky::input::ValueInput;
 use chumsky::label::LabelError;
 use chumsky::prelude::*;
+use chumsky::Boxed;
 
 type Span = SimpleSpan;
 type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, Span>>;
@@ -62,7 +63,12 @@ pub fn unescape(s: &str) -> String {
     out
 }
 
-fn expr_parser<'t, 's: 't, I, E>() -> impl Parser<'t, I, Expr, E> + Clone
+/// Builds the parser of whole assignment expressions and, mutually
+/// recursive with it, the parser of statements (function bodies hold
+/// statements; statements hold expressions). Returns (expression,
+/// program) parsers.
+#[allow(clippy::type_complexity)]
+fn grammar<'t, 's: 't, I, E>() -> (Boxed<'t, 't, I, Expr, E>, Boxed<'t, 't, I, Vec<Stmt>, E>)
 where
     I: ValueInput<'t, Token = Token<'s>, Span = Span>,
     E: ParserExtra<'t, I> + 't,
@@ -71,275 +77,113 @@ where
     E::State: 't,
     E::Context: 't,
 {
-    recursive(|expr| {
-        let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
+    let mut expr = Recursive::declare();
+    let mut stmt = Recursive::declare();
+    let block = just(Token::Semi)
+        .repeated()
+        .ignore_then(stmt.clone().repeated().collect::<Vec<Vec<Stmt>>>())
+        .map(|v: Vec<Vec<Stmt>>| v.into_iter().flatten().collect::<Vec<Stmt>>())
+        .delimited_by(just(Token::LBrace), just(Token::RBrace))
+        .boxed();
+    expr.define(expr_def(expr.clone(), block.clone()));
+    stmt.define(stmt_def(expr.clone(), stmt.clone(), block.clone()));
+    let program = just(Token::Semi)
+        .repeated()
+        .ignore_then(stmt.repeated().collect::<Vec<Vec<Stmt>>>())
+        .map(|v| v.into_iter().flatten().collect::<Vec<Stmt>>());
+    (expr.boxed(), program.boxed())
+}
 
-        let literal = select! {
-            Token::Number(s) => ExprKind::Num(js_number(s).unwrap_or(f64::NAN)),
-            Token::Str(s) => ExprKind::Str(unescape(s)),
-            Token::True => ExprKind::Bool(true),
-            Token::False => ExprKind::Bool(false),
-        }
-        .map_with(|k, e| Expr::new(k, range(e.span())));
-
-        let mini = select! {
-            Token::Mini(s) => unescape(s),
-            Token::MiniBacktick(s) => s.to_string(),
-        }
-        .map_with(|text: String, e| {
-            let sp: Span = e.span();
-            Expr::new(
-                ExprKind::Mini {
-                    text,
-                    offset: sp.start + 1,
-                },
-                range(sp),
-            )
+/// Parameters of a function: `a`, `a = 1`, `...rest`.
+fn params_def<'t, 's: 't, I, E>(
+    expr: impl Parser<'t, I, Expr, E> + Clone + 't,
+) -> Boxed<'t, 't, I, Vec<Param>, E>
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+    E: ParserExtra<'t, I> + 't,
+    E::Error: LabelError<'t, I, &'static str>,
+{
+    let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
+    just(Token::Ellipsis)
+        .or_not()
+        .then(ident.map_with(|name, e| (name, range(e.span()))))
+        .then(just(Token::Assign).ignore_then(expr).or_not())
+        .map(|((rest, (name, span)), default)| Param {
+            name,
+            span,
+            default,
+            rest: rest.is_some(),
         })
-        .labelled("a string");
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .boxed()
+}
 
-        let items = expr
-            .clone()
-            .separated_by(just(Token::Comma))
-            .allow_trailing()
-            .collect::<Vec<_>>();
-
-        let args = items
-            .clone()
-            .delimited_by(just(Token::LParen), just(Token::RParen))
-            .labelled("arguments");
-
-        let list = items
-            .clone()
-            .delimited_by(just(Token::LBracket), just(Token::RBracket))
-            .map_with(|items, e| Expr::new(ExprKind::List(items), range(e.span())));
-
+/// What `const`/`let` and `for … of` bind: a name, `{a, b: c}` or `[a, b]`.
+fn binding_def<'t, 's: 't, I, E>(
+    expr: impl Parser<'t, I, Expr, E> + Clone + 't,
+) -> Boxed<'t, 't, I, Binding, E>
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+    E: ParserExtra<'t, I> + 't,
+    E::Error: LabelError<'t, I, &'static str>,
+{
+    recursive(move |binding| {
+        let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
+        let name = ident.map_with(|n, e| Binding::Name(n, range(e.span())));
+        let default = just(Token::Assign).ignore_then(expr.clone()).or_not();
+        let rest = just(Token::Ellipsis).ignore_then(ident);
         let key = select! {
             Token::Ident(s) => s.to_string(),
             Token::Str(s) => unescape(s),
             Token::Mini(s) => unescape(s),
-            Token::Number(s) => s.to_string(),
         };
-        let object = key
-            .then_ignore(just(Token::Colon))
-            .then(expr.clone())
+        let object_item = key
+            .map_with(|k, e| (k, range(e.span())))
+            .then(just(Token::Colon).ignore_then(binding.clone()).or_not())
+            .then(default.clone())
+            .map(|(((k, span), b), d)| {
+                let b = b.unwrap_or_else(|| Binding::Name(k.clone(), span));
+                (k, b, d)
+            });
+        let object = object_item
             .separated_by(just(Token::Comma))
             .allow_trailing()
             .collect::<Vec<_>>()
-            .delimited_by(just(Token::LBrace), just(Token::RBrace))
-            .map_with(|items, e| Expr::new(ExprKind::Object(items), range(e.span())));
-
-        let param = ident
-            .map_with(|name, e| (name, range(e.span())))
-            .then(just(Token::Assign).ignore_then(expr.clone()).or_not())
-            .map(|((name, span), default)| Param {
-                name,
-                span,
-                default,
-            });
-        let params = param
-            .clone()
-            .separated_by(just(Token::Comma))
-            .allow_trailing()
-            .collect::<Vec<_>>()
-            .delimited_by(just(Token::LParen), just(Token::RParen));
-
-        let arrow = ident
-            .map_with(|name, e| {
-                vec![Param {
-                    name,
-                    span: range(e.span()),
-                    default: None,
-                }]
-            })
-            .or(params)
-            .then_ignore(just(Token::Arrow))
-            .then(expr.clone())
-            .map_with(|(params, body), e| {
-                Expr::new(
-                    ExprKind::Arrow {
-                        params,
-                        body: Box::new(body),
-                    },
-                    range(e.span()),
-                )
-            });
-
-        let paren = expr
-            .clone()
-            .delimited_by(just(Token::LParen), just(Token::RParen));
-
-        let atom = choice((
-            arrow,
-            literal,
-            mini,
-            ident.map_with(|s, e| Expr::new(ExprKind::Ident(s), range(e.span()))),
-            paren,
-            list,
-            object,
-        ))
-        .recover_with(via_parser(nested_delimiters(
-            Token::LParen,
-            Token::RParen,
-            [
-                (Token::LBracket, Token::RBracket),
-                (Token::LBrace, Token::RBrace),
-            ],
-            |s| Expr::new(ExprKind::Error, range(s)),
-        )))
-        .recover_with(via_parser(nested_delimiters(
-            Token::LBracket,
-            Token::RBracket,
-            [
-                (Token::LParen, Token::RParen),
-                (Token::LBrace, Token::RBrace),
-            ],
-            |s| Expr::new(ExprKind::Error, range(s)),
-        )))
-        .labelled("an expression")
-        .boxed();
-
-        enum Post {
-            Call(Vec<Expr>),
-            Member(String, SrcSpan),
-            Index(Expr),
-        }
-        let member_name = select! {
-            Token::Ident(s) => s.to_string(),
-            Token::Effect => "effect".to_string(),
-            Token::Section => "section".to_string(),
-            Token::Import => "import".to_string(),
-            Token::Instrument => "instrument".to_string(),
-        }
-        .labelled("a method name");
-        let postfix = choice((
-            args.map(Post::Call),
-            just(Token::Dot)
-                .ignore_then(member_name.map_with(|n, e| (n, range(e.span()))))
-                .map(|(n, s)| Post::Member(n, s)),
-            expr.clone()
-                .delimited_by(just(Token::LBracket), just(Token::RBracket))
-                .map(Post::Index),
-        ));
-        let call = atom
-            .foldl_with(postfix.repeated(), |lhs, post, e| {
-                let span = range(e.span());
-                let kind = match post {
-                    Post::Call(args) => ExprKind::Call {
-                        callee: Box::new(lhs),
-                        args,
-                    },
-                    Post::Member(name, name_span) => ExprKind::Member {
-                        object: Box::new(lhs),
-                        name,
-                        name_span,
-                    },
-                    Post::Index(index) => ExprKind::Index {
-                        object: Box::new(lhs),
-                        index: Box::new(index),
-                    },
-                };
-                Expr::new(kind, span)
-            })
-            .boxed();
-
-        let unary = choice((
-            just(Token::Minus).to(UnOp::Neg),
-            just(Token::Bang).to(UnOp::Not),
-        ))
-        .map_with(|op, e| (op, range(e.span())))
-        .repeated()
-        .foldr(call, |(op, span), rhs| {
-            let span = span.start..rhs.span.end;
-            Expr::new(
-                ExprKind::Unary {
-                    op,
-                    expr: Box::new(rhs),
-                },
-                span,
-            )
-        })
-        .boxed();
-
-        fn binary<'t, 's: 't, I, P, E>(
-            lower: P,
-            ops: impl Parser<'t, I, BinOp, E> + Clone,
-        ) -> impl Parser<'t, I, Expr, E> + Clone
-        where
-            I: ValueInput<'t, Token = Token<'s>, Span = Span>,
-            E: ParserExtra<'t, I>,
-            P: Parser<'t, I, Expr, E> + Clone,
-        {
-            lower
-                .clone()
-                .foldl(ops.then(lower).repeated(), |lhs, (op, rhs)| {
-                    let span = lhs.span.start..rhs.span.end;
-                    Expr::new(
-                        ExprKind::Binary {
-                            op,
-                            lhs: Box::new(lhs),
-                            rhs: Box::new(rhs),
-                        },
-                        span,
-                    )
-                })
-        }
-
-        let product = binary(
-            unary,
-            choice((
-                just(Token::Star).to(BinOp::Mul),
-                just(Token::Slash).to(BinOp::Div),
-                just(Token::Percent).to(BinOp::Rem),
-            )),
-        )
-        .boxed();
-        let sum = binary(
-            product,
-            choice((
-                just(Token::Plus).to(BinOp::Add),
-                just(Token::Minus).to(BinOp::Sub),
-            )),
-        )
-        .boxed();
-        let compare = binary(
-            sum,
-            choice((
-                just(Token::EqEq).to(BinOp::Eq),
-                just(Token::NotEq).to(BinOp::Ne),
-                just(Token::Le).to(BinOp::Le),
-                just(Token::Ge).to(BinOp::Ge),
-                just(Token::Lt).to(BinOp::Lt),
-                just(Token::Gt).to(BinOp::Gt),
-            )),
-        )
-        .boxed();
-        let pipe = binary(compare, just(Token::Pipe).to(BinOp::Pipe)).boxed();
-
-        pipe.clone()
             .then(
-                just(Token::Question)
-                    .ignore_then(expr.clone())
-                    .then_ignore(just(Token::Colon))
-                    .then(expr.clone())
+                just(Token::Comma)
+                    .or_not()
+                    .ignore_then(rest.clone())
                     .or_not(),
             )
-            .map_with(|(cond, rest), e| match rest {
-                None => cond,
-                Some((then, otherwise)) => Expr::new(
-                    ExprKind::Ternary {
-                        cond: Box::new(cond),
-                        then: Box::new(then),
-                        otherwise: Box::new(otherwise),
-                    },
-                    range(e.span()),
-                ),
-            })
-            .labelled("an expression")
+            .delimited_by(just(Token::LBrace), just(Token::RBrace))
+            .map(|(items, rest)| Binding::Object(items, rest));
+        let array_item = binding.then(default).or_not();
+        let array = array_item
+            .separated_by(just(Token::Comma))
+            .collect::<Vec<_>>()
+            .then(just(Token::Comma).or_not().ignore_then(rest).or_not())
+            .delimited_by(just(Token::LBracket), just(Token::RBracket))
+            .map(|(items, rest)| {
+                // The empty item the list's last comma (or the start) makes
+                // before `...rest` or the closing bracket is not a hole.
+                let mut items = items;
+                if matches!(items.last(), Some(None)) {
+                    items.pop();
+                }
+                Binding::Array(items, rest)
+            });
+        choice((name, object, array))
     })
+    .boxed()
 }
 
-fn stmts_parser<'t, 's: 't, I, E>() -> impl Parser<'t, I, Vec<Stmt>, E> + Clone
+fn expr_def<'t, 's: 't, I, E>(
+    expr: impl Parser<'t, I, Expr, E> + Clone + 't,
+    block: impl Parser<'t, I, Vec<Stmt>, E> + Clone + 't,
+) -> Boxed<'t, 't, I, Expr, E>
 where
     I: ValueInput<'t, Token = Token<'s>, Span = Span>,
     E: ParserExtra<'t, I> + 't,
@@ -348,13 +192,426 @@ where
     E::State: 't,
     E::Context: 't,
 {
-    let expr = expr_parser().boxed();
+    let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
+
+    let literal = select! {
+        Token::Number(s) => ExprKind::Num(js_number(s).unwrap_or(f64::NAN)),
+        Token::Str(s) => ExprKind::Str(unescape(s)),
+        Token::True => ExprKind::Bool(true),
+        Token::False => ExprKind::Bool(false),
+        Token::This => ExprKind::This,
+    }
+    .map_with(|k, e| Expr::new(k, range(e.span())));
+
+    let mini = select! {
+        Token::Mini(s) => unescape(s),
+        // A template with `${…}` is mini-notation up to its first
+        // substitution, as in the reference's transpiler.
+        Token::MiniBacktick(s) => s.split("${").next().unwrap_or("").to_string(),
+    }
+    .map_with(|text: String, e| {
+        let sp: Span = e.span();
+        Expr::new(
+            ExprKind::Mini {
+                text,
+                offset: sp.start + 1,
+            },
+            range(sp),
+        )
+    })
+    .labelled("a string");
+
+    let item = just(Token::Ellipsis)
+        .ignore_then(expr.clone())
+        .map_with(|x, e| Expr::new(ExprKind::Spread(Box::new(x)), range(e.span())))
+        .or(expr.clone());
+    let items = item
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>();
+
+    let args = items
+        .clone()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .labelled("arguments");
+
+    let list = items
+        .clone()
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .map_with(|items, e| Expr::new(ExprKind::List(items), range(e.span())));
+
+    let key = select! {
+        Token::Ident(s) => s.to_string(),
+        Token::Str(s) => unescape(s),
+        Token::Mini(s) => unescape(s),
+        Token::Number(s) => js_number(s).map(crate::value::js_number_string).unwrap_or_else(|| s.to_string()),
+    };
+    let prop = choice((
+        just(Token::Ellipsis)
+            .ignore_then(expr.clone())
+            .map(Prop::Spread),
+        key.then_ignore(just(Token::Colon))
+            .then(expr.clone())
+            .map(|(k, v)| Prop::Pair(k, v)),
+        ident
+            .map_with(|k, e| Prop::Pair(k.clone(), Expr::new(ExprKind::Ident(k), range(e.span())))),
+    ));
+    let object = prop
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LBrace), just(Token::RBrace))
+        .map_with(|items, e| Expr::new(ExprKind::Object(items), range(e.span())));
+
+    let params = params_def(expr.clone());
+    let body = block
+        .clone()
+        .map_with(|b, e| Expr::new(ExprKind::Block(b), range(e.span())))
+        .or(expr.clone());
+    let is_async = select! { Token::Ident("async") => () }.or_not();
+    let arrow = is_async
+        .ignore_then(
+            ident
+                .map_with(|name, e| {
+                    vec![Param {
+                        name,
+                        span: range(e.span()),
+                        default: None,
+                        rest: false,
+                    }]
+                })
+                .or(params.clone()),
+        )
+        .then_ignore(just(Token::Arrow))
+        .then(body)
+        .map_with(|(params, body), e| {
+            Expr::new(
+                ExprKind::Arrow {
+                    params,
+                    body: Box::new(body),
+                    binds_this: false,
+                },
+                range(e.span()),
+            )
+        });
+    let function = is_async
+        .ignore_then(just(Token::Function))
+        .ignore_then(ident.or_not())
+        .ignore_then(params)
+        .then(
+            block
+                .clone()
+                .map_with(|b, e| Expr::new(ExprKind::Block(b), range(e.span()))),
+        )
+        .map_with(|(params, body), e| {
+            Expr::new(
+                ExprKind::Arrow {
+                    params,
+                    body: Box::new(body),
+                    binds_this: true,
+                },
+                range(e.span()),
+            )
+        });
+
+    let paren = expr
+        .clone()
+        .delimited_by(just(Token::LParen), just(Token::RParen));
+
+    let atom = choice((
+        arrow,
+        function,
+        literal,
+        mini,
+        ident.map_with(|s, e| Expr::new(ExprKind::Ident(s), range(e.span()))),
+        paren,
+        list,
+        object,
+    ))
+    .recover_with(via_parser(nested_delimiters(
+        Token::LParen,
+        Token::RParen,
+        [
+            (Token::LBracket, Token::RBracket),
+            (Token::LBrace, Token::RBrace),
+        ],
+        |s| Expr::new(ExprKind::Error, range(s)),
+    )))
+    .recover_with(via_parser(nested_delimiters(
+        Token::LBracket,
+        Token::RBracket,
+        [
+            (Token::LParen, Token::RParen),
+            (Token::LBrace, Token::RBrace),
+        ],
+        |s| Expr::new(ExprKind::Error, range(s)),
+    )))
+    .labelled("an expression")
+    .boxed();
+
+    #[derive(Clone)]
+    enum Post {
+        Call(Vec<Expr>),
+        Member(String, SrcSpan),
+        Index(Expr),
+        Update(f64),
+    }
+    let member_name = select! {
+        Token::Ident(s) => s.to_string(),
+        Token::Effect => "effect".to_string(),
+        Token::Section => "section".to_string(),
+        Token::Import => "import".to_string(),
+        Token::Instrument => "instrument".to_string(),
+        Token::For => "for".to_string(),
+        Token::If => "if".to_string(),
+        Token::Function => "function".to_string(),
+        Token::Return => "return".to_string(),
+        Token::Let => "let".to_string(),
+        Token::Const => "const".to_string(),
+        Token::Var => "var".to_string(),
+        Token::Else => "else".to_string(),
+    }
+    .labelled("a method name");
+    let postfix = choice((
+        args.map(Post::Call),
+        just(Token::Dot)
+            .ignore_then(member_name.map_with(|n, e| (n, range(e.span()))))
+            .map(|(n, s)| Post::Member(n, s)),
+        expr.clone()
+            .delimited_by(just(Token::LBracket), just(Token::RBracket))
+            .map(Post::Index),
+        just(Token::PlusPlus).to(Post::Update(1.0)),
+        just(Token::MinusMinus).to(Post::Update(-1.0)),
+    ));
+    let call = atom
+        .foldl_with(postfix.repeated(), |lhs, post, e| {
+            let span = range(e.span());
+            let kind = match post {
+                Post::Call(args) => ExprKind::Call {
+                    callee: Box::new(lhs),
+                    args,
+                },
+                Post::Member(name, name_span) => ExprKind::Member {
+                    object: Box::new(lhs),
+                    name,
+                    name_span,
+                },
+                Post::Index(index) => ExprKind::Index {
+                    object: Box::new(lhs),
+                    index: Box::new(index),
+                },
+                Post::Update(delta) => ExprKind::Update {
+                    target: Box::new(lhs),
+                    delta,
+                    prefix: false,
+                },
+            };
+            Expr::new(kind, span)
+        })
+        .boxed();
+
+    #[derive(Clone)]
+    enum Pre {
+        Op(UnOp),
+        Update(f64),
+    }
+    let unary = choice((
+        just(Token::Minus).to(Pre::Op(UnOp::Neg)),
+        just(Token::Bang).to(Pre::Op(UnOp::Not)),
+        just(Token::Plus).to(Pre::Op(UnOp::Plus)),
+        just(Token::Typeof).to(Pre::Op(UnOp::Typeof)),
+        just(Token::Await).to(Pre::Op(UnOp::Await)),
+        just(Token::PlusPlus).to(Pre::Update(1.0)),
+        just(Token::MinusMinus).to(Pre::Update(-1.0)),
+    ))
+    .map_with(|op, e| (op, range(e.span())))
+    .repeated()
+    .foldr(call, |(op, span), rhs| {
+        let span = span.start..rhs.span.end;
+        let kind = match op {
+            Pre::Op(op) => ExprKind::Unary {
+                op,
+                expr: Box::new(rhs),
+            },
+            Pre::Update(delta) => ExprKind::Update {
+                target: Box::new(rhs),
+                delta,
+                prefix: true,
+            },
+        };
+        Expr::new(kind, span)
+    })
+    .boxed();
+
+    fn binary<'t, 's: 't, I, P, E>(
+        lower: P,
+        ops: impl Parser<'t, I, BinOp, E> + Clone,
+    ) -> impl Parser<'t, I, Expr, E> + Clone
+    where
+        I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+        E: ParserExtra<'t, I>,
+        P: Parser<'t, I, Expr, E> + Clone,
+    {
+        lower
+            .clone()
+            .foldl(ops.then(lower).repeated(), |lhs, (op, rhs)| {
+                let span = lhs.span.start..rhs.span.end;
+                Expr::new(
+                    ExprKind::Binary {
+                        op,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(rhs),
+                    },
+                    span,
+                )
+            })
+    }
+
+    // `**` is right-associative: `2 ** 3 ** 2` is `2 ** 9`.
+    let power = unary
+        .clone()
+        .then(
+            just(Token::StarStar)
+                .ignore_then(unary)
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .map(|(first, rest)| {
+            let mut all = vec![first];
+            all.extend(rest);
+            let mut acc = all.pop().unwrap();
+            while let Some(lhs) = all.pop() {
+                let span = lhs.span.start..acc.span.end;
+                acc = Expr::new(
+                    ExprKind::Binary {
+                        op: BinOp::Pow,
+                        lhs: Box::new(lhs),
+                        rhs: Box::new(acc),
+                    },
+                    span,
+                );
+            }
+            acc
+        })
+        .boxed();
+    let product = binary(
+        power,
+        choice((
+            just(Token::Star).to(BinOp::Mul),
+            just(Token::Slash).to(BinOp::Div),
+            just(Token::Percent).to(BinOp::Rem),
+        )),
+    )
+    .boxed();
+    let sum = binary(
+        product,
+        choice((
+            just(Token::Plus).to(BinOp::Add),
+            just(Token::Minus).to(BinOp::Sub),
+        )),
+    )
+    .boxed();
+    let compare = binary(
+        sum,
+        choice((
+            just(Token::Le).to(BinOp::Le),
+            just(Token::Ge).to(BinOp::Ge),
+            just(Token::Lt).to(BinOp::Lt),
+            just(Token::Gt).to(BinOp::Gt),
+        )),
+    )
+    .boxed();
+    let equality = binary(
+        compare,
+        choice((
+            just(Token::StrictEq).to(BinOp::StrictEq),
+            just(Token::StrictNe).to(BinOp::StrictNe),
+            just(Token::EqEq).to(BinOp::Eq),
+            just(Token::NotEq).to(BinOp::Ne),
+        )),
+    )
+    .boxed();
+    let pipe = binary(equality, just(Token::Pipe).to(BinOp::Pipe)).boxed();
+    let and = binary(pipe, just(Token::AndAnd).to(BinOp::And)).boxed();
+    let or = binary(
+        and,
+        choice((
+            just(Token::OrOr).to(BinOp::Or),
+            just(Token::Nullish).to(BinOp::Nullish),
+        )),
+    )
+    .boxed();
+
+    let ternary = or
+        .clone()
+        .then(
+            just(Token::Question)
+                .ignore_then(expr.clone())
+                .then_ignore(just(Token::Colon))
+                .then(expr.clone())
+                .or_not(),
+        )
+        .map_with(|(cond, rest), e| match rest {
+            None => cond,
+            Some((then, otherwise)) => Expr::new(
+                ExprKind::Ternary {
+                    cond: Box::new(cond),
+                    then: Box::new(then),
+                    otherwise: Box::new(otherwise),
+                },
+                range(e.span()),
+            ),
+        })
+        .boxed();
+
+    let assign_op = choice((
+        just(Token::Assign).to(None),
+        just(Token::PlusAssign).to(Some(BinOp::Add)),
+        just(Token::MinusAssign).to(Some(BinOp::Sub)),
+        just(Token::StarAssign).to(Some(BinOp::Mul)),
+        just(Token::SlashAssign).to(Some(BinOp::Div)),
+        just(Token::PercentAssign).to(Some(BinOp::Rem)),
+    ));
+    ternary
+        .then(assign_op.then(expr).or_not())
+        .map_with(|(target, rest), e| match rest {
+            None => target,
+            Some((op, value)) => Expr::new(
+                ExprKind::Assign {
+                    target: Box::new(target),
+                    op,
+                    value: Box::new(value),
+                },
+                range(e.span()),
+            ),
+        })
+        .labelled("an expression")
+        .boxed()
+}
+
+fn stmt_def<'t, 's: 't, I, E>(
+    expr: impl Parser<'t, I, Expr, E> + Clone + 't,
+    stmt: impl Parser<'t, I, Vec<Stmt>, E> + Clone + 't,
+    block: impl Parser<'t, I, Vec<Stmt>, E> + Clone + 't,
+) -> Boxed<'t, 't, I, Vec<Stmt>, E>
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = Span>,
+    E: ParserExtra<'t, I> + 't,
+    E::Error: LabelError<'t, I, &'static str>
+        + LabelError<'t, I, chumsky::DefaultExpected<'t, Token<'s>>>,
+    E::State: 't,
+    E::Context: 't,
+{
     let ident = select! { Token::Ident(s) => s.to_string() }.labelled("a name");
     let spanned_ident = ident.map_with(|n, e| (n, range(e.span())));
+    let one = |kind: StmtKind, span: SrcSpan| vec![Stmt { kind, span }];
 
     // Where a new statement can begin (used to resynchronise after errors).
     let sync = choice((
         just(Token::Let).ignored(),
+        just(Token::Const).ignored(),
+        just(Token::Var).ignored(),
+        just(Token::Function).ignored(),
         just(Token::Import).ignored(),
         just(Token::Instrument).ignored(),
         just(Token::Effect).ignored(),
@@ -366,106 +623,205 @@ where
             .ignored(),
     ));
 
-    recursive(|stmts| {
-        let let_ = just(Token::Let)
-            .ignore_then(spanned_ident)
-            .then_ignore(just(Token::Assign))
-            .then(expr.clone())
-            .map(|((name, name_span), value)| StmtKind::Let {
-                name,
-                name_span,
-                value,
-            });
-
-        let import = just(Token::Import)
-            .ignore_then(
-                select! { Token::Mini(s) => unescape(s), Token::Str(s) => unescape(s) }
-                    .map_with(|p, e| (p, range(e.span())))
-                    .labelled("a file name in quotes"),
-            )
-            .map(|(path, path_span)| StmtKind::Import { path, path_span });
-
-        let param = spanned_ident
-            .then(just(Token::Assign).ignore_then(expr.clone()).or_not())
-            .map(|((name, span), default)| Param {
-                name,
-                span,
-                default,
-            });
-        let params = param
-            .separated_by(just(Token::Comma))
-            .allow_trailing()
-            .collect::<Vec<_>>()
-            .delimited_by(just(Token::LParen), just(Token::RParen));
-        let instrument = just(Token::Instrument)
-            .to(false)
-            .or(just(Token::Effect).to(true))
-            .then(spanned_ident)
-            .then(params.or_not())
-            .then_ignore(just(Token::Assign))
-            .then(expr.clone())
-            .map(
-                |(((is_effect, (name, name_span)), params), body)| StmtKind::Instrument {
-                    name,
-                    name_span,
-                    params: params.unwrap_or_default(),
-                    body,
-                    is_effect,
-                },
-            );
-
-        let section = just(Token::Section)
-            .ignore_then(spanned_ident)
-            .then(stmts.delimited_by(just(Token::LBrace), just(Token::RBrace)))
-            .map(|((name, name_span), body)| StmtKind::Section {
-                name,
-                name_span,
-                body,
-            });
-
-        let track = spanned_ident
-            .then(just(Token::Bang).or_not().map(|b| b.is_some()))
-            .then_ignore(just(Token::Colon))
-            .then(expr.clone())
-            .map(|(((label, name_span), solo), value)| {
-                let muted = label.starts_with('_') && label.len() > 1;
-                let name = if muted { label[1..].to_string() } else { label };
-                StmtKind::Track {
-                    name,
-                    name_span,
-                    flags: TrackFlags { muted, solo },
-                    value,
-                }
-            });
-
-        let stmt = choice((
-            let_,
-            import,
-            instrument,
-            section,
-            track,
-            expr.clone().map(StmtKind::Expr),
-        ))
-        .map_with(|kind, e| Stmt {
-            kind,
-            span: range(e.span()),
+    let binding = binding_def(expr.clone());
+    let declarator = binding
+        .clone()
+        .then(just(Token::Assign).ignore_then(expr.clone()).or_not());
+    let declaration = choice((just(Token::Let), just(Token::Const), just(Token::Var)))
+        .ignore_then(
+            declarator
+                .separated_by(just(Token::Comma))
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|decls, e| {
+            let span = range(e.span());
+            decls
+                .into_iter()
+                .map(|(binding, value)| {
+                    let kind = match (binding, value) {
+                        (Binding::Name(name, name_span), Some(value)) => StmtKind::Let {
+                            name,
+                            name_span,
+                            value,
+                        },
+                        (binding, value) => StmtKind::Destructure { binding, value },
+                    };
+                    Stmt {
+                        kind,
+                        span: span.clone(),
+                    }
+                })
+                .collect::<Vec<_>>()
         })
+        .boxed();
+
+    let import = just(Token::Import)
+        .ignore_then(
+            select! { Token::Mini(s) => unescape(s), Token::Str(s) => unescape(s) }
+                .map_with(|p, e| (p, range(e.span())))
+                .labelled("a file name in quotes"),
+        )
+        .map(|(path, path_span)| StmtKind::Import { path, path_span });
+
+    let params = params_def(expr.clone());
+    let instrument = just(Token::Instrument)
+        .to(false)
+        .or(just(Token::Effect).to(true))
+        .then(spanned_ident)
+        .then(params.clone().or_not())
+        .then_ignore(just(Token::Assign))
+        .then(expr.clone())
+        .map(
+            |(((is_effect, (name, name_span)), params), body)| StmtKind::Instrument {
+                name,
+                name_span,
+                params: params.unwrap_or_default(),
+                body,
+                is_effect,
+            },
+        );
+
+    let section = just(Token::Section)
+        .ignore_then(spanned_ident)
+        .then(block.clone())
+        .map(|((name, name_span), body)| StmtKind::Section {
+            name,
+            name_span,
+            body,
+        });
+
+    let function = just(Token::Function)
+        .ignore_then(spanned_ident)
+        .then(params)
+        .then(
+            block
+                .clone()
+                .map_with(|b, e| Expr::new(ExprKind::Block(b), range(e.span()))),
+        )
+        .map(|(((name, name_span), params), body)| StmtKind::Function {
+            name,
+            name_span,
+            params,
+            body,
+        });
+
+    let ret = just(Token::Return)
+        .ignore_then(expr.clone().or_not())
+        .map(StmtKind::Return);
+
+    // The body of `if`/`for`: a block or one statement.
+    let body = block.clone().or(stmt.clone());
+    let if_ = just(Token::If)
+        .ignore_then(
+            expr.clone()
+                .delimited_by(just(Token::LParen), just(Token::RParen)),
+        )
+        .then(body.clone())
+        .then(just(Token::Else).ignore_then(body.clone()).or_not())
+        .map(|((cond, then), otherwise)| StmtKind::If {
+            cond,
+            then,
+            otherwise: otherwise.unwrap_or_default(),
+        });
+
+    let for_of = choice((just(Token::Let), just(Token::Const), just(Token::Var)))
+        .or_not()
+        .ignore_then(binding)
+        .then_ignore(select! { Token::Ident("of") => () })
+        .then(expr.clone())
+        .delimited_by(just(Token::LParen), just(Token::RParen));
+    let for_init = declaration
+        .clone()
+        .map(|mut v| if v.len() == 1 { v.pop() } else { None })
+        .or(expr.clone().map_with(|x, e| {
+            Some(Stmt {
+                kind: StmtKind::Expr(x),
+                span: range(e.span()),
+            })
+        }))
+        .or_not()
+        .map(|s| s.flatten().map(Box::new));
+    let for_classic = for_init
+        .then_ignore(just(Token::Semi))
+        .then(expr.clone().or_not())
+        .then_ignore(just(Token::Semi))
+        .then(expr.clone().or_not())
+        .delimited_by(just(Token::LParen), just(Token::RParen));
+    let for_ = just(Token::For).ignore_then(choice((
+        for_of
+            .then(body.clone())
+            .map(|((binding, items), body)| StmtKind::ForOf {
+                binding,
+                items,
+                body,
+            }),
+        for_classic
+            .then(body)
+            .map(|(((init, cond), update), body)| StmtKind::For {
+                init,
+                cond,
+                update,
+                body,
+            }),
+    )));
+
+    let track = spanned_ident
+        .then(just(Token::Bang).or_not().map(|b| b.is_some()))
+        .then_ignore(just(Token::Colon))
+        .then(expr.clone())
+        .map(|(((label, name_span), solo), value)| {
+            let (name, muted) = track_label(&label);
+            StmtKind::Track {
+                name,
+                name_span,
+                flags: TrackFlags { muted, solo },
+                value,
+            }
+        });
+
+    let single = choice((
+        import,
+        instrument,
+        section,
+        function,
+        ret,
+        if_,
+        for_,
+        track,
+        expr.clone().map(StmtKind::Expr),
+    ))
+    .map_with(move |kind, e| one(kind, range(e.span())));
+
+    choice((declaration, single))
         .recover_with(via_parser(
             any()
                 .and_is(just(Token::RBrace).not())
                 .ignored()
                 .then(any().and_is(sync.clone().not()).repeated())
-                .map_with(|_, e| Stmt {
-                    kind: StmtKind::Error,
-                    span: range(e.span()),
+                .map_with(|_, e| {
+                    vec![Stmt {
+                        kind: StmtKind::Error,
+                        span: range(e.span()),
+                    }]
                 }),
         ))
-        .then_ignore(just(Token::Semi).repeated());
+        .then_ignore(just(Token::Semi).repeated())
+        .boxed()
+}
 
-        just(Token::Semi)
-            .repeated()
-            .ignore_then(stmt.repeated().collect::<Vec<_>>())
-    })
+/// A track label's name and whether it is muted: `_name` and `name_`
+/// are muted (as in the reference); `_` alone and `$` are names.
+fn track_label(label: &str) -> (String, bool) {
+    if label.len() > 1 {
+        if let Some(rest) = label.strip_prefix('_') {
+            return (rest.to_string(), true);
+        }
+        if let Some(rest) = label.strip_suffix('_') {
+            return (rest.to_string(), true);
+        }
+    }
+    (label.to_string(), false)
 }
 
 /// The bracket opened before `pos` that is still open there, if any.
@@ -510,6 +866,31 @@ fn is_operator(expected: &str) -> bool {
             | "`(`"
             | "`!`"
             | "`;`"
+            | "`===`"
+            | "`!==`"
+            | "`&&`"
+            | "`||`"
+            | "`??`"
+            | "`**`"
+            | "`++`"
+            | "`--`"
+            | "`=`"
+            | "`+=`"
+            | "`-=`"
+            | "`*=`"
+            | "`/=`"
+            | "`%=`"
+            | "`...`"
+            | "`const`"
+            | "`var`"
+            | "`for`"
+            | "`if`"
+            | "`function`"
+            | "`return`"
+            | "`await`"
+            | "`typeof`"
+            | "`this`"
+            | "`else`"
     )
 }
 
@@ -595,13 +976,15 @@ pub fn parse_program(src: &str) -> (Vec<Stmt>, Vec<Diagnostic>) {
     // Parse without error bookkeeping first (the common, correct case is
     // several times faster); only a file with errors is parsed again to
     // describe them.
-    let fast = stmts_parser::<_, extra::Default>()
+    let fast = grammar::<_, extra::Default>()
+        .1
         .then_ignore(end())
         .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)));
     let (out, mut diags) = if !fast.has_errors() {
         (fast.into_output(), Vec::new())
     } else {
-        let (out, errs) = stmts_parser::<_, Extra>()
+        let (out, errs) = grammar::<_, Extra>()
+            .1
             .then_ignore(end())
             .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
             .into_output_errors();
@@ -647,7 +1030,8 @@ pub fn parse_expr(src: &str) -> Result<Expr, Vec<Diagnostic>> {
         .map(|(t, s)| (t, Span::from(s)))
         .collect();
     let eoi = Span::from(src.len()..src.len());
-    let (out, errs) = expr_parser::<_, Extra>()
+    let (out, errs) = grammar::<_, Extra>()
+        .0
         .then_ignore(end())
         .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
         .into_output_errors();
@@ -685,17 +1069,16 @@ fn check_depth(e: &Expr, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_depth_stmt(s: &Stmt, diags: &mut Vec<Diagnostic>) {
-    match &s.kind {
-        StmtKind::Let { value, .. } | StmtKind::Track { value, .. } | StmtKind::Expr(value) => {
-            check_depth(value, diags)
-        }
-        StmtKind::Instrument { body, .. } => check_depth(body, diags),
-        StmtKind::Section { body, .. } => {
-            for s in body {
-                check_depth_stmt(s, diags);
-            }
-        }
-        StmtKind::Import { .. } | StmtKind::Error => {}
+    if s.depth(MAX_NESTING + 1) > MAX_NESTING {
+        diags.push(
+            Diagnostic::error(
+                "E0303",
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+            )
+            .at(s.span.clone())
+            .label("this statement")
+            .help("split it up with `let` bindings"),
+        );
     }
 }
 
@@ -715,7 +1098,7 @@ mod tests {
                 args.iter().map(show).collect::<Vec<_>>().join(", ")
             ),
             ExprKind::Member { object, name, .. } => format!("{}.{name}", show(object)),
-            ExprKind::Arrow { params, body } => format!(
+            ExprKind::Arrow { params, body, .. } => format!(
                 "({}) => {}",
                 params
                     .iter()

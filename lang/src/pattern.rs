@@ -177,6 +177,11 @@ impl<T: Val> Pattern<T> {
     }
 
     /// Events in `[begin, end)`.
+    /// True when both are the very same pattern (JavaScript's `===`).
+    pub fn same_as(&self, other: &Pattern<T>) -> bool {
+        Arc::ptr_eq(&self.query, &other.query)
+    }
+
     pub fn query_arc(&self, begin: Time, end: Time) -> Vec<Hap<T>> {
         self.query(&State::new(Span::new(begin, end)))
     }

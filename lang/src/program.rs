@@ -49,9 +49,24 @@ pub struct Track {
     /// Effect chain applied to the track's mixed audio (`Input` = the track).
     pub fx: Option<Graph>,
     pub output: Output,
+    /// How the track asks to be shown (`.pianoroll()`, `._scope()`, …),
+    /// in the order written.
+    pub visuals: Vec<Visual>,
     /// The source text of the track's expression (to tell what changed).
     pub source: String,
     pub span: SrcSpan,
+}
+
+/// A picture a track asks for, as Strudel's drawing methods do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Visual {
+    /// `pianoroll`, `punchcard`, `wordfall`, `spiral`, `pitchwheel`,
+    /// `scope`, `fscope`, `spectrum` (without the leading `_`).
+    pub kind: String,
+    /// Written with a leading `_`: drawn inline, under the code.
+    pub inline: bool,
+    /// The options as written (`{ fold: 1 }`), empty if none.
+    pub options: String,
 }
 
 impl Track {
@@ -66,6 +81,7 @@ impl Track {
             pan: 0.5,
             fx: None,
             output: Output::Audio,
+            visuals: Vec::new(),
             source: String::new(),
             span: 0..0,
         }
@@ -80,6 +96,7 @@ impl Track {
             && self.pan == other.pan
             && self.fx == other.fx
             && self.output == other.output
+            && self.visuals == other.visuals
     }
 }
 
@@ -123,6 +140,9 @@ pub struct Program {
     /// sound `bd`): the command line's `--samples` first, then each
     /// `samples("dir")` statement (relative paths resolved against the file).
     pub sample_dirs: Vec<PathBuf>,
+    /// MIDI inputs the program reads (`midin('port')`), to be opened by
+    /// whoever plays it.
+    pub midi_inputs: Vec<String>,
 }
 
 impl Default for Program {
@@ -137,6 +157,7 @@ impl Default for Program {
             sections: Vec::new(),
             song_length: None,
             sample_dirs: Vec::new(),
+            midi_inputs: Vec::new(),
         }
     }
 }
@@ -280,7 +301,24 @@ pub struct EvalOptions {
 }
 
 /// Methods that apply to a whole track (written last on a track).
-pub const TRACK_METHODS: &[&str] = &["fx", "volume", "balance", "midi", "osc"];
+pub const TRACK_METHODS: &[&str] = &["fx", "volume", "balance"];
+
+/// Methods that send a track elsewhere instead of synthesising it; they
+/// may be written anywhere in a track's chain.
+pub const OUTPUT_METHODS: &[&str] = &["midi", "osc"];
+
+/// Drawing methods a track may carry (with or without a leading `_`).
+pub const VISUAL_METHODS: &[&str] = &[
+    "pianoroll",
+    "punchcard",
+    "wordfall",
+    "spiral",
+    "pitchwheel",
+    "scope",
+    "tscope",
+    "fscope",
+    "spectrum",
+];
 
 #[derive(Default)]
 struct Settings {
@@ -288,6 +326,14 @@ struct Settings {
     beats: Option<f64>,
     /// Folders named by `samples(…)`, as written and as resolved.
     sample_dirs: Vec<PathBuf>,
+    /// `all(f)`: functions applied to all tracks together, in order.
+    all: Vec<Value>,
+    /// `each(f)`: a function applied to each track.
+    each: Option<Value>,
+    /// `hush()` was called: the tracks defined so far are dropped.
+    hushed: bool,
+    /// Ports named by `midin(…)`.
+    midi_inputs: Vec<String>,
 }
 
 /// `samples("folder")`: registers a folder of samples (relative to the
@@ -372,6 +418,110 @@ fn tempo_fn(
     })
 }
 
+/// The functions of Strudel's REPL that act on the whole program: `all`,
+/// `each`, `hush`, and `cpm` (which reads the tempo set so far).
+fn repl_functions(settings: &Arc<Mutex<Settings>>, env: &Env) {
+    let s = settings.clone();
+    env.set(
+        "all",
+        native_fn_owned("all", move |args| {
+            let f = transform_arg("all", &args)?;
+            s.lock().unwrap().all.push(f);
+            Ok(Value::Pat(silence()))
+        }),
+    );
+    let s = settings.clone();
+    env.set(
+        "each",
+        native_fn_owned("each", move |args| {
+            let f = transform_arg("each", &args)?;
+            s.lock().unwrap().each = Some(f);
+            Ok(Value::Pat(silence()))
+        }),
+    );
+    let s = settings.clone();
+    env.set(
+        "hush",
+        native_fn_owned("hush", move |_| {
+            let mut st = s.lock().unwrap();
+            st.hushed = true;
+            st.all.clear();
+            st.each = None;
+            Ok(Value::Pat(silence()))
+        }),
+    );
+    let s = settings.clone();
+    let cpm = move |cpm: &Value, pat: &Value| -> Result<Value, RtError> {
+        let cps = s.lock().unwrap().cps.unwrap_or(0.5);
+        let factor = Value::Num(cpm.to_number() / 60.0 / cps);
+        crate::eval::call_method(pat, "fast", vec![factor])
+    };
+    let cpm = Arc::new(cpm);
+    let global = cpm.clone();
+    env.set(
+        "cpm",
+        native_fn_owned("cpm", move |args| match args.as_slice() {
+            [c, pat, ..] => global(c, pat),
+            _ => Err(RtError::new("cpm needs cycles per minute and a pattern").with_code("E0203")),
+        }),
+    );
+    let s = settings.clone();
+    env.set(
+        "midin",
+        native_fn_owned("midin", move |args| {
+            let port = match args.first() {
+                Some(Value::Str(p)) => p.to_string(),
+                Some(Value::Pat(p)) if p.pure_value.is_some() => {
+                    p.pure_value.as_ref().unwrap().to_js_string()
+                }
+                _ => {
+                    return Err(RtError::new(
+                        "midin needs the name of a MIDI input, e.g. midin('nanoKONTROL')",
+                    )
+                    .with_code("E0202"))
+                }
+            };
+            let mut st = s.lock().unwrap();
+            if !st.midi_inputs.contains(&port) {
+                st.midi_inputs.push(port);
+            }
+            Ok(crate::library::midi_in::controller_reader())
+        }),
+    );
+    env.set("slider", native_fn_owned("slider", slider_value));
+    env.set(
+        "sliderWithID",
+        native_fn_owned("sliderWithID", |args| {
+            slider_value(args.into_iter().skip(1).collect())
+        }),
+    );
+    env.set(
+        "Pattern.prototype.cpm",
+        native_fn_owned("cpm", move |args| {
+            let this = crate::eval::take_this();
+            let c = args.first().cloned().unwrap_or(Value::Undefined);
+            cpm(&c, &this)
+        }),
+    );
+}
+
+/// `slider(value, min, max)`: a knob in Strudel's editor; here its value.
+fn slider_value(args: Vec<Value>) -> Result<Value, RtError> {
+    Ok(Value::Pat(crate::pattern::pure(
+        args.first().cloned().unwrap_or(Value::Num(0.0)),
+    )))
+}
+
+fn transform_arg(name: &str, args: &[Value]) -> Result<Value, RtError> {
+    match args.first() {
+        Some(f @ Value::Func(_)) => Ok(f.clone()),
+        _ => Err(RtError::new(format!(
+            "{name} needs a function, e.g. {name}(x => x.fast(2))"
+        ))
+        .with_code("E0202")),
+    }
+}
+
 /// A section as a value: its tracks, and its tempo if it sets one.
 struct SectionValue {
     name: String,
@@ -386,6 +536,20 @@ struct Evaluator<'a> {
     sections: HashMap<String, Arc<SectionValue>>,
     anonymous: usize,
     importing: Vec<PathBuf>,
+    /// The program's last statement when it is a bare pattern: it plays
+    /// if no track is named (as in Strudel, where the last expression is
+    /// the program's pattern unless `$:`/`name:` patterns exist).
+    last_bare: Option<Track>,
+    /// Whether the top-level statement being run is the source's last.
+    at_last_statement: bool,
+}
+
+/// How bare pattern statements play: at the top of a program only the last
+/// statement's (Strudel's rule); inside a section, every one.
+#[derive(Clone, Copy, PartialEq)]
+enum Bare {
+    LastOnly,
+    All,
 }
 
 /// Evaluates program source (imports are relative to the working directory).
@@ -407,6 +571,7 @@ pub fn evaluate_file(path: &Path, options: &EvalOptions) -> Result<Evaluation, S
 
 /// Evaluates program source with options.
 pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
+    crate::pattern::take_query_warnings();
     let settings = Arc::new(Mutex::new(Settings::default()));
     set_tempo(0.5, 4.0);
     let env = Env::new();
@@ -449,6 +614,7 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         .as_ref()
         .and_then(|f| f.parent().map(Path::to_path_buf));
     env.set("samples", samples_fn(&settings, base));
+    repl_functions(&settings, &env);
     let mut ev = Evaluator {
         options,
         out: Evaluation::default(),
@@ -456,6 +622,8 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         sections: HashMap::new(),
         anonymous: 0,
         importing: options.file.iter().cloned().collect(),
+        last_bare: None,
+        at_last_statement: false,
     };
     let mut env = Arc::new(env);
     let mut tracks = Vec::new();
@@ -467,6 +635,8 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         ev.out.definitions.clear();
     }
     ev.run_source(src, None, &mut env, &mut tracks);
+    ev.play_last_bare(&mut tracks);
+    ev.apply_all_and_each(&mut tracks);
     ev.out.program.tracks.extend(tracks);
     {
         let s = settings.lock().unwrap();
@@ -483,6 +653,7 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
             }
         }
         ev.out.program.sample_dirs = dirs;
+        ev.out.program.midi_inputs = s.midi_inputs.clone();
     }
     ev.check_sounds();
     ev.out
@@ -496,17 +667,107 @@ impl Evaluator<'_> {
         env: &mut Arc<Env>,
         tracks: &mut Vec<Track>,
     ) {
-        let (stmts, diags) = parse_program(src);
+        let (mut stmts, diags) = parse_program(src);
+        assign_widget_ids(&mut stmts);
         register_params(&stmts);
         self.out
             .diagnostics
             .extend(diags.into_iter().map(|d| d.in_file(file.clone())));
         in_file(file.clone(), || {
-            for stmt in &stmts {
-                reset_budget();
-                self.exec(stmt, src, &file, env, tracks);
+            if let Err(e) = crate::eval::hoist_functions(&stmts, env) {
+                self.diag(to_diagnostic(&e), &file);
             }
+            let last = stmts.len().saturating_sub(1);
+            for (i, stmt) in stmts.iter().enumerate() {
+                reset_budget();
+                self.at_last_statement = i == last;
+                self.exec(stmt, src, &file, env, tracks, Bare::LastOnly);
+                self.report_eval_messages(stmt, &file);
+                let hushed = std::mem::take(&mut self.settings.lock().unwrap().hushed);
+                if hushed {
+                    tracks.clear();
+                    self.last_bare = None;
+                }
+            }
+            self.at_last_statement = false;
         });
+    }
+
+    /// Messages that functions printed while a statement ran (`console.log`,
+    /// features weft ignores) become warnings at that statement.
+    fn report_eval_messages(&mut self, stmt: &Stmt, file: &Option<Arc<str>>) {
+        for message in crate::pattern::take_query_warnings() {
+            self.diag(
+                Diagnostic::warning("W0005", message).at(stmt.span.clone()),
+                file,
+            );
+        }
+    }
+
+    /// Plays the program's last statement if it is a bare pattern and no
+    /// track is named; otherwise says why it does not play.
+    fn play_last_bare(&mut self, tracks: &mut Vec<Track>) {
+        let Some(t) = self.last_bare.take() else {
+            return;
+        };
+        if tracks.is_empty() {
+            tracks.push(t);
+        } else {
+            self.out.diagnostics.push(
+                Diagnostic::warning(
+                    "W0004",
+                    "this pattern does not play: the program names its tracks",
+                )
+                .at(t.span.clone())
+                .label("not played")
+                .help("give it a name too, e.g. `$: …` or `lead: …`"),
+            );
+        }
+    }
+
+    /// `each(f)` and `all(f)`: `each` transforms every track; `all`
+    /// transforms the tracks stacked together, and the result is split
+    /// back into the tracks (each event stays with the track it came from,
+    /// so they keep their own mixing).
+    fn apply_all_and_each(&mut self, tracks: &mut [Track]) {
+        let (all, each) = {
+            let s = self.settings.lock().unwrap();
+            (s.all.clone(), s.each.clone())
+        };
+        if let Some(f) = each {
+            for t in tracks.iter_mut() {
+                match crate::library::apply_fn(&f, &t.pattern) {
+                    Ok(p) => t.pattern = p,
+                    Err(e) => self.out.diagnostics.push(to_diagnostic(&e)),
+                }
+            }
+        }
+        if all.is_empty() {
+            return;
+        }
+        let any_solo = tracks.iter().any(|t| t.solo);
+        let playing: Vec<usize> = (0..tracks.len())
+            .filter(|&i| !tracks[i].muted && (!any_solo || tracks[i].solo))
+            .collect();
+        let tagged: Vec<Pat> = playing
+            .iter()
+            .map(|&i| tag_track(&tracks[i].pattern, i as u32))
+            .collect();
+        let mut together = crate::pattern::stack(tagged);
+        for f in &all {
+            match crate::library::apply_fn(f, &together) {
+                Ok(p) => together = p,
+                Err(e) => {
+                    self.out.diagnostics.push(to_diagnostic(&e));
+                    return;
+                }
+            }
+        }
+        let first = playing.first().copied();
+        for &i in &playing {
+            let untagged_here = Some(i) == first;
+            tracks[i].pattern = track_part(&together, i as u32, untagged_here);
+        }
     }
 
     fn diag(&mut self, d: Diagnostic, file: &Option<Arc<str>>) {
@@ -525,8 +786,19 @@ impl Evaluator<'_> {
         file: &Option<Arc<str>>,
         env: &mut Arc<Env>,
         tracks: &mut Vec<Track>,
+        bare: Bare,
     ) {
         match &stmt.kind {
+            StmtKind::Destructure { .. }
+            | StmtKind::Function { .. }
+            | StmtKind::If { .. }
+            | StmtKind::For { .. }
+            | StmtKind::ForOf { .. }
+            | StmtKind::Return(_) => {
+                if let Err(e) = crate::eval::exec_stmt(stmt, env) {
+                    self.diag(to_diagnostic(&e), file);
+                }
+            }
             StmtKind::Let { name, value, .. } => match eval(value, env) {
                 Ok(v) => env.set(name.clone(), v),
                 Err(e) => self.diag(to_diagnostic(&e), file),
@@ -536,60 +808,79 @@ impl Evaluator<'_> {
                 name_span,
                 flags,
                 value,
-            } => {
-                match name.as_str() {
-                    "master" => self.master(value, env, file),
-                    "song" => self.song(value, env, file),
-                    _ => {
-                        let name = if name == "$" {
-                            self.anonymous += 1;
-                            format!("${}", self.anonymous)
-                        } else {
-                            name.clone()
-                        };
-                        match self.track(&name, value, src, env) {
-                            Ok(mut t) => {
-                                t.muted = flags.muted;
-                                t.solo = flags.solo;
-                                t.span = stmt.span.clone();
-                                if tracks.iter().any(|x| x.name == name) {
-                                    self.diag(
-                                    Diagnostic::warning(
-                                        "W0001",
-                                        format!("track `{name}` is defined twice; the later one wins"),
-                                    )
-                                    .at(name_span.clone())
-                                    .label("defined again here"),
-                                    file,
-                                );
-                                    tracks.retain(|x| x.name != name);
-                                }
-                                tracks.push(t);
-                            }
-                            Err(d) => {
-                                self.out.failed_tracks.push(name.clone());
-                                self.diag(
-                                    d.note(format!("track `{name}` keeps its previous version")),
-                                    file,
-                                );
+            } => match name.as_str() {
+                "master" => self.master(value, env, file),
+                "song" => self.song(value, env, file),
+                _ => self.add_track(name, name_span, *flags, value, stmt, src, file, env, tracks),
+            },
+            StmtKind::Expr(e) => {
+                if calls(e, "initHydra") {
+                    bind_hydra_names(env);
+                }
+                if let Some((inner, label)) = track_call(e) {
+                    match label {
+                        TrackCall::Named(label_expr) => {
+                            let label = match eval(label_expr, env) {
+                                Ok(v) => v.to_js_string(),
+                                Err(err) => return self.diag(to_diagnostic(&err), file),
+                            };
+                            let (name, muted) = strudel_label(&label);
+                            let flags = crate::ast::TrackFlags { muted, solo: false };
+                            self.add_track(
+                                &name,
+                                &label_expr.span,
+                                flags,
+                                inner,
+                                stmt,
+                                src,
+                                file,
+                                env,
+                                tracks,
+                            );
+                        }
+                        TrackCall::Numbered(n) => {
+                            let flags = crate::ast::TrackFlags::default();
+                            self.add_track(&n, &e.span, flags, inner, stmt, src, file, env, tracks);
+                        }
+                        TrackCall::Quiet => {
+                            if let Err(err) = eval(inner, env) {
+                                self.diag(to_diagnostic(&err), file);
                             }
                         }
                     }
+                    return;
+                }
+                match self.track(None, e, src, env) {
+                    Ok(None) => {}
+                    Ok(Some(t)) => {
+                        let mut t = Track {
+                            span: stmt.span.clone(),
+                            ..t
+                        };
+                        if bare == Bare::All {
+                            self.anonymous += 1;
+                            t.name = format!("${}", self.anonymous);
+                            tracks.push(t);
+                        } else if self.at_last_statement {
+                            self.anonymous += 1;
+                            t.name = format!("${}", self.anonymous);
+                            self.last_bare = Some(t);
+                        } else {
+                            self.diag(
+                                Diagnostic::warning(
+                                    "W0004",
+                                    "this pattern does not play: only the program's last statement plays when it is a bare pattern",
+                                )
+                                .at(stmt.span.clone())
+                                .label("not played")
+                                .help("name it to play it with the rest, e.g. `$: …` or `lead: …`"),
+                                file,
+                            );
+                        }
+                    }
+                    Err(d) => self.diag(*d, file),
                 }
             }
-            StmtKind::Expr(e) => match eval(e, env) {
-                Ok(Value::Pat(p)) => {
-                    // A bare pattern plays, like an anonymous track.
-                    self.anonymous += 1;
-                    tracks.push(Track {
-                        source: src[e.span.clone()].to_string(),
-                        span: stmt.span.clone(),
-                        ..Track::new(format!("${}", self.anonymous), p)
-                    });
-                }
-                Ok(_) => {}
-                Err(err) => self.diag(to_diagnostic(&err), file),
-            },
             StmtKind::Import { path, path_span } => self.import(path, path_span, file, env, tracks),
             StmtKind::Instrument {
                 name,
@@ -622,6 +913,7 @@ impl Evaluator<'_> {
                         ExprKind::Arrow {
                             params: params.clone(),
                             body: Box::new(body.clone()),
+                            binds_this: false,
                         },
                         body.span.clone(),
                     );
@@ -660,9 +952,19 @@ impl Evaluator<'_> {
                 let mut section_tracks = Vec::new();
                 let before = self.settings.lock().unwrap().cps;
                 self.settings.lock().unwrap().cps = None;
+                if let Err(e) = crate::eval::hoist_functions(body, &section_env) {
+                    self.diag(to_diagnostic(&e), file);
+                }
                 for s in body {
                     reset_budget();
-                    self.exec(s, src, file, &mut section_env, &mut section_tracks);
+                    self.exec(
+                        s,
+                        src,
+                        file,
+                        &mut section_env,
+                        &mut section_tracks,
+                        Bare::All,
+                    );
                 }
                 let cps = {
                     let mut set = self.settings.lock().unwrap();
@@ -689,29 +991,84 @@ impl Evaluator<'_> {
     }
 
     /// A track: its pattern plus the track-level methods written last.
-    fn track(
+    /// Adds a named track (`name: pattern`, `pattern.p('name')`).
+    #[allow(clippy::too_many_arguments)]
+    fn add_track(
         &mut self,
         name: &str,
+        name_span: &SrcSpan,
+        flags: crate::ast::TrackFlags,
+        value: &Expr,
+        stmt: &Stmt,
+        src: &str,
+        file: &Option<Arc<str>>,
+        env: &Arc<Env>,
+        tracks: &mut Vec<Track>,
+    ) {
+        let name = if name == "$" {
+            self.anonymous += 1;
+            format!("${}", self.anonymous)
+        } else {
+            name.to_string()
+        };
+        match self.track(Some(&name), value, src, env) {
+            Ok(Some(mut t)) => {
+                t.muted = flags.muted;
+                t.solo = flags.solo;
+                t.span = stmt.span.clone();
+                if tracks.iter().any(|x| x.name == name) {
+                    self.diag(
+                        Diagnostic::warning(
+                            "W0001",
+                            format!("track `{name}` is defined twice; the later one wins"),
+                        )
+                        .at(name_span.clone())
+                        .label("defined again here"),
+                        file,
+                    );
+                    tracks.retain(|x| x.name != name);
+                }
+                tracks.push(t);
+            }
+            Ok(None) => {}
+            Err(d) => {
+                self.out.failed_tracks.push(name.clone());
+                self.diag(
+                    d.note(format!("track `{name}` keeps its previous version")),
+                    file,
+                );
+            }
+        }
+    }
+
+    /// A track: its pattern plus the track-level methods written last, the
+    /// outputs (`.midi`, `.osc`) and pictures (`.pianoroll()`, …) asked
+    /// for anywhere in its chain. A bare statement (`name` is `None`)
+    /// whose value is not a pattern (`setcps(1)`) is no track.
+    fn track(
+        &mut self,
+        name: Option<&str>,
         value: &Expr,
         src: &str,
         env: &Arc<Env>,
-    ) -> Result<Track, Box<Diagnostic>> {
+    ) -> Result<Option<Track>, Box<Diagnostic>> {
         let mut methods = Vec::new();
         let mut inner = value;
         while let ExprKind::Call { callee, args } = &inner.kind {
             match &callee.kind {
                 ExprKind::Member { object, name, .. } if TRACK_METHODS.contains(&name.as_str()) => {
-                    methods.push((name.as_str(), args, inner.span.clone()));
+                    methods.push((name.as_str(), args.as_slice(), inner.span.clone()));
                     inner = object;
                 }
                 _ => break,
             }
         }
         let v = eval(inner, env).map_err(|e| Box::new(to_diagnostic(&e)))?;
-        let pattern = match v {
-            Value::Pat(p) => p,
-            Value::Str(_) | Value::Num(_) => reify(&v),
-            other => {
+        let pattern = match (v, name) {
+            (Value::Pat(p), _) => p,
+            (v @ (Value::Str(_) | Value::Num(_)), Some(_)) => reify(&v),
+            (_, None) => return Ok(None),
+            (other, Some(name)) => {
                 return Err(Box::new(
                     Diagnostic::error(
                         "E0202",
@@ -726,9 +1083,20 @@ impl Evaluator<'_> {
                 ))
             }
         };
-        let mut track = Track::new(name, pattern);
+        let mut track = Track::new(name.unwrap_or(""), pattern);
         track.source = src[value.span.clone()].to_string();
-        for (method, args, span) in methods.into_iter().rev() {
+        let chain = receiver_chain(inner);
+        track.visuals = chain
+            .iter()
+            .rev()
+            .filter_map(|(method, args, _)| visual_of(method, args, src))
+            .collect();
+        let outputs = chain
+            .iter()
+            .filter(|(m, _, _)| OUTPUT_METHODS.contains(m))
+            .take(1)
+            .map(|(m, a, s)| (*m, *a, s.clone()));
+        for (method, args, span) in outputs.chain(methods.into_iter().rev()) {
             self.track_method(&mut track, method, args, env)
                 .map_err(|mut e| {
                     if e.span.is_none() {
@@ -737,7 +1105,7 @@ impl Evaluator<'_> {
                     to_diagnostic(&e)
                 })?;
         }
-        Ok(track)
+        Ok(Some(track))
     }
 
     fn track_method(
@@ -807,11 +1175,25 @@ impl Evaluator<'_> {
             "volume" => track.gain = num(0, "the gain")?.max(0.0),
             "balance" => track.pan = num(0, "the position (0–1)")?.clamp(0.0, 1.0),
             "midi" => {
-                let port = text(0, "a port name")?;
-                let channel = if args.len() > 1 {
-                    num(1, "the channel")?
+                // Without a port, weft's own virtual port (Strudel's
+                // `.midi()` picks the first port it finds).
+                let port = if args.is_empty() {
+                    crate::library::visual_fns::VIRTUAL_MIDI_PORT.to_string()
                 } else {
-                    1.0
+                    text(0, "a port name")?
+                };
+                let options = match args.get(1) {
+                    Some(e) => Some(eval(e, env)?),
+                    None => None,
+                };
+                let channel = match &options {
+                    None => 1.0,
+                    Some(Value::Map(m)) => m
+                        .get("midichannel")
+                        .or_else(|| m.get("channel"))
+                        .map(|v| v.to_number())
+                        .unwrap_or(1.0),
+                    Some(_) => num(1, "the channel")?,
                 };
                 if !(1.0..=16.0).contains(&channel) {
                     return Err(RtError::new(".midi: the channel must be between 1 and 16")
@@ -1227,3 +1609,312 @@ fn graph_fn(f: Value) -> Value {
         in_graph_mode(|| crate::eval::call_value(&f, args))
     })
 }
+
+/// Whether a statement is a call of `name` (possibly awaited).
+fn calls(e: &Expr, name: &str) -> bool {
+    match &e.kind {
+        ExprKind::Unary { expr, .. } => calls(expr, name),
+        ExprKind::Call { callee, .. } => matches!(&callee.kind, ExprKind::Ident(n) if n == name),
+        _ => false,
+    }
+}
+
+/// The names hydra code uses (its sources, outputs and audio object).
+const HYDRA_NAMES: &[&str] = &[
+    "osc", "shape", "src", "noise", "voronoi", "gradient", "solid", "render", "o0", "o1", "o2",
+    "o3", "s0", "s1", "s2", "s3", "a",
+];
+
+/// After `initHydra()`, hydra's own functions are in scope in Strudel; in
+/// weft each says, when used, that hydra visuals need a browser.
+fn bind_hydra_names(env: &Env) {
+    for name in HYDRA_NAMES {
+        let message = format!("`{name}` is a hydra function: hydra visuals need a browser");
+        env.set(
+            *name,
+            native_fn_owned("hydra", move |_| {
+                Err(RtError::new(message.clone())
+                    .with_help("the hydra lines are skipped; the music plays")
+                    .with_code("E0240"))
+            }),
+        );
+    }
+}
+
+/// Whether a statement names its own track (`pattern.p('x')`, `.d1`,
+/// `.q(…)`), as opposed to being a bare pattern.
+pub fn names_its_track(e: &Expr) -> bool {
+    track_call(e).is_some()
+}
+
+/// How a statement names the track it makes, Strudel style.
+enum TrackCall<'a> {
+    /// `pattern.p('name')` (`$` anonymous, `_name`/`name_` muted).
+    Named(&'a Expr),
+    /// `pattern.d1` … `pattern.d9`, `pattern.p1` … `pattern.p9`.
+    Numbered(String),
+    /// `pattern.q(…)`, `pattern.q1`: evaluated, not played.
+    Quiet,
+}
+
+/// Recognises a statement that registers its pattern as a track.
+fn track_call(e: &Expr) -> Option<(&Expr, TrackCall<'_>)> {
+    match &e.kind {
+        ExprKind::Call { callee, args } => match &callee.kind {
+            ExprKind::Member { object, name, .. } if name == "p" && args.len() == 1 => {
+                Some((object, TrackCall::Named(&args[0])))
+            }
+            ExprKind::Member { object, name, .. } if name == "q" => {
+                Some((object, TrackCall::Quiet))
+            }
+            _ => None,
+        },
+        ExprKind::Member { object, name, .. } => {
+            let (prefix, digit) = name.split_at(1.min(name.len()));
+            let numbered = name.len() == 2 && digit.chars().all(|c| ('1'..='9').contains(&c));
+            match prefix {
+                "d" | "p" if numbered => Some((object, TrackCall::Numbered(name.clone()))),
+                "q" if numbered => Some((object, TrackCall::Quiet)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A `.p(label)` label's track name and whether it is muted.
+fn strudel_label(label: &str) -> (String, bool) {
+    if label.len() > 1 {
+        if let Some(rest) = label.strip_prefix('_') {
+            return (rest.to_string(), true);
+        }
+        if let Some(rest) = label.strip_suffix('_') {
+            return (rest.to_string(), true);
+        }
+    }
+    (label.to_string(), false)
+}
+
+/// The method calls along a chain, outermost first: for
+/// `s("bd").fast(2).pianoroll()` that is `pianoroll`, then `fast`.
+fn receiver_chain(e: &Expr) -> Vec<(&str, &[Expr], SrcSpan)> {
+    let mut out = Vec::new();
+    let mut cur = e;
+    while let ExprKind::Call { callee, args } = &cur.kind {
+        match &callee.kind {
+            ExprKind::Member { object, name, .. } => {
+                out.push((name.as_str(), args.as_slice(), cur.span.clone()));
+                cur = object;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The picture a method call asks for, if it is a drawing method.
+fn visual_of(method: &str, args: &[Expr], src: &str) -> Option<Visual> {
+    let inline = method.starts_with('_');
+    let kind = method.trim_start_matches('_');
+    if !VISUAL_METHODS.contains(&kind) {
+        return None;
+    }
+    let options = args
+        .get(if inline { 1 } else { 0 })
+        .and_then(|a| src.get(a.span.clone()))
+        .unwrap_or("")
+        .to_string();
+    Some(Visual {
+        kind: if kind == "tscope" { "scope" } else { kind }.to_string(),
+        inline,
+        options,
+    })
+}
+
+/// Inline drawing methods (`._pianoroll()`, `._scope()`, …) get an id as
+/// their first argument, numbered per kind in the order Strudel's
+/// transpiler numbers them (outer calls of a chain first), so they give
+/// the same events (`._scope()` sets `analyze` to its id).
+fn assign_widget_ids(stmts: &mut [Stmt]) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for s in stmts {
+        widget_ids_in_stmt(s, &mut counts);
+    }
+}
+
+fn widget_ids_in_stmt(s: &mut Stmt, counts: &mut HashMap<String, usize>) {
+    match &mut s.kind {
+        StmtKind::Let { value, .. } | StmtKind::Track { value, .. } | StmtKind::Expr(value) => {
+            widget_ids(value, counts)
+        }
+        StmtKind::Destructure { value: Some(v), .. } | StmtKind::Return(Some(v)) => {
+            widget_ids(v, counts)
+        }
+        StmtKind::Function { body, .. } => widget_ids(body, counts),
+        StmtKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            widget_ids(cond, counts);
+            then.iter_mut()
+                .chain(otherwise.iter_mut())
+                .for_each(|s| widget_ids_in_stmt(s, counts));
+        }
+        StmtKind::Section { body, .. } => {
+            body.iter_mut().for_each(|s| widget_ids_in_stmt(s, counts))
+        }
+        _ => {}
+    }
+}
+
+/// The inline drawing methods (written with `_`).
+pub const WIDGET_METHODS: &[&str] = &[
+    "_pianoroll",
+    "_punchcard",
+    "_spiral",
+    "_scope",
+    "_pitchwheel",
+    "_spectrum",
+];
+
+fn widget_ids(e: &mut Expr, counts: &mut HashMap<String, usize>) {
+    if let ExprKind::Call { callee, args } = &mut e.kind {
+        if let ExprKind::Member { name, .. } = &callee.kind {
+            if WIDGET_METHODS.contains(&name.as_str()) {
+                let n = counts.entry(name.clone()).or_insert(0);
+                let id = format!("_widget_{name}_{n}");
+                *n += 1;
+                args.insert(0, Expr::new(ExprKind::Str(id), callee.span.clone()));
+            }
+        }
+    }
+    match &mut e.kind {
+        ExprKind::Call { callee, args } => {
+            widget_ids(callee, counts);
+            args.iter_mut().for_each(|a| widget_ids(a, counts));
+        }
+        ExprKind::Member { object, .. } => widget_ids(object, counts),
+        ExprKind::Index { object, index } => {
+            widget_ids(object, counts);
+            widget_ids(index, counts);
+        }
+        ExprKind::List(items) => items.iter_mut().for_each(|a| widget_ids(a, counts)),
+        ExprKind::Object(items) => items.iter_mut().for_each(|p| match p {
+            crate::ast::Prop::Pair(_, v) | crate::ast::Prop::Spread(v) => widget_ids(v, counts),
+        }),
+        ExprKind::Spread(x) | ExprKind::Unary { expr: x, .. } => widget_ids(x, counts),
+        ExprKind::Arrow { body, .. } => widget_ids(body, counts),
+        ExprKind::Block(stmts) => stmts.iter_mut().for_each(|s| widget_ids_in_stmt(s, counts)),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            widget_ids(lhs, counts);
+            widget_ids(rhs, counts);
+        }
+        ExprKind::Ternary {
+            cond,
+            then,
+            otherwise,
+        } => {
+            widget_ids(cond, counts);
+            widget_ids(then, counts);
+            widget_ids(otherwise, counts);
+        }
+        ExprKind::Assign { target, value, .. } => {
+            widget_ids(target, counts);
+            widget_ids(value, counts);
+        }
+        _ => {}
+    }
+}
+
+/// Marks every event of a track's pattern with the track's index.
+fn tag_track(pat: &Pat, index: u32) -> Pat {
+    pat.with_hap(move |mut h| {
+        h.context.track = Some(index);
+        h
+    })
+}
+
+/// The events of a tagged stack that belong to track `index` (and, for
+/// one track, those that no track made).
+fn track_part(together: &Pat, index: u32, untagged: bool) -> Pat {
+    together.filter_haps(move |h| match h.context.track {
+        Some(t) => t == index,
+        None => untagged,
+    })
+}
+
+/// The documentation of the functions a program's evaluator provides
+/// (they act on the program as a whole, not on one pattern).
+pub const DOCS: &[crate::docs::FnDoc] = &[
+    crate::docs::FnDoc {
+        names: &["setcps", "setCps"],
+        category: "Program",
+        summary: "Sets the tempo in cycles per second (0.5 by default: one cycle every two seconds).",
+        params: &[("cps", "cycles per second (> 0)")],
+        example: "setcps(0.6)\n$: s(\"bd sd\")",
+    },
+    crate::docs::FnDoc {
+        names: &["setcpm", "setCpm"],
+        category: "Program",
+        summary: "Sets the tempo in cycles per minute (`setcpm(120/4)` is 120 BPM with 4 beats per cycle).",
+        params: &[("cpm", "cycles per minute (> 0)")],
+        example: "setcpm(140/4)\n$: s(\"bd*4,[- sd]*2\")",
+    },
+    crate::docs::FnDoc {
+        names: &["bpm"],
+        category: "Program",
+        summary: "Sets the tempo in beats per minute, with a number of beats per cycle (4 by default).",
+        params: &[("bpm", "beats per minute"), ("beats", "beats per cycle (default 4)")],
+        example: "bpm(120)\n$: s(\"bd*4\")",
+    },
+    crate::docs::FnDoc {
+        names: &["cpm"],
+        category: "Program",
+        summary: "Plays a pattern at a number of cycles per minute, relative to the tempo set so far (`pat.cpm(90)` at the default tempo is `pat.fast(3)`).",
+        params: &[("cpm", "cycles per minute")],
+        example: "$: s(\"<bd sd>,hh*2\").cpm(90)\n$: s(\"cp\")",
+    },
+    crate::docs::FnDoc {
+        names: &["all"],
+        category: "Program",
+        summary: "Applies a function to all tracks together (as one stack): each resulting event stays on the track it came from.",
+        params: &[("function", "e.g. x => x.fast(2)")],
+        example: "$: s(\"bd sd\")\n$: s(\"hh*8\")\nall(x => x.room(0.3))",
+    },
+    crate::docs::FnDoc {
+        names: &["each"],
+        category: "Program",
+        summary: "Applies a function to every track on its own.",
+        params: &[("function", "e.g. x => x.fast(\"<1 2>\")")],
+        example: "$: s(\"bd sd\")\neach(x => x.gain(0.8))",
+    },
+    crate::docs::FnDoc {
+        names: &["hush"],
+        category: "Program",
+        summary: "Drops the tracks defined before it (and `all`/`each`): what follows plays alone.",
+        params: &[],
+        example: "$: s(\"bd sd\")\nhush()\n$: s(\"hh*8\")",
+    },
+    crate::docs::FnDoc {
+        names: &["slider", "sliderWithID"],
+        category: "Program",
+        summary: "Strudel's editor knob; in weft its value (`slider(0.5, 0, 1)` is 0.5).",
+        params: &[("value", "the knob's value"), ("min", "ignored"), ("max", "ignored")],
+        example: "$: s(\"hh*8\")\n  .gain(slider(0.5, 0, 1))",
+    },
+    crate::docs::FnDoc {
+        names: &["midin"],
+        category: "Program",
+        summary: "Reads a MIDI input (opened by `weft play`/`weft repl`): gives a function of a controller number whose pattern has the controller's latest value, 0–1, in every cycle.",
+        params: &[("port", "the input's name (or part of it)")],
+        example: "let cc = await midin('nanoKONTROL')\n$: note(\"c a f e\").lpf(cc(74).range(200, 4000))",
+    },
+    crate::docs::FnDoc {
+        names: &["register"],
+        category: "Program",
+        summary: "Defines a new pattern method from a function whose last parameter is the pattern; its other arguments may be patterns, as for the library's functions.",
+        params: &[("name", "the method's name"), ("function", "(arg, …, pat) => pattern")],
+        example: "register('dark', (f, pat) => pat.lpf(f))\n$: s(\"sawtooth\").dark(\"<400 800>\")",
+    },
+];

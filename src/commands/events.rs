@@ -118,6 +118,7 @@ pub fn run(args: Args) -> u8 {
         return 1;
     }
     let mut named: Vec<(Option<String>, Pat)> = Vec::new();
+    let mut failed = false;
     if let Some(expr) = &args.expr {
         match lang::eval::eval_source(expr) {
             Ok(v) => named.push((None, reify(&v))),
@@ -136,9 +137,9 @@ pub fn run(args: Args) -> u8 {
         };
         let ev = super::evaluate(file, &src);
         super::print_all_diagnostics(&ev, file, &src);
-        if ev.diagnostics.iter().any(|d| d.is_error()) {
-            return 1;
-        }
+        // A failed statement is reported; the others still give their
+        // events (the exit code tells that something failed).
+        failed = ev.diagnostics.iter().any(|d| d.is_error());
         let program = ev.program;
         match &args.track {
             Some(t) => match program.track(t) {
@@ -202,5 +203,5 @@ pub fn run(args: Args) -> u8 {
         }
     }
     let _ = out.flush();
-    0
+    u8::from(failed)
 }

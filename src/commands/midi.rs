@@ -118,6 +118,8 @@ pub struct LiveOutputs {
     clock: Arc<AudioClock>,
     tried: HashSet<String>,
     midi_in: Option<MidiIn>,
+    /// Inputs the program asks for (`midin('port')`), kept open.
+    program_inputs: Vec<MidiIn>,
     follow_clock: bool,
     current: Program,
     last_follow: Instant,
@@ -163,6 +165,7 @@ impl LiveOutputs {
             clock,
             tried: HashSet::new(),
             midi_in,
+            program_inputs: Vec::new(),
             follow_clock: args.follow_clock,
             current: Program::default(),
             last_follow: Instant::now(),
@@ -199,6 +202,20 @@ impl LiveOutputs {
         for t in &program.tracks {
             if let Output::Midi { port, .. } = &t.output {
                 self.open(port, &format!("track `{}`", t.name));
+            }
+        }
+        for port in &program.midi_inputs {
+            if !self.tried.insert(format!("in:{port}")) {
+                continue;
+            }
+            match open_input(port) {
+                Ok(m) => {
+                    eprintln!("reading MIDI input `{}` (midin)", m.port);
+                    self.program_inputs.push(m);
+                }
+                Err(e) => eprintln!(
+                    "warning: {e}\n  note: midin('{port}') controllers stay at 0; the rest keeps playing"
+                ),
             }
         }
     }

@@ -6,6 +6,7 @@
 //! (and when it takes effect) and redraws the status line. Nothing here
 //! runs on the audio thread.
 
+pub mod keys;
 pub mod repl;
 pub mod session;
 pub mod status;
@@ -197,13 +198,7 @@ impl Live {
         }
         if !line.starts_with(':') {
             self.hushed = false;
-            // A bare pattern at the REPL replaces the REPL's own track.
-            let stmt = match lang::parser::parse_program(line).0.first().map(|s| &s.kind) {
-                Some(lang::ast::StmtKind::Expr(_)) if !is_call_statement(line) => {
-                    format!("repl: {line}")
-                }
-                _ => line.to_string(),
-            };
+            let stmt = name_repl_pattern(line);
             self.apply(Some(&stmt), self.quantize);
             return true;
         }
@@ -373,15 +368,33 @@ impl Live {
 }
 
 /// `setcps(…)`, `bpm(…)` and other calls that are not patterns stay statements.
-fn is_call_statement(line: &str) -> bool {
-    let head: String = line
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    matches!(
-        head.as_str(),
-        "setcps" | "setCps" | "setcpm" | "setCpm" | "bpm"
-    )
+/// A bare pattern typed at the REPL (an entry's last statement) replaces
+/// the REPL's own track `repl`, so that typing one pattern after another
+/// plays the latest. Statements that set something up (`setcps(…)`,
+/// `samples(…)`, `all(…)`) and patterns that name their own track
+/// (`.p('x')`, `.d1`) stay as they are.
+fn name_repl_pattern(entry: &str) -> String {
+    let (stmts, _) = lang::parser::parse_program(entry);
+    match stmts.last().map(|s| (&s.kind, s.span.start)) {
+        Some((lang::ast::StmtKind::Expr(e), start))
+            if !is_setup_call(e) && !lang::program::names_its_track(e) =>
+        {
+            format!("{}repl: {}", &entry[..start], &entry[start..])
+        }
+        _ => entry.to_string(),
+    }
+}
+
+/// A call of one of the program-wide functions (possibly awaited).
+fn is_setup_call(e: &lang::ast::Expr) -> bool {
+    use lang::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Unary { expr, .. } => is_setup_call(expr),
+        ExprKind::Call { callee, .. } => matches!(&callee.kind, ExprKind::Ident(n)
+            if matches!(n.as_str(), "setcps" | "setCps" | "setcpm" | "setCpm" | "bpm" | "all"
+                | "each" | "hush" | "samples")),
+        _ => false,
+    }
 }
 
 /// Runs a live session until it is stopped. Returns the exit code.
@@ -456,6 +469,9 @@ pub fn run(opts: LiveOptions) -> u8 {
         }
     };
 
+    // Keys for `keyDown`/`whenKey` (the REPL's line editor owns the
+    // keyboard, so only `weft play` reads them).
+    let _keys = if opts.repl { None } else { keys::start() };
     let names: repl::Names = Default::default();
     let (input_tx, input_rx) = channel();
     let (printer, editor) = if opts.repl {
@@ -604,6 +620,7 @@ pub fn run(opts: LiveOptions) -> u8 {
             });
             let stats = live.engine.stats();
             live.status.voices = stats.voices;
+            live.status.keys = lang::library::keys::held();
             live.status.load = stats.load;
             live.status.xruns = stats.xruns;
             live.display.draw(&live.status);

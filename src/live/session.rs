@@ -183,6 +183,13 @@ impl Session {
         previous: Option<&Program>,
         color: bool,
     ) -> Outcome {
+        // An entry of several statements keeps those that work: the
+        // failing ones are reported and left out (the others take effect).
+        let kept = extra.and_then(|entry| self.working_statements(entry, color));
+        let (extra, dropped) = match &kept {
+            Some((k, report)) => (Some(k.as_str()), report.clone()),
+            None => (extra, String::new()),
+        };
         let (mut ev, src) = self.evaluate(extra);
         let errors = ev.diagnostics.iter().filter(|d| d.is_error()).count();
         // Errors are shown every time; a warning only the first time.
@@ -191,9 +198,9 @@ impl Session {
             d.is_error() || shown.insert(format!("{}{}{:?}", d.code, d.message, d.label))
         });
         let report = if ev.diagnostics.is_empty() {
-            String::new()
+            dropped
         } else {
-            render_with(&ev.diagnostics, &self.name(), &src, &ev.sources, color)
+            dropped + &render_with(&ev.diagnostics, &self.name(), &src, &ev.sources, color)
         };
         // A REPL statement that fails is not kept, and a file that cannot
         // be read as a whole (a syntax error) changes nothing: which tracks
@@ -239,6 +246,47 @@ impl Session {
             report,
             summary,
         }
+    }
+
+    /// The statements of a REPL entry that evaluate without errors, when
+    /// some (not all) of them fail, with the report of those that fail;
+    /// `None` otherwise.
+    fn working_statements(&self, entry: &str, color: bool) -> Option<(String, String)> {
+        let (stmts, parse_errors) = lang::parser::parse_program(entry);
+        if stmts.len() < 2 || !parse_errors.is_empty() {
+            return None;
+        }
+        let (ev, src) = self.evaluate(Some(entry));
+        let start = src.len() - entry.len() - 1;
+        let failed = |s: &lang::ast::Stmt| {
+            ev.diagnostics.iter().any(|d| {
+                d.is_error()
+                    && d.file.is_none()
+                    && d.span.as_ref().is_some_and(|sp| {
+                        sp.start >= start + s.span.start && sp.start < start + s.span.end
+                    })
+            })
+        };
+        let good: Vec<&str> = stmts
+            .iter()
+            .filter(|s| !failed(s))
+            .map(|s| &entry[s.span.clone()])
+            .collect();
+        if good.is_empty() || good.len() == stmts.len() {
+            return None;
+        }
+        let errors: Vec<lang::diagnostics::Diagnostic> = ev
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.is_error()
+                    && d.file.is_none()
+                    && d.span.as_ref().is_some_and(|sp| sp.start >= start)
+            })
+            .cloned()
+            .collect();
+        let report = render_with(&errors, &self.name(), &src, &ev.sources, color);
+        Some((good.join("\n"), report))
     }
 
     /// The current program as weft source (for `:save`).

@@ -20,6 +20,8 @@ pub struct Status {
     pub load: f32,
     pub xruns: u64,
     pub section: Option<String>,
+    /// Computer keys held (seen by `keyDown`/`whenKey`).
+    pub keys: Vec<String>,
     pub last: String,
 }
 
@@ -39,6 +41,9 @@ impl Status {
         );
         if let Some(sec) = &self.section {
             s.push_str(&format!("  [{sec}]"));
+        }
+        if !self.keys.is_empty() {
+            s.push_str(&format!("  keys {}", self.keys.join("+")));
         }
         if !self.last.is_empty() {
             s.push_str(&format!("  │ {}", self.last));
@@ -139,12 +144,13 @@ mod tests {
             load: 0.25,
             xruns: 0,
             section: Some("verse".into()),
+            keys: vec!["Control".into(), "j".into()],
             last: "~drums".into(),
         };
         let l = s.line(200);
         assert!(
             l.starts_with(
-                "▶ bar 3.3  cycle 2.50  120.0 bpm  3 tracks  12 voices  cpu  25%  xruns 0  [verse]"
+                "▶ bar 3.3  cycle 2.50  120.0 bpm  3 tracks  12 voices  cpu  25%  xruns 0  [verse]  keys Control+j"
             ),
             "{l}"
         );

@@ -92,6 +92,20 @@ fn midivel(args: &[Value]) -> R<Value> {
     })))
 }
 
+/// What `midin(port)` gives: a function of a controller number whose
+/// pattern has, in every cycle, the controller's latest value (0–1), read
+/// when the pattern is queried (the reference's `ref`: one event per cycle).
+pub fn controller_reader() -> Value {
+    super::registry::native_fn("cc", |args| {
+        let controller = int_arg(&args, 0, "the controller", 0.0..=127.0)?;
+        let channel = int_arg(&args, 1, "the channel", 1.0..=16.0)?;
+        Ok(Value::Pat(
+            crate::pattern::pure(Value::Num(0.0))
+                .fmap(move |_| Value::Num(cc(channel, controller))),
+        ))
+    })
+}
+
 pub fn register(add: &mut AddFn) {
     for (name, f) in [
         ("midicc", midicc as fn(&[Value]) -> R<Value>),

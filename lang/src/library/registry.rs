@@ -76,6 +76,9 @@ fn registry() -> &'static Registry {
         super::tonal_fns::register(&mut add);
         ops::register(&mut add);
         super::controls::register(&mut add);
+        super::visual_fns::register(&mut add);
+        super::website_fns::register(&mut add);
+        super::keys::register(&mut add);
         r
     })
 }

@@ -39,7 +39,7 @@
 mod chord;
 mod data;
 mod js;
-mod notes;
+pub mod notes;
 pub(crate) mod pitch;
 mod scale;
 mod voicing;

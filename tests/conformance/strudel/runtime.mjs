@@ -163,6 +163,8 @@ Pattern.prototype.piano = function () {
 };
 
 // What needs a browser: hydra visuals, the webcam, device motion.
+// `initHydra()` puts hydra's functions in scope (each program starts without).
+const HYDRA_NAMES = ['osc', 'shape', 'src', 'noise', 'voronoi', 'gradient', 'solid', 'render', 'o0', 's0'];
 class BrowserOnly extends Error {}
 const needsBrowser = (what) => () => {
   throw new BrowserOnly(`${what} needs a browser`);
@@ -202,11 +204,23 @@ await evalScope(core, mini, tonal, {
   midin,
   midimaps: asyncNoop,
   defaultmidimap: noop,
-  initHydra: needsBrowser('initHydra (hydra visuals)'),
+  initHydra: async () => {
+    for (const n of HYDRA_NAMES) globalThis[n] = needsBrowser(`${n} (hydra visuals)`);
+  },
   H: needsBrowser('H (hydra visuals)'),
   initAudio: asyncNoop,
   initAudioOnFirstClick: asyncNoop,
 });
+
+// The mouse needs a browser.
+for (const name of ['mousex', 'mousey', 'mouseX', 'mouseY']) {
+  Object.defineProperty(globalThis, name, {
+    get() {
+      throw new BrowserOnly(`${name} (the mouse position) needs a browser`);
+    },
+    configurable: true,
+  });
+}
 
 // The keyboard: no key is held (the browser starts with an empty key state).
 globalThis.window ??= { addEventListener: noop };
@@ -214,7 +228,13 @@ globalThis.window ??= { addEventListener: noop };
 // ---------------------------------------------------------------------------
 // Evaluation, as `repl.evaluate` does it.
 
+const beforeHydra = {};
+
 export async function evaluateProgram(code) {
+  for (const n of HYDRA_NAMES) {
+    if (!(n in beforeHydra)) beforeHydra[n] = globalThis[n];
+    globalThis[n] = beforeHydra[n];
+  }
   hush();
   repl.cps = 0.5;
   const { output } = transpiler(code, { wrapAsync: false, addReturn: true, id: '' });
