@@ -117,9 +117,18 @@ impl Entry {
     }
 }
 
-fn function_entries() -> Vec<Entry> {
+/// The function documentation: the central table, then the tables kept
+/// beside their library modules (one line each).
+fn library_docs() -> impl Iterator<Item = &'static FnDoc> {
     FUNCTION_DOCS
         .iter()
+        .chain(crate::library::stepwise::DOCS)
+        .chain(crate::library::structure_fns::DOCS)
+        .chain(crate::library::kernel_fns::DOCS)
+}
+
+fn function_entries() -> Vec<Entry> {
+    library_docs()
         .map(|d| Entry {
             name: d.names[0].to_string(),
             aliases: d.names[1..].iter().map(|s| s.to_string()).collect(),
@@ -295,8 +304,7 @@ pub fn lookup(name: &str) -> Option<Entry> {
 /// Library names (functions, signals, operators) without documentation.
 pub fn undocumented() -> Vec<&'static str> {
     use crate::library::{global, global_names, method, method_names, Kind as K};
-    let documented: Vec<&str> = FUNCTION_DOCS
-        .iter()
+    let documented: Vec<&str> = library_docs()
         .flat_map(|d| d.names.iter().copied())
         .collect();
     let mut out: Vec<&'static str> = Vec::new();

@@ -8,11 +8,14 @@
 
 pub mod controls;
 pub mod core_fns;
+pub mod kernel_fns;
 pub mod midi_in;
 pub mod ops;
 pub mod registry;
 pub mod samples;
 pub mod signals;
+pub mod stepwise;
+pub mod structure_fns;
 pub mod tonal_fns;
 
 use crate::pattern::{fastcat, pure, report_query_error, Pattern};

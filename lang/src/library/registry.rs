@@ -76,6 +76,9 @@ fn registry() -> &'static Registry {
         super::tonal_fns::register(&mut add);
         ops::register(&mut add);
         super::controls::register(&mut add);
+        super::stepwise::register(&mut add);
+        super::structure_fns::register(&mut add);
+        super::kernel_fns::register(&mut add);
         r
     })
 }
