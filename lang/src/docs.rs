@@ -33,6 +33,9 @@ pub fn function_docs() -> impl Iterator<Item = &'static FnDoc> {
         .chain(crate::library::visual_fns::DOCS)
         .chain(crate::library::website_fns::DOCS)
         .chain(crate::library::keys::DOCS)
+        .chain(crate::library::stepwise::DOCS)
+        .chain(crate::library::structure_fns::DOCS)
+        .chain(crate::library::kernel_fns::DOCS)
         .chain(crate::program::DOCS)
 }
 

@@ -6,7 +6,7 @@ use crate::docs::FnDoc;
 
 pub const FUNCTION_DOCS: &[FnDoc] = &[
     FnDoc {
-        names: &["fast", "density"],
+        names: &["fast"],
         category: "Time",
         summary: "Speeds a pattern up: `fast(2)` plays each cycle twice per cycle.",
         params: &[(

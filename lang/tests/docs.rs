@@ -86,3 +86,11 @@ fn every_documented_example_evaluates() {
         );
     }
 }
+
+#[test]
+fn no_library_name_is_registered_twice() {
+    assert_eq!(
+        lang::library::registry::duplicate_names(),
+        Vec::<&str>::new()
+    );
+}

@@ -562,16 +562,13 @@ fn silence_value() -> Value {
     Value::Pat(silence())
 }
 
-/// `[weight, pattern]` pairs or patterns (weighted by their step count).
+/// `[weight, pattern]` lists or patterns (weighted by their step count).
 fn timecat_values(args: &[Value]) -> R<Value> {
-    let mut items = Vec::new();
-    for a in args {
-        match a {
-            Value::List(l) if l.len() == 2 => items.push((Some(to_time(&l[0])?), reify(&l[1]))),
-            other => items.push((None, reify(other))),
-        }
-    }
-    Ok(Value::Pat(stepcat(items)))
+    let items = args
+        .iter()
+        .map(super::stepwise::stepcat_item)
+        .collect::<R<Vec<_>>>()?;
+    Ok(Value::Pat(super::stepwise::stepcat_weighted(items)?))
 }
 
 /// `arrange([cycles, pattern], …)`: sections played one after another.
@@ -643,7 +640,14 @@ fn pace_to(pat: &Pat, target: Time) -> Pat {
 }
 
 fn pace(args: &[Value], pat: &Pat) -> R<Pat> {
-    Ok(pace_to(pat, t1(args)?))
+    let target = t1(args)?;
+    if target.is_zero() && pat.steps.is_some_and(|s| !s.is_zero()) {
+        // Speeding up by an exact zero fails once there are events, as in
+        // the reference.
+        let zero = Value::list(vec![Value::Num(0.0), Value::Num(1.0)]);
+        return Ok(fast(&[zero], pat)?.with_steps_value(Some(target)));
+    }
+    Ok(pace_to(pat, target))
 }
 
 /// `squeeze(indices, [a, b, …])`: plays the chosen pattern squeezed into each event.
@@ -941,7 +945,7 @@ pub fn register(add: &mut AddFn) {
         preserve_steps: true,
     };
     for (names, kind) in [
-        (&["fast", "density"][..], tp(1, fast)),
+        (&["fast"][..], tp(1, fast)),
         (&["slow", "sparsity"][..], t(1, slow)),
         (&["hurry"][..], t(1, hurry)),
         (&["early"][..], tp(1, early)),

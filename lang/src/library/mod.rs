@@ -8,12 +8,15 @@
 
 pub mod controls;
 pub mod core_fns;
+pub mod kernel_fns;
 pub mod keys;
 pub mod midi_in;
 pub mod ops;
 pub mod registry;
 pub mod samples;
 pub mod signals;
+pub mod stepwise;
+pub mod structure_fns;
 pub mod tonal_fns;
 pub mod visual_fns;
 pub mod website_fns;

@@ -43,6 +43,11 @@ pub enum Kind {
     Const(fn() -> Value),
 }
 
+/// Names registered twice (see `Registry::duplicates`).
+pub fn duplicate_names() -> Vec<&'static str> {
+    registry().duplicates.clone()
+}
+
 /// A named library entry.
 pub struct Builtin {
     pub name: &'static str,
@@ -52,6 +57,10 @@ pub struct Builtin {
 struct Registry {
     globals: HashMap<&'static str, Builtin>,
     methods: HashMap<&'static str, Builtin>,
+    /// Names registered twice as globals or as methods (the later entry
+    /// wins; a test keeps this empty so that no module silently replaces
+    /// another's function).
+    duplicates: Vec<&'static str>,
 }
 
 fn registry() -> &'static Registry {
@@ -60,13 +69,14 @@ fn registry() -> &'static Registry {
         let mut r = Registry {
             globals: HashMap::new(),
             methods: HashMap::new(),
+            duplicates: Vec::new(),
         };
         let mut add = |name: &'static str, kind: Kind, global: bool, method: bool| {
-            if global {
-                r.globals.insert(name, Builtin { name, kind });
+            if global && r.globals.insert(name, Builtin { name, kind }).is_some() {
+                r.duplicates.push(name);
             }
-            if method {
-                r.methods.insert(name, Builtin { name, kind });
+            if method && r.methods.insert(name, Builtin { name, kind }).is_some() {
+                r.duplicates.push(name);
             }
         };
         super::core_fns::register(&mut add);
@@ -79,6 +89,9 @@ fn registry() -> &'static Registry {
         super::visual_fns::register(&mut add);
         super::website_fns::register(&mut add);
         super::keys::register(&mut add);
+        super::stepwise::register(&mut add);
+        super::structure_fns::register(&mut add);
+        super::kernel_fns::register(&mut add);
         r
     })
 }

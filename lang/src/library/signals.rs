@@ -365,12 +365,14 @@ fn binary(args: &[Value]) -> R<Value> {
 
 fn seed(args: &[Value], pat: &Pat) -> R<Pat> {
     let s = to_num(&args[0]);
+    let steps = pat.steps;
     let pat = pat.clone();
     Ok(Pattern::new(move |st| {
         let mut st = *st;
         st.controls.seed = Some(s);
         pat.query(&st)
-    }))
+    })
+    .with_steps_value(steps))
 }
 
 pub fn register(add: &mut AddFn) {
