@@ -52,7 +52,8 @@ pub fn rands_at(t: f64, n: usize) -> Vec<f64> {
 pub fn perlin_at(t: f64, seed: f64) -> f64 {
     let ta = t.floor();
     let tb = ta + 1.0;
-    let smoother = |x: f64| 6.0 * x.powf(5.0) - 15.0 * x.powf(4.0) + 10.0 * x.powf(3.0);
+    let pow = crate::jsmath::pow;
+    let smoother = |x: f64| 6.0 * pow(x, 5.0) - 15.0 * pow(x, 4.0) + 10.0 * pow(x, 3.0);
     let (ra, rb) = (rand_at(ta + seed), rand_at(tb + seed));
     ra + smoother(t - ta) * (rb - ra)
 }

@@ -28,11 +28,11 @@ pub fn isaw() -> Pat {
 }
 
 pub fn sine2() -> Pat {
-    num_signal(|t| (std::f64::consts::PI * 2.0 * t).sin())
+    num_signal(|t| crate::jsmath::sin(std::f64::consts::PI * 2.0 * t))
 }
 
 pub fn sine() -> Pat {
-    num_signal(|t| ((std::f64::consts::PI * 2.0 * t).sin() + 1.0) / 2.0)
+    num_signal(|t| (crate::jsmath::sin(std::f64::consts::PI * 2.0 * t) + 1.0) / 2.0)
 }
 
 pub fn cosine() -> Pat {
