@@ -25,6 +25,16 @@ pub struct FnDoc {
 
 pub use crate::docs_data::FUNCTION_DOCS;
 
+/// Every function's documentation: the main table, then the tables kept
+/// beside the code they document.
+pub fn function_docs() -> impl Iterator<Item = &'static FnDoc> {
+    FUNCTION_DOCS
+        .iter()
+        .chain(crate::library::random_fns::DOCS)
+        .chain(crate::library::pick_fns::DOCS)
+        .chain(crate::library::time_fns::DOCS)
+}
+
 /// What kind of thing a documented name is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -118,8 +128,7 @@ impl Entry {
 }
 
 fn function_entries() -> Vec<Entry> {
-    FUNCTION_DOCS
-        .iter()
+    function_docs()
         .map(|d| Entry {
             name: d.names[0].to_string(),
             aliases: d.names[1..].iter().map(|s| s.to_string()).collect(),
@@ -295,8 +304,7 @@ pub fn lookup(name: &str) -> Option<Entry> {
 /// Library names (functions, signals, operators) without documentation.
 pub fn undocumented() -> Vec<&'static str> {
     use crate::library::{global, global_names, method, method_names, Kind as K};
-    let documented: Vec<&str> = FUNCTION_DOCS
-        .iter()
+    let documented: Vec<&str> = function_docs()
         .flat_map(|d| d.names.iter().copied())
         .collect();
     let mut out: Vec<&'static str> = Vec::new();

@@ -10,9 +10,12 @@ pub mod controls;
 pub mod core_fns;
 pub mod midi_in;
 pub mod ops;
+pub mod pick_fns;
+pub mod random_fns;
 pub mod registry;
 pub mod samples;
 pub mod signals;
+pub mod time_fns;
 pub mod tonal_fns;
 
 use crate::pattern::{fastcat, pure, report_query_error, Pattern};

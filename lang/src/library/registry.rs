@@ -74,6 +74,9 @@ fn registry() -> &'static Registry {
         super::midi_in::register(&mut add);
         super::samples::register(&mut add);
         super::tonal_fns::register(&mut add);
+        super::random_fns::register(&mut add);
+        super::pick_fns::register(&mut add);
+        super::time_fns::register(&mut add);
         ops::register(&mut add);
         super::controls::register(&mut add);
         r
