@@ -27,6 +27,7 @@ fn read_jsonl(path: &str) -> Vec<Json> {
 /// The events `weft events FILE --json --to CYCLES` prints for `code`
 /// (all audible tracks), or the errors that stop it.
 fn program_events(code: &str, cycles: i64) -> Result<Vec<Json>, String> {
+    weft::lang::library::voicing_fns::reset_program_state();
     let options = weft::stdlib::eval_options(None, &[]);
     let ev = weft::lang::program::evaluate_with(code, &options);
     let errors: Vec<String> = ev

@@ -21,6 +21,7 @@ pub enum Outcome {
 
 /// Events of `code` over `[from, to)` as JSON objects, or an error message.
 pub fn events_json(code: &str, from: Time, to: Time) -> Result<Vec<Json>, String> {
+    crate::library::voicing_fns::reset_program_state();
     let v = eval_source(code).map_err(|d| {
         d.iter()
             .map(|d| d.message.clone())

@@ -33,6 +33,8 @@ pub fn function_docs() -> impl Iterator<Item = &'static FnDoc> {
         .chain(crate::library::random_fns::DOCS)
         .chain(crate::library::pick_fns::DOCS)
         .chain(crate::library::time_fns::DOCS)
+        .chain(crate::library::value_fns::DOCS)
+        .chain(crate::library::voicing_fns::DOCS)
 }
 
 /// What kind of thing a documented name is.

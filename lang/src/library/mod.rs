@@ -17,6 +17,8 @@ pub mod samples;
 pub mod signals;
 pub mod time_fns;
 pub mod tonal_fns;
+pub mod value_fns;
+pub mod voicing_fns;
 
 use crate::pattern::{fastcat, pure, report_query_error, Pattern};
 use crate::time::Time;

@@ -77,6 +77,8 @@ fn registry() -> &'static Registry {
         super::random_fns::register(&mut add);
         super::pick_fns::register(&mut add);
         super::time_fns::register(&mut add);
+        super::value_fns::register(&mut add);
+        super::voicing_fns::register(&mut add);
         ops::register(&mut add);
         super::controls::register(&mut add);
         r
