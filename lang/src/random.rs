@@ -156,6 +156,21 @@ mod tests {
     }
 
     #[test]
+    fn precise_generator_matches_the_reference() {
+        // Values of the reference's getRandsAtTime after useRNG('precise').
+        assert_eq!(
+            precise_rands(0.5, 3, 0.0),
+            vec![0.3268951131030917, 0.09512063069269061, 0.36898483126424253]
+        );
+        assert_eq!(precise_rands(1.25, 1, 2.0), vec![0.5789480353705585]);
+        assert_eq!(
+            precise_rands(-3.7, 2, 0.5),
+            vec![0.09252425306476653, 0.5428288248367608]
+        );
+        assert_eq!(precise_rands(123456.789, 1, 0.0), vec![0.15973764727823436]);
+    }
+
+    #[test]
     fn values_in_unit_range() {
         for i in 0..1000 {
             let r = rand_at(i as f64 * 0.37 - 100.0);

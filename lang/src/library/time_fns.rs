@@ -327,6 +327,39 @@ fn sysex(args: &[Value], pat: &Pat) -> R<Pat> {
     call("sysexdata", &[data], &with_id)
 }
 
+/// JavaScript's `parseInt(String(v))`: the leading whole number of the
+/// text, `None` for NaN.
+fn js_parse_int(v: &Value) -> Option<f64> {
+    let text = match v {
+        Value::Pat(_) | Value::Map(_) => "[object Object]".to_string(),
+        other => other.to_js_string(),
+    };
+    let t = text.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (radix, t) = match t.get(..2) {
+        Some("0x") | Some("0X") => (16, &t[2..]),
+        _ => (10, t),
+    };
+    let digits: String = t.chars().take_while(|c| c.is_digit(radix)).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let n = digits.chars().fold(0.0, |acc, c| {
+        acc * radix as f64 + c.to_digit(radix).unwrap_or(0) as f64
+    });
+    Some(if neg { -n } else { n })
+}
+
+/// `bypass(on)`: silence where `on` reads as a whole number other than 0.
+fn bypass(args: &[Value], pat: &Pat) -> R<Pat> {
+    let on = js_parse_int(&args[0]).is_some_and(|n| n != 0.0);
+    Ok(if on { silence() } else { pat.clone() })
+}
+
 /// `rotate(list, n)`: the list starting from index `n` (JavaScript's
 /// `slice` rules for negative and large `n`).
 fn rotate(args: &[Value]) -> R<Value> {
@@ -392,6 +425,15 @@ pub fn register(add: &mut AddFn) {
         (&["as"][..], t(1, as_controls)),
         (&["loopAtCps", "loopatcps"][..], t(2, loop_at_cps)),
         (&["sysex"][..], t(1, sysex)),
+        (
+            &["bypass"][..],
+            Kind::Transform {
+                arity: 1,
+                f: bypass,
+                join: Join::Inner,
+                preserve_steps: true,
+            },
+        ),
         (&["scrub"][..], Kind::Raw { arity: 1, f: scrub }),
     ] {
         for name in names {
@@ -525,6 +567,13 @@ pub const DOCS: &[FnDoc] = &[
         summary: "Sets the MIDI system-exclusive message of each event: `sysexid` and `sysexdata` from one list.",
         params: &[("message", "a list [id, data], such as [\"0x77\", \"0x01:0x02\"]")],
         example: "note(\"c4\").sysex([\"0x77\", \"0x01:0x02:0x03:0x04\"])",
+    },
+    FnDoc {
+        names: &["bypass"],
+        category: "Conditional",
+        summary: "Silences the pattern where the argument reads as a whole number other than 0 (`1`, `\"1\"`); 0, fractions below 1 and words leave it playing.",
+        params: &[("on", "1 to silence, 0 to play; patternable, such as \"<0 1>\"")],
+        example: "s(\"bd sd\").bypass(\"<0 1>\")",
     },
     FnDoc {
         names: &["rotate"],

@@ -699,6 +699,97 @@ fn log_values_method(args: &[Value]) -> R<Value> {
     Ok(Value::Pat(logged(&reify(&arg(args, 0)), true)))
 }
 
+/// Parses text as mini-notation (`mini('a b')`, `m`, `h`).
+fn parse_mini(v: &Value) -> R<Pat> {
+    crate::mini::mini(&test_text(v)).map_err(|e| {
+        let mut err = RtError::new(format!("[mini] {}", e.message)).with_code("E0110");
+        err.help = e.help;
+        err
+    })
+}
+
+fn mini_fn(args: &[Value]) -> R<Value> {
+    let pats = args
+        .iter()
+        .map(|a| parse_mini(a).map(Value::Pat))
+        .collect::<R<Vec<_>>>()?;
+    Ok(Value::Pat(super::sequence(&pats)))
+}
+
+fn mini_one(args: &[Value]) -> R<Value> {
+    Ok(Value::Pat(parse_mini(&arg(args, 0))?))
+}
+
+/// `h('"a b"')`: the text is the whole mini-notation source, quotes and all.
+fn mini_raw(args: &[Value]) -> R<Value> {
+    let text = test_text(&arg(args, 0));
+    let inner = text
+        .trim()
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .ok_or_else(|| {
+            RtError::new("[mini] parse error: h expects the text in double quotes")
+                .with_code("E0110")
+                .with_help("write h('\"a b\"'), or m('a b')")
+        })?;
+    Ok(Value::Pat(parse_mini(&Value::str(inner))?))
+}
+
+fn minify(args: &[Value]) -> R<Value> {
+    match arg(args, 0) {
+        s @ Value::Str(_) => mini_fn(&[s]),
+        other => Ok(Value::Pat(reify(&other))),
+    }
+}
+
+/// `pat.asNumber()`: values read as numbers (note names as MIDI).
+fn as_number(args: &[Value]) -> R<Value> {
+    let pat = reify(&arg(args, 0));
+    Ok(Value::Pat(pat.fmap(|v| {
+        match parse_numeral(std::slice::from_ref(v)) {
+            Ok(n) => n,
+            Err(e) => {
+                crate::pattern::report_query_error(e.message);
+                Value::Undefined
+            }
+        }
+    })))
+}
+
+/// `ref(() => value)`: a pattern that asks the function for its value
+/// (or pattern) at every query, a cycle at a time.
+fn ref_fn(args: &[Value]) -> R<Value> {
+    let f = arg(args, 0);
+    let cycles = crate::pattern::pure(Value::Num(1.0));
+    Ok(Value::Pat(cycles.inner_bind(move |_| {
+        match call_fn(&f, Vec::new(), "ref") {
+            Ok(v) => reify(&v),
+            Err(e) => {
+                crate::pattern::report_query_error(e.message);
+                crate::pattern::silence()
+            }
+        }
+    })))
+}
+
+fn is_control_name(args: &[Value]) -> R<Value> {
+    Ok(Value::Bool(
+        super::controls::control(&test_text(&arg(args, 0))).is_some(),
+    ))
+}
+
+fn stringify_values(args: &[Value]) -> R<Value> {
+    let v = arg(args, 0);
+    let compact = arg(args, 1).truthy();
+    Ok(match &v {
+        Value::Map(_) | Value::List(_) | Value::Null if compact => Value::str(&compact_value(&v)),
+        Value::Map(_) | Value::List(_) | Value::Null => {
+            Value::str(&v.to_json().unwrap_or_default())
+        }
+        _ => v,
+    })
+}
+
 pub fn register(add: &mut AddFn) {
     let v = |f| Kind::Values { f, method: false };
     for (name, kind) in [
@@ -741,6 +832,13 @@ pub fn register(add: &mut AddFn) {
         ("fractionalArgs", v(fractional_args)),
         ("objectMap", v(object_map)),
         ("drawLine", v(draw_line_fn)),
+        ("mini", v(mini_fn)),
+        ("m", v(mini_one)),
+        ("h", v(mini_raw)),
+        ("minify", v(minify)),
+        ("ref", v(ref_fn)),
+        ("isControlName", v(is_control_name)),
+        ("stringifyValues", v(stringify_values)),
     ] {
         add(name, kind, true, false);
     }
@@ -749,6 +847,7 @@ pub fn register(add: &mut AddFn) {
         ("drawLine", m(draw_line_method)),
         ("log", m(log_method)),
         ("logValues", m(log_values_method)),
+        ("asNumber", m(as_number)),
     ] {
         add(name, kind, false, true);
     }
@@ -1027,6 +1126,62 @@ pub const DOCS: &[FnDoc] = &[
         summary: "The pattern drawn as a line of text, one character per shortest event: `|` between cycles, `-` while a value holds, `.` for silence. As a method it reports the drawing and returns the pattern.",
         params: &[("pat", "the pattern"), ("chars", "about how many characters (default 60)")],
         example: "s(drawLine(\"0 [1 2 3]\", 10))",
+    },
+    FnDoc {
+        names: &["mini"],
+        category: "Values",
+        summary: "Parses plain strings (single-quoted) as mini-notation, one step each: `mini('a b')` is the pattern \"a b\".",
+        params: &[("strings", "the mini-notation texts")],
+        example: "s(mini('bd [sd sd]', 'hh'))",
+    },
+    FnDoc {
+        names: &["m"],
+        category: "Values",
+        summary: "Parses one plain string as mini-notation.",
+        params: &[("text", "the mini-notation text")],
+        example: "s(m('bd*2 sd'))",
+    },
+    FnDoc {
+        names: &["h"],
+        category: "Values",
+        summary: "Parses a whole mini-notation source, double quotes included: `h('\"a b\"')`.",
+        params: &[("text", "the quoted mini-notation text")],
+        example: "s(h('\"bd sd\"'))",
+    },
+    FnDoc {
+        names: &["minify"],
+        category: "Values",
+        summary: "Strings become mini-notation patterns, other values constant patterns.",
+        params: &[("value", "a string or any value")],
+        example: "s(minify('bd sd'))",
+    },
+    FnDoc {
+        names: &["asNumber"],
+        category: "Values",
+        summary: "Reads every value as a number: numeric strings as numbers, note names as MIDI numbers.",
+        params: &[],
+        example: "n(\"c4 e4 7\".asNumber())",
+    },
+    FnDoc {
+        names: &["ref"],
+        category: "Higher-order",
+        summary: "A pattern that calls a function for its value (or pattern) at every query, one cycle at a time.",
+        params: &[("f", "a function without arguments")],
+        example: "n(ref(() => 3))",
+    },
+    FnDoc {
+        names: &["isControlName"],
+        category: "Values",
+        summary: "Whether a name is a control or one of its aliases.",
+        params: &[("name", "the name")],
+        example: "pure(isControlName('lpf'))",
+    },
+    FnDoc {
+        names: &["stringifyValues"],
+        category: "Values",
+        summary: "A value as text: maps and lists as JSON (compact: without quotes and commas), other values as they are.",
+        params: &[("value", "the value"), ("compact", "the short form")],
+        example: "s(stringifyValues({a: 1}, true))",
     },
     FnDoc {
         names: &["log"],

@@ -384,6 +384,12 @@ pub fn register(add: &mut AddFn) {
         false,
     );
     add(
+        "packageName",
+        Kind::Const(|| Value::str("@strudel/tonal")),
+        true,
+        false,
+    );
+    add(
         "voicings",
         Kind::Transform {
             arity: 1,
@@ -471,6 +477,13 @@ pub const DOCS: &[FnDoc] = &[
         summary: "All voicing dictionaries of the program by name, each with its `dictionary` and `range`, as a value.",
         params: &[],
         example: "pure(voicingRegistry.triads.range)",
+    },
+    FnDoc {
+        names: &["packageName"],
+        category: "Harmony",
+        summary: "The name of the reference package the harmony functions follow, '@strudel/tonal'.",
+        params: &[],
+        example: "s(packageName)",
     },
     FnDoc {
         names: &["voicings"],
