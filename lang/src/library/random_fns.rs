@@ -13,7 +13,7 @@ use crate::time::Time;
 use crate::value::{RtError, Value};
 
 /// The most random numbers one list may hold.
-const MAX_LIST: i64 = 65_536;
+const MAX_LIST: i64 = 4096;
 
 /// Picks from `xs` with a chooser pattern of numbers in `[0, 1)`: the
 /// chooser is scaled to `[0, len)` and floored, clamped to the ends.
@@ -285,7 +285,7 @@ pub const DOCS: &[FnDoc] = &[
         names: &["randL"],
         category: "Randomness",
         summary: "A continuous pattern of lists of random numbers between 0 and 1, `n` numbers each (n ≥ 2), for controls that take lists such as `partials`.",
-        params: &[("n", "how many numbers per list (2 to 65536); patternable")],
+        params: &[("n", "how many numbers per list (2 to 4096); patternable")],
         example: "randL(4).segment(2)",
     },
     FnDoc {
