@@ -125,6 +125,9 @@ fn euclidish(args: &[Value], pat: &Pat) -> R<Pat> {
             "euclidish: the number of pulses must not be negative",
         ));
     }
+    if s == 0 {
+        return Err(RtError::new("euclidish: Division by Zero (no steps)"));
+    }
     let by = Time::from_f64(to_num(&args[2]))
         .ok_or_else(|| RtError::new("euclidish: the amount must be a number"))?;
     let arcs = morph_arcs(p, s, by);
