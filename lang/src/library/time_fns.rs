@@ -189,9 +189,26 @@ fn binary_l(args: &[Value]) -> R<Value> {
     binary_nl(&[Value::Pat(n), Value::Pat(bits)])
 }
 
-/// `ratio`: a list `a:b:c` becomes `a / b / c`.
-fn ratio(_: &[Value], pat: &Pat) -> R<Pat> {
-    Ok(pat.fmap(|v| match v {
+/// `ratio(pat)`: a list `a:b:c` becomes `a / b / c`.
+fn ratio_fn(args: &[Value]) -> R<Value> {
+    Ok(Value::Pat(ratio(&reify(
+        args.first().unwrap_or(&Value::Undefined),
+    ))))
+}
+
+/// `pat.ratio()`; with an argument it sets the control `ratio`, the
+/// parameter of instruments that have one (such as the standard library's
+/// `fm`; the reference has no such use and fails).
+fn ratio_method(args: &[Value]) -> R<Value> {
+    let (this, rest) = args.split_first().expect("a method has a receiver");
+    if rest.is_empty() {
+        return Ok(Value::Pat(ratio(&reify(this))));
+    }
+    super::registry::call_param_control("ratio", this, rest.to_vec())
+}
+
+fn ratio(pat: &Pat) -> Pat {
+    pat.fmap(|v| match v {
         Value::List(l) if l.len() > 1 => Value::Num(
             l[1..]
                 .iter()
@@ -199,7 +216,7 @@ fn ratio(_: &[Value], pat: &Pat) -> R<Pat> {
         ),
         Value::List(l) if l.len() == 1 => l[0].clone(),
         other => other.clone(),
-    }))
+    })
 }
 
 /// `applyN(n, f)`: `f` applied `n` times.
@@ -423,7 +440,6 @@ pub fn register(add: &mut AddFn) {
         (&["beat"][..], t(2, beat as TransformFn)),
         (&["bjork"][..], t(1, bjork)),
         (&["euclidish", "eish"][..], t(3, euclidish)),
-        (&["ratio"][..], t(0, ratio)),
         (&["applyN"][..], t(2, apply_n)),
         (&["as"][..], t(1, as_controls)),
         (&["loopAtCps", "loopatcps"][..], t(2, loop_at_cps)),
@@ -450,9 +466,19 @@ pub fn register(add: &mut AddFn) {
         ("binaryNL", v(binary_nl)),
         ("rotate", v(rotate)),
         ("xfade", v(xfade)),
+        ("ratio", v(ratio_fn)),
     ] {
         add(name, kind, true, false);
     }
+    add(
+        "ratio",
+        Kind::Values {
+            f: ratio_method,
+            method: true,
+        },
+        false,
+        true,
+    );
     add(
         "xfade",
         Kind::Values {
@@ -521,7 +547,7 @@ pub const DOCS: &[FnDoc] = &[
     FnDoc {
         names: &["ratio"],
         category: "Values",
-        summary: "Divides list values: `5:4` becomes 1.25 (`a:b:c` is a / b / c); other values pass unchanged.",
+        summary: "Divides list values: `5:4` becomes 1.25 (`a:b:c` is a / b / c); other values pass unchanged. With an argument, `.ratio(x)` sets the `ratio` parameter of an instrument that has one (such as `fm`).",
         params: &[],
         example: "ratio(\"1, 5:4, 3:2\").mul(110).freq()",
     },
