@@ -21,6 +21,7 @@ pub enum Outcome {
 
 /// Events of `code` over `[from, to)` as JSON objects, or an error message.
 pub fn events_json(code: &str, from: Time, to: Time) -> Result<Vec<Json>, String> {
+    crate::library::voicing_fns::reset_program_state();
     let v = eval_source(code).map_err(|d| {
         d.iter()
             .map(|d| d.message.clone())
@@ -90,22 +91,17 @@ pub fn same_events(got: &[Json], want: &[Json]) -> Result<(), String> {
     ))
 }
 
-fn approx_eq(a: &Json, b: &Json) -> bool {
+/// Exact comparison of event JSON: numbers must be the same doubles.
+fn exact_eq(a: &Json, b: &Json) -> bool {
     match (a, b) {
-        (Json::Number(x), Json::Number(y)) => {
-            let (x, y) = (
-                x.as_f64().unwrap_or(f64::NAN),
-                y.as_f64().unwrap_or(f64::NAN),
-            );
-            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
-        }
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
         (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| approx_eq(a, b))
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| exact_eq(a, b))
         }
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| approx_eq(v, w)))
+                    .all(|(k, v)| y.get(k).is_some_and(|w| exact_eq(v, w)))
         }
         _ => a == b,
     }
@@ -154,20 +150,20 @@ pub fn run_case(case: &Json) -> Outcome {
         (None, Err(e)) => Outcome::Fail(format!("unexpected error: {e}")),
         (None, Ok(got)) => {
             let want = case["events"].as_array().cloned().unwrap_or_default();
-            if got.len() == want.len() && got.iter().zip(&want).all(|(a, b)| approx_eq(a, b)) {
+            if got.len() == want.len() && got.iter().zip(&want).all(|(a, b)| exact_eq(a, b)) {
                 return Outcome::Pass;
             }
             let mut g = got.clone();
             let mut w = want.clone();
             g.sort_by_key(sort_key);
             w.sort_by_key(sort_key);
-            if g.len() == w.len() && g.iter().zip(&w).all(|(a, b)| approx_eq(a, b)) {
+            if g.len() == w.len() && g.iter().zip(&w).all(|(a, b)| exact_eq(a, b)) {
                 return Outcome::PassUnordered;
             }
             let first = g
                 .iter()
                 .zip(&w)
-                .position(|(a, b)| !approx_eq(a, b))
+                .position(|(a, b)| !exact_eq(a, b))
                 .unwrap_or(g.len().min(w.len()));
             Outcome::Fail(format!(
                 "{} events, expected {}; first difference at #{first}: got {} expected {}",

@@ -36,6 +36,11 @@ pub fn function_docs() -> impl Iterator<Item = &'static FnDoc> {
         .chain(crate::library::stepwise::DOCS)
         .chain(crate::library::structure_fns::DOCS)
         .chain(crate::library::kernel_fns::DOCS)
+        .chain(crate::library::random_fns::DOCS)
+        .chain(crate::library::pick_fns::DOCS)
+        .chain(crate::library::time_fns::DOCS)
+        .chain(crate::library::value_fns::DOCS)
+        .chain(crate::library::voicing_fns::DOCS)
         .chain(crate::program::DOCS)
 }
 

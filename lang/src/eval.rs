@@ -1142,6 +1142,7 @@ pub fn to_diagnostic(e: &RtError) -> Diagnostic {
 
 /// Evaluates a single expression source (for `weft events -e`).
 pub fn eval_source(src: &str) -> Result<Value, Vec<Diagnostic>> {
+    crate::library::voicing_fns::reset_program_state();
     let expr = crate::parser::parse_expr(src)?;
     reset_budget();
     eval(&expr, &Arc::new(Env::new())).map_err(|e| vec![to_diagnostic(&e)])

@@ -5,6 +5,7 @@
 //! patterns (and, for whole programs, a `Program`).
 
 pub mod hap;
+pub mod jsmath;
 pub mod library;
 pub mod mini;
 pub mod pattern;

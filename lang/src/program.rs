@@ -572,6 +572,9 @@ pub fn evaluate_file(path: &Path, options: &EvalOptions) -> Result<Evaluation, S
 /// Evaluates program source with options.
 pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
     crate::pattern::take_query_warnings();
+    // Voicing dictionaries, the last voicing and `useRNG` belong to one
+    // evaluation: nothing carries over from the previous program.
+    crate::library::voicing_fns::reset_program_state();
     let settings = Arc::new(Mutex::new(Settings::default()));
     set_tempo(0.5, 4.0);
     let env = Env::new();

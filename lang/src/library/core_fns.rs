@@ -369,7 +369,7 @@ fn echo_gain(times: &Value, time: &Value, feedback: f64, pat: &Pat) -> R<Pat> {
     let f = super::registry::native_fn_owned("echo", move |args: Vec<Value>| {
         let p = reify(&args[0]);
         let i = args.get(1).map(|v| v.to_number()).unwrap_or(0.0);
-        let g = feedback.powf(i);
+        let g = crate::jsmath::pow(feedback, i);
         Ok(Value::Pat(call("gain", &[Value::Num(g)], &p)?))
     });
     echo_with(&[times.clone(), time.clone(), f], pat)
@@ -743,9 +743,12 @@ fn range(args: &[Value], pat: &Pat) -> R<Pat> {
 }
 
 fn rangex(args: &[Value], pat: &Pat) -> R<Pat> {
-    let (min, max) = (to_num(&args[0]).ln(), to_num(&args[1]).ln());
+    let (min, max) = (
+        crate::jsmath::ln(to_num(&args[0])),
+        crate::jsmath::ln(to_num(&args[1])),
+    );
     let ranged = range(&[Value::Num(min), Value::Num(max)], pat)?;
-    Ok(ranged.fmap(|v| Value::Num(v.to_number().exp())))
+    Ok(ranged.fmap(|v| Value::Num(crate::jsmath::exp(v.to_number()))))
 }
 
 fn range2(args: &[Value], pat: &Pat) -> R<Pat> {

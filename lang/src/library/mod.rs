@@ -12,13 +12,18 @@ pub mod kernel_fns;
 pub mod keys;
 pub mod midi_in;
 pub mod ops;
+pub mod pick_fns;
+pub mod random_fns;
 pub mod registry;
 pub mod samples;
 pub mod signals;
 pub mod stepwise;
 pub mod structure_fns;
+pub mod time_fns;
 pub mod tonal_fns;
+pub mod value_fns;
 pub mod visual_fns;
+pub mod voicing_fns;
 pub mod website_fns;
 
 use crate::pattern::{fastcat, pure, report_query_error, Pattern};

@@ -84,6 +84,11 @@ fn registry() -> &'static Registry {
         super::midi_in::register(&mut add);
         super::samples::register(&mut add);
         super::tonal_fns::register(&mut add);
+        super::random_fns::register(&mut add);
+        super::pick_fns::register(&mut add);
+        super::time_fns::register(&mut add);
+        super::value_fns::register(&mut add);
+        super::voicing_fns::register(&mut add);
         ops::register(&mut add);
         super::controls::register(&mut add);
         super::visual_fns::register(&mut add);

@@ -7,16 +7,12 @@
 use super::registry::{AddFn, Kind};
 use super::{call, join_pats, reify, to_count, to_num, Join, Pat, R};
 use crate::pattern::{fastcat, pure, signal, silence, stack, Controls, Pattern};
-use crate::random::{perlin_at, rand_at, rands_at};
+use crate::random::{perlin_at, rand_at_time, rands_at_time};
 use crate::time::Time;
 use crate::value::{RtError, Value};
 
 fn num_signal(f: fn(f64) -> f64) -> Pat {
     signal(move |t: Time, _: &Controls| Value::Num(f(t.to_f64())))
-}
-
-fn seeded(t: Time, c: &Controls) -> f64 {
-    t.to_f64() + c.seed.unwrap_or(0.0)
 }
 
 pub fn saw() -> Pat {
@@ -28,11 +24,11 @@ pub fn isaw() -> Pat {
 }
 
 pub fn sine2() -> Pat {
-    num_signal(|t| (std::f64::consts::PI * 2.0 * t).sin())
+    num_signal(|t| crate::jsmath::sin(std::f64::consts::PI * 2.0 * t))
 }
 
 pub fn sine() -> Pat {
-    num_signal(|t| ((std::f64::consts::PI * 2.0 * t).sin() + 1.0) / 2.0)
+    num_signal(|t| (crate::jsmath::sin(std::f64::consts::PI * 2.0 * t) + 1.0) / 2.0)
 }
 
 pub fn cosine() -> Pat {
@@ -48,7 +44,7 @@ pub fn tri() -> Pat {
 }
 
 pub fn rand() -> Pat {
-    signal(|t, c| Value::Num(rand_at(seeded(t, c))))
+    signal(|t, c| Value::Num(rand_at_time(t.to_f64(), c.seed.unwrap_or(0.0))))
 }
 
 pub fn perlin() -> Pat {
@@ -176,13 +172,13 @@ fn shuffle(args: &[Value], pat: &Pat) -> R<Pat> {
     }
     // A random permutation per cycle, drawn from the middle of the cycle.
     let order = signal(move |t: Time, c: &Controls| {
-        let at = t.floor().to_f64() + 0.5 + c.seed.unwrap_or(0.0);
+        let at = t.floor().to_f64() + 0.5;
         if n == 1 {
             // The reference fails here (one random number is not a list).
             crate::pattern::report_query_error("shuffle: the number of parts must be at least 2");
             return Value::Num(0.0);
         }
-        let rands = rands_at(at, n as usize);
+        let rands = rands_at_time(at, n as usize, c.seed.unwrap_or(0.0));
         let mut idx: Vec<usize> = (0..n as usize).collect();
         idx.sort_by(|a, b| {
             rands[*a]

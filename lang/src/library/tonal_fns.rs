@@ -184,7 +184,7 @@ fn transpose(args: &[Value], pat: &Pat) -> R<Pat> {
     }))
 }
 
-fn voicing_of(value: &Value) -> Pat {
+fn voicing_of(value: &Value, registry: &tonal::registry::VoicingRegistry) -> Pat {
     let map = match value {
         Value::Map(m) => (**m).clone(),
         other => {
@@ -217,7 +217,12 @@ fn voicing_of(value: &Value) -> Pat {
         n: num("n"),
         octaves: num("octaves"),
     };
-    match tonal::voicing(&controls) {
+    // A dictionary given as a map is used as it is.
+    let found = match defined(map.get("dictionary")).and_then(super::voicing_fns::dict_from_value) {
+        Some(dict) => tonal::render_dict(Some(&dict), &controls),
+        None => tonal::voicing_with(registry, &controls),
+    };
+    match found {
         Ok(notes) => {
             let pats = notes
                 .into_iter()
@@ -240,7 +245,11 @@ fn voicing_of(value: &Value) -> Pat {
 }
 
 fn voicing(_: &[Value], pat: &Pat) -> R<Pat> {
-    Ok(super::join_pats(&pat.fmap(voicing_of), Join::Outer))
+    let registry = tonal::registry::handle();
+    Ok(super::join_pats(
+        &pat.fmap(move |v| voicing_of(v, &tonal::registry::read(&registry))),
+        Join::Outer,
+    ))
 }
 
 fn root_notes(args: &[Value], pat: &Pat) -> R<Pat> {

@@ -41,6 +41,7 @@ mod data;
 mod js;
 pub mod notes;
 pub(crate) mod pitch;
+pub mod registry;
 mod scale;
 mod voicing;
 
@@ -67,8 +68,8 @@ pub use scale::{
     scale_type, scale_types, scale_value, step_in_named_scale, Scale, ScaleError, ScaleType,
 };
 pub use voicing::{
-    render_voicing, root_note, tokenize_chord, voicing, voicing_dictionary_names, voicing_symbols,
-    voicings_for, VoicingControls, DEFAULT_VOICING_DICTIONARY,
+    render_dict, render_voicing, root_note, tokenize_chord, voicing, voicing_dictionary_names,
+    voicing_symbols, voicing_with, voicings_for, VoicingControls, DEFAULT_VOICING_DICTIONARY,
 };
 
 /// A value as the pattern functions see it: a number or a string.

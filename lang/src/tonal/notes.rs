@@ -88,12 +88,12 @@ pub fn note_to_midi(s: &str, default_octave: f64) -> Option<f64> {
 
 /// Frequency in Hz of a (possibly fractional) MIDI number, A4 = 440 Hz.
 pub fn midi_to_freq(midi: f64) -> f64 {
-    2f64.powf((midi - 69.0) / 12.0) * 440.0
+    crate::jsmath::pow(2.0, (midi - 69.0) / 12.0) * 440.0
 }
 
 /// MIDI number (fractional) of a frequency in Hz.
 pub fn freq_to_midi(freq: f64) -> f64 {
-    (12.0 * (freq / 440.0).ln()) / std::f64::consts::LN_2 + 69.0
+    (12.0 * crate::jsmath::ln(freq / 440.0)) / std::f64::consts::LN_2 + 69.0
 }
 
 const FLAT_NAMES: [&str; 12] = [

@@ -135,7 +135,7 @@ pub fn note(s: &str) -> Option<Note> {
         oct,
         chroma,
         midi,
-        freq: oct.map(|_| 2f64.powf((height - 69.0) / 12.0) * 440.0),
+        freq: oct.map(|_| crate::jsmath::pow(2.0, (height - 69.0) / 12.0) * 440.0),
         coord,
     })
 }

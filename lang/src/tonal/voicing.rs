@@ -6,6 +6,7 @@
 use super::data::VOICING_DICTIONARIES;
 use super::js;
 use super::notes;
+use super::registry::{VoicingDict, VoicingRegistry};
 use super::scale::{step_to_semitones, value_to_midi};
 use super::NoteValue;
 use std::collections::HashMap;
@@ -159,23 +160,40 @@ fn nth_note(names: &[NoteValue], n: f64, octaves: f64) -> Option<f64> {
     )
 }
 
-/// Renders a chord with a built-in dictionary, as `voicing()` does for one
-/// event: note names (flat spelling, e.g. `"Bb3"`) from the bottom up, or a
-/// single MIDI number when `n` is set. Notes that fall below MIDI 0 (or
-/// off the semitone grid, with a fractional anchor) come out as the number
-/// `NaN`, as in the reference. The error is the message the
+/// Renders a chord with a registered dictionary, as `voicing()` does for
+/// one event: note names (flat spelling, e.g. `"Bb3"`) from the bottom up,
+/// or a single MIDI number when `n` is set. Notes that fall below MIDI 0
+/// (or off the semitone grid, with a fractional anchor) come out as the
+/// number `NaN`, as in the reference. The error is the message the
 /// reference logs (`[voicing]: unknown chord "…"`); it then plays nothing.
+/// The dictionaries are those of the program being evaluated (see
+/// [`super::registry`]).
 ///
 /// Unlike what the dictionaries' registrations suggest, `voicing()` does not
 /// apply a dictionary's own mode or anchor: unset controls always mean
 /// `below` and `c5`.
 pub fn voicing(controls: &VoicingControls) -> Result<Vec<NoteValue>, String> {
-    let name = controls
-        .dictionary
-        .as_deref()
-        .unwrap_or(DEFAULT_VOICING_DICTIONARY);
-    let dict = dictionaries().get(name);
-    render_voicing(|symbol| dict?.get(symbol).copied(), controls)
+    voicing_with(&super::registry::current(), controls)
+}
+
+/// [`voicing`] with the dictionaries of a given registry.
+pub fn voicing_with(
+    registry: &VoicingRegistry,
+    controls: &VoicingControls,
+) -> Result<Vec<NoteValue>, String> {
+    let name = controls.dictionary.as_deref().unwrap_or(&registry.default);
+    let dict = registry.get(name).map(|r| r.dict.clone());
+    render_dict(dict.as_deref(), controls)
+}
+
+/// [`voicing`] with a given dictionary (`None`: an unknown one).
+/// `controls.dictionary` is ignored.
+pub fn render_dict(
+    dict: Option<&VoicingDict>,
+    controls: &VoicingControls,
+) -> Result<Vec<NoteValue>, String> {
+    render(|symbol| dict?.get(symbol).cloned(), controls)
+        .ok_or_else(|| format!("[voicing]: unknown chord \"{}\"", controls.chord))
 }
 
 /// [`voicing`] with a custom dictionary given as a lookup from chord symbol
@@ -185,13 +203,20 @@ pub fn render_voicing<F>(lookup: F, controls: &VoicingControls) -> Result<Vec<No
 where
     F: Fn(&str) -> Option<&'static [&'static str]>,
 {
-    render(lookup, controls)
+    let owned = |symbol: &str| {
+        lookup(symbol).map(|vs| {
+            vs.iter()
+                .map(|v| v.split(' ').map(str::to_string).collect())
+                .collect()
+        })
+    };
+    render(owned, controls)
         .ok_or_else(|| format!("[voicing]: unknown chord \"{}\"", controls.chord))
 }
 
 fn render<F>(lookup: F, c: &VoicingControls) -> Option<Vec<NoteValue>>
 where
-    F: Fn(&str) -> Option<&'static [&'static str]>,
+    F: Fn(&str) -> Option<Vec<Vec<String>>>,
 {
     let (root, symbol, _bass) = tokenize_chord(&c.chord)?;
     let root_chroma = pc_to_chroma(&root);
@@ -200,7 +225,7 @@ where
     let anchor_chroma = anchor % 12.0;
     let voicings: Vec<Vec<f64>> = lookup(&symbol)?
         .iter()
-        .map(|v| v.split(' ').map(step_to_semitones).collect())
+        .map(|v| v.iter().map(|s| step_to_semitones(s)).collect())
         .collect();
     let mode = c.mode.as_deref().unwrap_or("below");
     let offset = c.offset.unwrap_or(0.0);
