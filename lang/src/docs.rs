@@ -117,9 +117,20 @@ impl Entry {
     }
 }
 
+/// The documentation tables: the core library's, then each module's own.
+const DOC_TABLES: &[&[FnDoc]] = &[
+    FUNCTION_DOCS,
+    crate::library::modulation::DOCS,
+    crate::library::shaping::DOCS,
+    crate::library::params::DOCS,
+];
+
+fn all_function_docs() -> impl Iterator<Item = &'static FnDoc> {
+    DOC_TABLES.iter().flat_map(|t| t.iter())
+}
+
 fn function_entries() -> Vec<Entry> {
-    FUNCTION_DOCS
-        .iter()
+    all_function_docs()
         .map(|d| Entry {
             name: d.names[0].to_string(),
             aliases: d.names[1..].iter().map(|s| s.to_string()).collect(),
@@ -295,8 +306,7 @@ pub fn lookup(name: &str) -> Option<Entry> {
 /// Library names (functions, signals, operators) without documentation.
 pub fn undocumented() -> Vec<&'static str> {
     use crate::library::{global, global_names, method, method_names, Kind as K};
-    let documented: Vec<&str> = FUNCTION_DOCS
-        .iter()
+    let documented: Vec<&str> = all_function_docs()
         .flat_map(|d| d.names.iter().copied())
         .collect();
     let mut out: Vec<&'static str> = Vec::new();

@@ -9,9 +9,12 @@
 pub mod controls;
 pub mod core_fns;
 pub mod midi_in;
+pub mod modulation;
 pub mod ops;
+pub mod params;
 pub mod registry;
 pub mod samples;
+pub mod shaping;
 pub mod signals;
 pub mod tonal_fns;
 
