@@ -36,7 +36,14 @@ impl Series {
         match self {
             Series::Sawtooth => (0.0, -1.0 / nf),
             Series::Square => (0.0, if n.is_multiple_of(2) { 0.0 } else { 1.0 / nf }),
-            Series::Triangle => (if n.is_multiple_of(2) { 0.0 } else { 1.0 / (nf * nf) }, 0.0),
+            Series::Triangle => (
+                if n.is_multiple_of(2) {
+                    0.0
+                } else {
+                    1.0 / (nf * nf)
+                },
+                0.0,
+            ),
             Series::User => (0.0, 1.0),
         }
     }

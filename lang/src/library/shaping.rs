@@ -153,6 +153,54 @@ fn parray_fn(args: &[Value]) -> R<Value> {
     Ok(Value::Pat(parray(&pats)?))
 }
 
+/// JavaScript's `ToInt32`.
+fn to_int32(x: f64) -> i32 {
+    if !x.is_finite() {
+        return 0;
+    }
+    (x.trunc().rem_euclid(4294967296.0) as u32) as i32
+}
+
+/// Most bits a binary list may have.
+const MAX_BITS: f64 = 4096.0;
+
+/// `binaryNL(n, bits)`: each value of `n` as a list of its lowest `bits`
+/// bits, the most significant first.
+fn binary_nl(args: &[Value]) -> R<Value> {
+    let n = pattern_of(args.first().unwrap_or(&Value::Undefined))?;
+    let bits = match args.get(1) {
+        None | Some(Value::Undefined) => pure(Value::Num(16.0)),
+        Some(b) => pattern_of(b)?,
+    };
+    Ok(Value::Pat(n.app_left(&bits, |v, b| {
+        let v = to_int32(v.to_number());
+        let b = b.to_number();
+        let mut out = Vec::new();
+        if b.is_finite() && b <= MAX_BITS {
+            let mut i = b - 1.0;
+            while i >= 0.0 {
+                let shift = (to_int32(i) as u32) & 31;
+                out.push(Value::Num(((v >> shift) & 1) as f64));
+                i -= 1.0;
+            }
+        } else if b > MAX_BITS {
+            crate::pattern::report_query_error(format!(
+                "binaryNL: at most {MAX_BITS} bits, asked for {b}"
+            ));
+        }
+        Value::List(Arc::new(out))
+    })))
+}
+
+/// `binaryL(n)`: each value of `n` as the list of its bits.
+fn binary_l(args: &[Value]) -> R<Value> {
+    let n = pattern_of(args.first().unwrap_or(&Value::Undefined))?;
+    let l = call("log2", &[Value::Num(0.0)], &n)?;
+    let f = call("floor", &[], &l)?;
+    let bits = call("add", &[Value::Num(1.0)], &f)?;
+    binary_nl(&[Value::Pat(n), Value::Pat(bits)])
+}
+
 /// A list argument as a pattern of lists; anything else as a pattern.
 fn list_pattern(v: &Value) -> R<Pat> {
     match v {
@@ -366,6 +414,8 @@ pub fn register(add: &mut AddFn) {
     add("partials", g(partials_global), true, false);
     add("phases", g(phases_global), true, false);
     add("parray", g(parray_fn), true, false);
+    add("binaryL", g(binary_l), true, false);
+    add("binaryNL", g(binary_nl), true, false);
     for (name, method, global) in [
         (
             "soft",
@@ -497,6 +547,20 @@ pub const DOCS: &[FnDoc] = &[
         summary: "A pattern of lists from a list of patterns: each event holds one value of every pattern (structure from all of them).",
         params: &[("patterns", "a list of patterns or values")],
         example: "s(\"user\").partials(parray([1, \"0 1\", 0.5]))",
+    },
+    FnDoc {
+        names: &["binaryL"],
+        category: "Waveforms",
+        summary: "Each number as the list of its bits, most significant first: `binaryL(5)` is `[1, 0, 1]` (for `partials`).",
+        params: &[("n", "a number or a pattern of numbers")],
+        example: "s(\"saw\").seg(8).partials(binaryL(irand(256).add(1)))",
+    },
+    FnDoc {
+        names: &["binaryNL"],
+        category: "Waveforms",
+        summary: "Each number as a list of its lowest `bits` bits (16 when not given), most significant first.",
+        params: &[("n", "a number or a pattern of numbers"), ("bits", "how many bits (default 16)")],
+        example: "s(\"user\").partials(binaryNL(\"<5 9 12>\", 4))",
     },
     FnDoc {
         names: &["hsl"],
