@@ -149,9 +149,27 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Stereo position (0 left … 1 right; a signal is clamped to that).
+    /// Stereo position (0 left … 1 right; a signal is clamped to that):
+    /// equal-power for mono, balance for stereo.
     pub fn position(&mut self, input: &Sig, pos: &Sig) -> Sig {
-        self.pan(input, pos)
+        if input.channels() < 2 || matches!(pos, Sig::Const(_)) {
+            return self.pan(input, pos);
+        }
+        let c = self.chans(input);
+        let pos = self.clamp(pos, 0.0, 1.0);
+        let two_p = self.binary(Op::Mul, &pos, &Sig::Const(2.0));
+        let right = self.clamp(&two_p, 0.0, 1.0);
+        let rest = self.binary(Op::Sub, &Sig::Const(2.0), &two_p);
+        let left = self.clamp(&rest, 0.0, 1.0);
+        let l = self.binary(Op::Mul, &Sig::Chans(vec![c[0]]), &left);
+        let r = self.binary(Op::Mul, &Sig::Chans(vec![c[1]]), &right);
+        match (l, r) {
+            (Sig::Chans(mut l), Sig::Chans(r)) => {
+                l.extend(r);
+                Sig::Chans(l)
+            }
+            (l, _) => l,
+        }
     }
 
     pub fn warn_once(&mut self, msg: String) {

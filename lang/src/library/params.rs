@@ -54,24 +54,45 @@ const WEFT_ONLY: &[&str] = &[
 /// Bounds the names a program can make, so a loop cannot exhaust memory.
 const MAX_USER_CONTROLS: usize = 4096;
 
-/// Interns a name (each distinct name is kept once).
-fn intern(name: &str) -> &'static str {
+/// Interns a name (each distinct name is kept once, and only so many).
+fn intern(name: &str) -> R<&'static str> {
     static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
     let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(n) = names.iter().find(|n| **n == name) {
-        return n;
+        return Ok(n);
+    }
+    if names.len() >= MAX_USER_CONTROLS || name.len() > 256 {
+        return Err(too_many());
     }
     let n: &'static str = Box::leak(name.to_string().into_boxed_str());
     names.push(n);
-    n
+    Ok(n)
 }
 
-fn intern_list(names: &[String]) -> &'static [&'static str] {
+fn too_many() -> RtError {
+    RtError::new(format!(
+        "too many control names made by the program (at most {MAX_USER_CONTROLS}, each at most 256 characters)"
+    ))
+    .with_code("E0302")
+}
+
+/// Interns a list of names (each distinct list is kept once).
+fn intern_list(names: &[String]) -> R<&'static [&'static str]> {
+    static LISTS: Mutex<Vec<&'static [&'static str]>> = Mutex::new(Vec::new());
     if names.len() < 2 {
-        return &[];
+        return Ok(&[]);
     }
-    let v: Vec<&'static str> = names.iter().map(|n| intern(n)).collect();
-    Box::leak(v.into_boxed_slice())
+    let v: Vec<&'static str> = names.iter().map(|n| intern(n)).collect::<R<_>>()?;
+    let mut lists = LISTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(l) = lists.iter().find(|l| **l == v.as_slice()) {
+        return Ok(l);
+    }
+    if lists.len() >= MAX_USER_CONTROLS {
+        return Err(too_many());
+    }
+    let l: &'static [&'static str] = Box::leak(v.into_boxed_slice());
+    lists.push(l);
+    Ok(l)
 }
 
 /// The keys written by a control made by a program, if `name` is one.
@@ -94,14 +115,8 @@ pub fn user_multi(key: &str) -> &'static [&'static str] {
 }
 
 fn add_user_control(name: &str, key: &str, multi: &'static [&'static str]) -> R<()> {
+    let (name, key) = (intern(name)?, intern(key)?);
     let mut list = USER_CONTROLS.lock().unwrap_or_else(|e| e.into_inner());
-    if list.len() >= MAX_USER_CONTROLS {
-        return Err(RtError::new(format!(
-            "too many controls made by the program (at most {MAX_USER_CONTROLS})"
-        ))
-        .with_code("E0302"));
-    }
-    let (name, key) = (intern(name), intern(key));
     list.retain(|(n, _, _)| *n != name);
     list.push((name, key, multi));
     super::controls::register_param_control(name);
@@ -196,8 +211,8 @@ fn control_function(key: &'static str, multi: &'static [&'static str]) -> Value 
 
 /// `createParam(names)`: a control function, also added as a method.
 fn make_param(names: &[String]) -> R<Value> {
-    let key = intern(&names[0]);
-    let multi = intern_list(names);
+    let key = intern(&names[0])?;
+    let multi = intern_list(names)?;
     add_user_control(key, key, multi)?;
     Ok(control_function(key, multi))
 }
@@ -223,16 +238,18 @@ fn create_params(args: &[Value]) -> R<Value> {
 /// `registerControl(names, ...aliases)`: a map from the name and each
 /// alias to the control function.
 fn register_control_impl(names: &[String], aliases: &[String]) -> R<ValueMap> {
-    let key = intern(&names[0]);
-    let multi = intern_list(names);
+    let key = intern(&names[0])?;
+    let multi = intern_list(names)?;
     let f = make_param(names)?;
     let mut bag = ValueMap::new();
     bag.set(key, f.clone());
     {
+        let aliases: Vec<&'static str> = aliases.iter().map(|a| intern(a)).collect::<R<_>>()?;
         let mut reg = REGISTERED.lock().unwrap_or_else(|e| e.into_inner());
-        reg.push((key, key));
-        for a in aliases {
-            reg.push((intern(a), key));
+        for n in std::iter::once(key).chain(aliases) {
+            if !reg.contains(&(n, key)) {
+                reg.push((n, key));
+            }
         }
     }
     for a in aliases {
