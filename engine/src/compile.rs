@@ -9,13 +9,16 @@
 //! duplication; filters and other one-channel processors run once per
 //! channel; `reverb` and `pan` make stereo from mono.
 
+use crate::dsp::distortion::{distortion, Algorithm};
 use crate::dsp::effects::{DelayNode, ReverbNode};
 use crate::dsp::nodes::{
     apply_op, shaper, soft_clip, vowel_filter, Ad, Adsr, AutoPan, Binary, Coarse, Compressor,
     Crush, Line, Op, Perc, Pluck, Tremolo, XLine,
 };
 use fundsp::prelude32::*;
+use fundsp::wavetable::{WaveSynth, Wavetable};
 use lang::graph::{Graph, Prim};
+use std::sync::Arc;
 
 /// Where one channel of a signal comes from.
 #[derive(Clone, Copy, Debug)]
@@ -55,6 +58,12 @@ pub struct Builder<'a> {
     gate: Sig,
     sample_rate: f64,
     seed: u64,
+    /// Parameters bound to signals (modulated controls), looked up before
+    /// `params`.
+    bound: Vec<(String, Sig)>,
+    /// An additive waveform replacing the sawtooth, square and triangle
+    /// oscillators (`partials`).
+    waveform: Option<Arc<Wavetable>>,
     /// Problems found (unknown parameters, non-constant settings).
     pub warnings: Vec<String>,
 }
@@ -88,6 +97,8 @@ impl<'a> Builder<'a> {
             gate: Sig::Chans(vec![Src::Input(0)]),
             sample_rate,
             seed,
+            bound: Vec::new(),
+            waveform: None,
             warnings: Vec::new(),
         }
     }
@@ -101,8 +112,68 @@ impl<'a> Builder<'a> {
             gate: Sig::Const(1.0),
             sample_rate,
             seed: 1,
+            bound: Vec::new(),
+            waveform: None,
             warnings: Vec::new(),
         }
+    }
+
+    /// Binds a parameter name to a signal: `Graph::Param(name)` compiles
+    /// to it (a modulated control).
+    pub fn bind(&mut self, name: &str, sig: Sig) {
+        self.bound.retain(|(n, _)| n != name);
+        self.bound.push((name.to_string(), sig));
+    }
+
+    /// Whether a parameter name is bound to a signal.
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.bound.iter().any(|(n, _)| n == name)
+    }
+
+    /// Uses an additive waveform for the sawtooth, square and triangle
+    /// oscillators of what is compiled next.
+    pub fn set_waveform(&mut self, table: Option<Arc<Wavetable>>) {
+        self.waveform = table;
+    }
+
+    /// `a op b` on signals (constants fold).
+    pub fn arith(&mut self, op: Op, a: &Sig, b: &Sig) -> Sig {
+        self.binary(op, a, b)
+    }
+
+    /// A signal clamped to `[lo, hi]`.
+    pub fn clamp(&mut self, s: &Sig, lo: f32, hi: f32) -> Sig {
+        match s {
+            Sig::Const(c) => Sig::Const(c.clamp(lo, hi)),
+            s => self.per_channel(s, &[], &|_| Box::new(clip_to(lo, hi))),
+        }
+    }
+
+    /// Stereo position (0 left … 1 right; a signal is clamped to that):
+    /// equal-power for mono, balance for stereo.
+    pub fn position(&mut self, input: &Sig, pos: &Sig) -> Sig {
+        if input.channels() < 2 || matches!(pos, Sig::Const(_)) {
+            return self.pan(input, pos);
+        }
+        let c = self.chans(input);
+        let pos = self.clamp(pos, 0.0, 1.0);
+        let two_p = self.binary(Op::Mul, &pos, &Sig::Const(2.0));
+        let right = self.clamp(&two_p, 0.0, 1.0);
+        let rest = self.binary(Op::Sub, &Sig::Const(2.0), &two_p);
+        let left = self.clamp(&rest, 0.0, 1.0);
+        let l = self.binary(Op::Mul, &Sig::Chans(vec![c[0]]), &left);
+        let r = self.binary(Op::Mul, &Sig::Chans(vec![c[1]]), &right);
+        match (l, r) {
+            (Sig::Chans(mut l), Sig::Chans(r)) => {
+                l.extend(r);
+                Sig::Chans(l)
+            }
+            (l, _) => l,
+        }
+    }
+
+    pub fn warn_once(&mut self, msg: String) {
+        self.warn(msg);
     }
 
     fn warn(&mut self, msg: String) {
@@ -194,6 +265,12 @@ impl<'a> Builder<'a> {
         match g {
             Graph::Const(x) => Sig::Const(*x as f32),
             Graph::Param(name) if &**name == "gate" => self.gate.clone(),
+            Graph::Param(name) if self.is_bound(name) => self
+                .bound
+                .iter()
+                .find(|(n, _)| n == &**name)
+                .map(|(_, s)| s.clone())
+                .unwrap_or(Sig::Const(0.0)),
             Graph::Param(name) => match (self.params)(name) {
                 Some(v) => Sig::Const(v as f32),
                 None => {
@@ -306,6 +383,16 @@ impl<'a> Builder<'a> {
         let seed = self.seed;
         match prim {
             Prim::Sine => self.oscillator(&s[0], &|f| Box::new(sine_hz(f)), &|| Box::new(sine())),
+            Prim::Saw | Prim::Square | Prim::Triangle if self.waveform.is_some() => {
+                let table = self.waveform.clone().unwrap();
+                let f = self.mono(&s[0]);
+                // Starts at phase 0, as Strudel's oscillators do (two
+                // voices of opposite phases cancel).
+                let mut osc = WaveSynth::<U1>::new(table);
+                AudioNode::set(&mut osc, Setting::phase(0.0));
+                AudioNode::reset(&mut osc);
+                Sig::Chans(self.unit(Box::new(An(osc)), &[f]))
+            }
             Prim::Saw => self.oscillator(&s[0], &|f| Box::new(poly_saw_hz(f)), &|| {
                 Box::new(poly_saw())
             }),
@@ -378,6 +465,11 @@ impl<'a> Builder<'a> {
             Prim::Distort => {
                 let a = self.setting(prim, 1, &s[1]);
                 self.per_channel(&s[0], &[], &|_| Box::new(soft_clip(a)))
+            }
+            Prim::Waveshape => {
+                let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();
+                let algorithm = Algorithm::from_index(v[2] as f64);
+                self.per_channel(&s[0], &[], &|_| Box::new(distortion(algorithm, v[0], v[1])))
             }
             Prim::Chorus => {
                 let v: Vec<f32> = (1..4).map(|i| self.setting(prim, i, &s[i])).collect();

@@ -776,6 +776,7 @@ impl Engine {
             track: slot,
             seed: self.voice_seed,
             cps: self.tempo.cps_at(whole.begin),
+            cycle: whole.begin.to_f64(),
         };
         let sr = self.config.sample_rate as f64;
         let (voice, warnings) = match resolved {

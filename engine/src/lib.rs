@@ -9,6 +9,7 @@ pub mod engine;
 #[cfg(feature = "link")]
 pub mod link;
 pub mod midi;
+pub mod modulation;
 pub mod osc;
 pub mod render;
 pub mod samples;

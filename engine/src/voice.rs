@@ -11,9 +11,13 @@
 
 use crate::audio::{Dsp, Net1or2, OrbitSettings, Voice};
 use crate::compile::{channels, simplify, Builder, Sig};
+use crate::dsp::additive::{self, Series};
 use crate::dsp::bank::SawLowpass;
+use crate::dsp::distortion::Algorithm;
 use crate::dsp::effects::Freeverb;
 use crate::dsp::nodes::Adsr;
+use crate::dsp::nodes::Op;
+use crate::modulation::{self, Clock, ModSpec};
 use crate::samples::{Sample, SamplePlayer};
 use fundsp::prelude32::An;
 use fundsp::prelude32::AudioNode;
@@ -156,6 +160,9 @@ pub struct VoicePlacement {
     pub seed: u64,
     /// Tempo at the onset (cycles per second), for tempo-synced effects.
     pub cps: f64,
+    /// The onset's position in cycles (tempo-synced LFOs keep their phase
+    /// on the cycle grid).
+    pub cycle: f64,
 }
 
 /// The MIDI note of an event's `note` (or `freq`), if it has one.
@@ -210,23 +217,35 @@ pub fn prepare(
                 .map(|(_, v)| *v)
         })
     };
+    let clock = Clock {
+        cps: at.cps,
+        cycle: at.cycle,
+    };
+    let plan = ModPlan::new(ev);
+    // A modulated pitch stays a signal: `freq` is bound when compiling.
+    let pitch_mods = plan.pitch();
+    let keep_freq = !pitch_mods.is_empty() && drum.is_none();
     // Parameters become constants; switched-off parts disappear.
-    let mut graph = simplify(&resolve(&inst.instrument.graph, &lookup));
+    let mut graph = simplify(&resolve(&inst.instrument.graph, &lookup, keep_freq));
     // Instruments without their own envelope get the engine's, applied
     // while mixing the voice (cheaper than a node in the network).
     let env = (!inst.self_enveloped).then(|| {
         let v = |p: &str| lookup(p).unwrap_or(0.0) as f32;
-        let mut env = Adsr::new(v("attack"), v("decay"), v("sustain"), v("release"));
+        let release = fx_release(ev, v("release"));
+        let mut env = Adsr::new(v("attack"), v("decay"), v("sustain"), release);
         env.set_sample_rate(sample_rate);
         env
     });
-    graph = event_filters(graph, ev, &|c| inst.declares(c));
-    let effects = event_effects(ev, &|c| inst.declares(c), at.cps);
-    let bank = if effects.is_empty() {
+    graph = event_filters(graph, ev, &|c| inst.declares(c), &plan.filter_tag(None));
+    let mut effects = fx_chain(ev, at.cps, &plan);
+    effects.extend(event_effects(ev, &|c| inst.declares(c), at.cps));
+    let waveform = additive_waveform(inst, ev, freq, keep_freq);
+    let bank = if effects.is_empty() && plan.is_empty() && waveform.is_none() {
         bank_shape(&graph, &lookup)
     } else {
         None
     };
+    let pans = plan.pans(ev);
     let (dsp, outputs, env, warnings) = match bank {
         Some((params, adsr)) => {
             let env = adsr
@@ -239,14 +258,24 @@ pub fn prepare(
             (Dsp::Bank { params, lane: None }, 1, env, Vec::new())
         }
         None => {
-            let outputs = effects
+            let mut outputs = effects
                 .iter()
                 .fold(channels(&graph, 0), |c, g| channels(g, c));
+            if pans {
+                outputs = 2;
+            }
             let mut b = Builder::voice(&lookup, outputs, sample_rate, at.seed);
+            b.set_waveform(waveform);
+            if keep_freq {
+                let f = modulation::modulated(&mut b, &pitch_mods, freq, true, clock);
+                b.bind("freq", f);
+            }
+            plan.bind_filters(&mut b, ev, clock);
             let mut sig = b.compile(&graph);
             for g in &effects {
                 sig = apply(&mut b, g, sig);
             }
+            sig = plan.apply_gain_and_pan(&mut b, sig, ev, inst.reads_velocity, clock);
             let (net, warnings) = b.finish(&sig);
             (
                 Dsp::Net(Net1or2 {
@@ -266,6 +295,12 @@ pub fn prepare(
         polyphony: inst.polyphony,
         reads_velocity: inst.reads_velocity,
     };
+    if pans {
+        // The voice pans itself: it mixes in centred.
+        let mut centred = ev.clone();
+        centred.remove("pan");
+        return finish_voice(&who, voice_rest, &centred, at, warnings);
+    }
     finish_voice(&who, voice_rest, ev, at, warnings)
 }
 
@@ -328,16 +363,30 @@ pub fn prepare_sample(
         v("attack", 0.001),
         v("decay", 0.001),
         v("sustain", 1.0),
-        v("release", 0.005),
+        fx_release(ev, v("release", 0.005)),
     );
     env.set_sample_rate(sample_rate);
-    let graph = event_filters(Graph::Input, ev, &|_| false);
-    let effects = event_effects(ev, &|_| false, at.cps);
+    let clock = Clock {
+        cps: at.cps,
+        cycle: at.cycle,
+    };
+    let plan = ModPlan::new(ev);
+    let graph = event_filters(Graph::Input, ev, &|_| false, &plan.filter_tag(None));
+    let mut effects = fx_chain(ev, at.cps, &plan);
+    effects.extend(event_effects(ev, &|_| false, at.cps));
     let input_channels = if stereo_source { 2 } else { 1 };
-    let outputs = effects
+    let pans = plan.pans(ev);
+    let mut outputs = effects
         .iter()
         .fold(channels(&graph, input_channels), |c, g| channels(g, c));
+    if pans {
+        outputs = 2;
+    }
     let mut b = Builder::voice(&lookup, outputs, sample_rate, at.seed);
+    if !plan.pitch().is_empty() {
+        b.warn_once("a sample's pitch cannot be modulated; the modulator is ignored".into());
+    }
+    plan.bind_filters(&mut b, ev, clock);
     let source = Sig::Chans(b.unit(Box::new(An(player)), &[]));
     let source = match source {
         Sig::Chans(c) if !stereo_source => Sig::Chans(vec![c[0]]),
@@ -347,6 +396,7 @@ pub fn prepare_sample(
     for g in &effects {
         sig = apply(&mut b, g, sig);
     }
+    sig = plan.apply_gain_and_pan(&mut b, sig, ev, false, clock);
     let (net, warnings) = b.finish(&sig);
     let rest = VoiceRest {
         dsp: Dsp::Net(Net1or2 {
@@ -357,12 +407,24 @@ pub fn prepare_sample(
         outputs,
         env: Some(env),
     };
+    if pans {
+        let mut centred = ev.clone();
+        centred.remove("pan");
+        return Some(finish_voice(who, rest, &centred, at, warnings));
+    }
     Some(finish_voice(who, rest, ev, at, warnings))
 }
 
 /// The filters an event asks for (`cutoff`, `hcutoff`, `bandf`), wrapped
-/// around `g`, unless the instrument handles the control itself.
-fn event_filters(mut g: Graph, ev: &ValueMap, declares: &dyn Fn(&str) -> bool) -> Graph {
+/// around `g`, unless the instrument handles the control itself. A
+/// modulated setting is left as a parameter named by `tag` (bound to its
+/// signal when compiling).
+fn event_filters(
+    mut g: Graph,
+    ev: &ValueMap,
+    declares: &dyn Fn(&str) -> bool,
+    tag: &dyn Fn(&str) -> Option<String>,
+) -> Graph {
     let ctl = |name: &str| ev.get(name).and_then(number);
     for (prim, f, q) in [
         (Prim::Lowpass, "cutoff", "resonance"),
@@ -373,17 +435,280 @@ fn event_filters(mut g: Graph, ev: &ValueMap, declares: &dyn Fn(&str) -> bool) -
             continue;
         }
         if let Some(freq) = ctl(f).filter(|x| *x > 0.0) {
-            g = Graph::Node(
-                prim,
-                vec![
-                    g,
-                    Graph::Const(freq),
-                    Graph::Const(ctl(q).unwrap_or(1.0).clamp(0.1, 30.0)),
-                ],
-            );
+            let freq = match tag(f) {
+                Some(name) => Graph::Param(name.into()),
+                None => Graph::Const(freq),
+            };
+            let q = match tag(q) {
+                Some(name) => Graph::Param(name.into()),
+                None => Graph::Const(ctl(q).unwrap_or(1.0).clamp(0.1, 30.0)),
+            };
+            g = Graph::Node(prim, vec![g, freq, q]);
         }
     }
     g
+}
+
+/// The release of a voice whose `FX` chain rings on: the longer of its
+/// own release and `FXrelease`.
+fn fx_release(ev: &ValueMap, release: f32) -> f32 {
+    match ev.get("FXrelease").and_then(number) {
+        Some(r) if ev.contains("FX") && r as f32 > release => r as f32,
+        _ => release,
+    }
+}
+
+/// The event's `FX` chain: for each stage in order, its filters, its
+/// effects, its gain (`gain` × `velocity`, default 0.8, as Strudel's),
+/// pan, and an echo and a reverb of its own (`delay`, `room`). Each graph's
+/// `Input` is the sound so far.
+fn fx_chain(ev: &ValueMap, cps: f64, plan: &ModPlan) -> Vec<Graph> {
+    let Some(Value::List(stages)) = ev.get("FX") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, stage) in stages.iter().enumerate() {
+        let Some(fx) = stage.as_map() else { continue };
+        let ctl = |name: &str| fx.get(name).and_then(number);
+        let filters = event_filters(Graph::Input, fx, &|_| false, &plan.filter_tag(Some(i)));
+        if !matches!(filters, Graph::Input) {
+            out.push(filters);
+        }
+        out.extend(event_effects(fx, &|_| false, cps));
+        let gain =
+            ctl("gain").unwrap_or(DEFAULT_GAIN).max(0.0) * ctl("velocity").unwrap_or(1.0).max(0.0);
+        out.push(Graph::Node(
+            Prim::Mul,
+            vec![Graph::Input, Graph::Const(gain)],
+        ));
+        if let Some(p) = ctl("pan") {
+            out.push(node(Prim::Pan, &[p.clamp(0.0, 1.0)]));
+        }
+        let delay = ctl("delay").unwrap_or(0.0);
+        let time = ctl("delaytime")
+            .or_else(|| Some(ctl("delaysync").unwrap_or(3.0 / 16.0) / cps).filter(|_| cps > 0.0))
+            .unwrap_or(0.0);
+        let feedback = ctl("delayfeedback").unwrap_or(0.5);
+        if delay > 0.0 && time > 0.0 && feedback > 0.0 {
+            let echo = node(
+                Prim::Delay,
+                &[time.min(10.0), feedback.clamp(0.0, 0.98), 1.0],
+            );
+            out.push(Graph::Node(
+                Prim::Add,
+                vec![
+                    Graph::Input,
+                    Graph::Node(Prim::Mul, vec![echo, Graph::Const(delay)]),
+                ],
+            ));
+        }
+        if let Some(room) = ctl("room").filter(|r| *r > 0.0) {
+            let size = ctl("roomsize").or_else(|| ctl("size")).unwrap_or(2.0);
+            let wet = node(
+                Prim::Reverb,
+                &[Freeverb::room_from_size(size as f32) as f64, 0.5, 1.0],
+            );
+            out.push(Graph::Node(
+                Prim::Add,
+                vec![
+                    Graph::Input,
+                    Graph::Node(Prim::Mul, vec![wet, Graph::Const(room)]),
+                ],
+            ));
+        }
+    }
+    out
+}
+
+/// The additive waveform of an event with `partials` on a synth that has
+/// a harmonic series (`sawtooth`, `square`, `triangle`, `user`).
+fn additive_waveform(
+    inst: &PreparedInstrument,
+    ev: &ValueMap,
+    freq: f64,
+    pitch_moves: bool,
+) -> Option<Arc<fundsp::wavetable::Wavetable>> {
+    let series = Series::of_synth(&inst.name)?;
+    let numbers = |v: &Value| -> Vec<f64> {
+        match v {
+            Value::List(l) => l.iter().map(|x| number(x).unwrap_or(0.0)).collect(),
+            other => match number(other) {
+                Some(n) if n >= 1.0 => vec![1.0; (n as usize).min(additive::MAX_PARTIALS)],
+                _ => Vec::new(),
+            },
+        }
+    };
+    let partials = numbers(ev.get("partials")?);
+    if partials.is_empty() {
+        return None;
+    }
+    let phases = ev.get("phases").map(numbers).unwrap_or_default();
+    // One table per half octave around the pitch (or over the whole
+    // range when the pitch moves).
+    let (lo, hi) = if pitch_moves {
+        (20.0, 20_000.0)
+    } else {
+        (freq / 2.0, freq * 2.0)
+    };
+    Some(additive::wavetable(series, &partials, &phases, lo, hi))
+}
+
+/// The modulators of an event (its own and its `FX` stages') and where
+/// they go.
+struct ModPlan {
+    specs: Vec<ModSpec>,
+}
+
+impl ModPlan {
+    fn new(ev: &ValueMap) -> ModPlan {
+        let mut specs = modulation::specs(ev, None);
+        if let Some(Value::List(stages)) = ev.get("FX") {
+            for (i, stage) in stages.iter().enumerate() {
+                if let Some(fx) = stage.as_map() {
+                    specs.extend(modulation::specs(fx, Some(i)));
+                }
+            }
+        }
+        ModPlan { specs }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.specs.is_empty()
+    }
+
+    fn of(&self, stage: Option<usize>, control: &str) -> Vec<&ModSpec> {
+        self.specs
+            .iter()
+            .filter(|m| m.stage == stage && m.control == control)
+            .collect()
+    }
+
+    /// Modulators of the pitch (`s`, `note`, `freq` move the source's
+    /// frequency).
+    fn pitch(&self) -> Vec<&ModSpec> {
+        self.specs
+            .iter()
+            .filter(|m| m.stage.is_none() && matches!(m.control.as_str(), "s" | "note" | "freq"))
+            .collect()
+    }
+
+    /// Whether the voice pans itself (its `pan` is modulated).
+    fn pans(&self, ev: &ValueMap) -> bool {
+        ev.get("pan").and_then(number).is_some() && !self.of(None, "pan").is_empty()
+    }
+
+    /// Names the modulated filter settings of a stage.
+    fn filter_tag(&self, stage: Option<usize>) -> impl Fn(&str) -> Option<String> + '_ {
+        move |control: &str| {
+            (!self.of(stage, control).is_empty()).then(|| filter_param(stage, control))
+        }
+    }
+
+    /// Binds the modulated filter settings of the event and its stages.
+    fn bind_filters(&self, b: &mut Builder, ev: &ValueMap, clock: Clock) {
+        let stages: Vec<(Option<usize>, &ValueMap)> = std::iter::once((None, ev))
+            .chain(match ev.get("FX") {
+                Some(Value::List(l)) => l
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| s.as_map().map(|m| (Some(i), m)))
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .collect();
+        for (stage, map) in stages {
+            for control in FILTER_SETTINGS {
+                let mods = self.of(stage, control);
+                if mods.is_empty() {
+                    continue;
+                }
+                let current = map.get(control).and_then(number).unwrap_or(1.0);
+                let is_frequency = matches!(*control, "cutoff" | "hcutoff" | "bandf");
+                let sig = modulation::modulated(b, &mods, current, is_frequency, clock);
+                let sig = if is_frequency {
+                    sig
+                } else {
+                    b.clamp(&sig, 0.1, 30.0)
+                };
+                b.bind(&filter_param(stage, control), sig);
+            }
+        }
+        for m in &self.specs {
+            let known = FILTER_SETTINGS.contains(&m.control.as_str())
+                || matches!(
+                    m.control.as_str(),
+                    "s" | "note" | "freq" | "gain" | "postgain" | "pan"
+                );
+            if !known {
+                b.warn_once(format!(
+                    "the `{}` control cannot be modulated; the modulator is ignored",
+                    m.control
+                ));
+            }
+        }
+    }
+
+    /// The voice's modulated gain (`gain`, `postgain`) and position (`pan`).
+    fn apply_gain_and_pan(
+        &self,
+        b: &mut Builder,
+        mut sig: Sig,
+        ev: &ValueMap,
+        reads_velocity: bool,
+        clock: Clock,
+    ) -> Sig {
+        let ctl = |name: &str| ev.get(name).and_then(number);
+        let velocity = if reads_velocity {
+            1.0
+        } else {
+            ctl("velocity").unwrap_or(1.0).max(0.0)
+        };
+        for (control, base) in [
+            (
+                "gain",
+                ctl("gain").unwrap_or(DEFAULT_GAIN).max(0.0) * velocity,
+            ),
+            ("postgain", ctl("postgain").unwrap_or(1.0)),
+        ] {
+            let mods = self.of(None, control);
+            if mods.is_empty() || base == 0.0 {
+                continue;
+            }
+            // The voice's constant gain is applied while mixing: scale by
+            // the modulated value over it.
+            let moved = modulation::modulated(b, &mods, base, false, clock);
+            let factor = b.arith(Op::Mul, &moved, &Sig::Const((1.0 / base) as f32));
+            sig = b.arith(Op::Mul, &sig, &factor);
+        }
+        if self.pans(ev) {
+            let p = ctl("pan").unwrap_or(0.5).clamp(0.0, 1.0);
+            let mods = self.of(None, "pan");
+            let moved = modulation::modulated(b, &mods, 2.0 * p - 1.0, false, clock);
+            let moved = b.clamp(&moved, -1.0, 1.0);
+            let shifted = b.arith(Op::Add, &moved, &Sig::Const(1.0));
+            let pos = b.arith(Op::Mul, &shifted, &Sig::Const(0.5));
+            sig = b.position(&sig, &pos);
+        }
+        sig
+    }
+}
+
+/// Filter settings a modulator can move.
+const FILTER_SETTINGS: &[&str] = &[
+    "cutoff",
+    "resonance",
+    "hcutoff",
+    "hresonance",
+    "bandf",
+    "bandq",
+];
+
+/// The parameter name of a modulated filter setting.
+fn filter_param(stage: Option<usize>, control: &str) -> String {
+    match stage {
+        None => format!("~{control}"),
+        Some(i) => format!("~{i}~{control}"),
+    }
 }
 
 fn node(p: Prim, args: &[f64]) -> Graph {
@@ -433,7 +758,21 @@ pub fn event_effects(ev: &ValueMap, declares: &dyn Fn(&str) -> bool, cps: f64) -
         out.push(node(Prim::Shape, &[s]));
     }
     if let Some(d) = on("distort") {
-        out.push(node(Prim::Distort, &[1.0 - (-d).exp()]));
+        // Strudel's curves: `distorttype` names one (or numbers it);
+        // without it, the s-curve.
+        let algorithm = match ev.get("distorttype") {
+            Some(Value::Str(name)) => Algorithm::from_name(name).unwrap_or(Algorithm::Scurve),
+            Some(v) => Algorithm::from_index(number(v).unwrap_or(0.0)),
+            None => Algorithm::Scurve,
+        };
+        out.push(node(
+            Prim::Waveshape,
+            &[
+                d,
+                ctl("distortvol").unwrap_or(1.0),
+                algorithm as usize as f64,
+            ],
+        ));
     }
     if let Some(t) = ctl("compressor") {
         out.push(node(
@@ -573,14 +912,16 @@ fn finish_voice(
     (Box::new(voice), warnings)
 }
 
-/// Replaces parameters (all but `gate`) by their values and fills in
-/// missing arguments with the primitives' defaults.
-fn resolve(g: &Graph, lookup: &dyn Fn(&str) -> Option<f64>) -> Graph {
+/// Replaces parameters (all but `gate`, and `freq` when `keep_freq`) by
+/// their values and fills in missing arguments with the primitives'
+/// defaults.
+fn resolve(g: &Graph, lookup: &dyn Fn(&str) -> Option<f64>, keep_freq: bool) -> Graph {
     match g {
+        Graph::Param(p) if &**p == "freq" && keep_freq => g.clone(),
         Graph::Param(p) if &**p != "gate" => Graph::Const(lookup(p).unwrap_or(0.0)),
         Graph::Node(prim, args) => {
             let info = prim.info();
-            let mut out: Vec<Graph> = args.iter().map(|a| resolve(a, lookup)).collect();
+            let mut out: Vec<Graph> = args.iter().map(|a| resolve(a, lookup, keep_freq)).collect();
             for (_, def) in info.params.iter().skip(out.len()) {
                 out.push(Graph::Const(if def.is_nan() { 0.0 } else { *def }));
             }
@@ -627,7 +968,7 @@ fn bank_shape(
             _ => None,
         }
     }
-    let g = resolve(g, lookup);
+    let g = resolve(g, lookup, false);
     let (body, env) = match &g {
         Graph::Node(Prim::Mul, a) => match a.as_slice() {
             [x, Graph::Node(Prim::Adsr, e)] | [Graph::Node(Prim::Adsr, e), x] => {

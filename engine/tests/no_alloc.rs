@@ -1,6 +1,7 @@
 //! The audio callback never allocates: it runs here under an allocation
 //! guard through playback, many hot swaps, voice stealing, tempo changes,
-//! effect chains, orbit effects and a NaN-producing track.
+//! effect chains, orbit effects, modulated and additive voices with
+//! per-event effect chains, and a NaN-producing track.
 
 mod common;
 
@@ -21,6 +22,9 @@ lead: note("c4 e4 g4 b4 d5 g4 e4 c4").s("tone").fast(2).delay(0.4).delaytime(0.1
 chords: note("[c3,e3,g3,b3,d4,f4] [a2,c3,e3,g3,b3,d4]").s("pad").clip(2)
 crunch: note("c3*8").s("buzz").crush(6).coarse(3).shape(0.5).distort(1).hcutoff(200).bandf(1000)
 fxd: note("g3 ~ d4 ~").s("tone").fx(delay(0.2, 0.5, 0.4) >> chorus(0.8, 0.5, 0.5) >> reverb(0.6, 0.5, 0.3))
+instrument user(freq = 110) = triangle(freq) * 0.4 >> adsr(0.005, 0.1, 0.6, 0.05)
+modded: note("c3 e3").s("buzz").lpf(600).lfo({ r: 3 }).env({ c: 'gain', a: 0.1 }).pan(0.3).lfo({ c: 'pan', r: 2 }).lfo({ c: 'note', sync: 4 }).FX(coarse(4), lpf(800).lfo({ r: 5 }).room(0.3).delay(0.4)).diode(2).fxr(0.5)
+adds: note("c3 g3").s("user").partials([1, 0.5, 0, 0.25]).phases([0, 0.5]).fold(2)
 master: compressor(-18, 3, 0.01, 0.2) >> eq(1, 0, -1)
 "#;
 

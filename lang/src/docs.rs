@@ -25,23 +25,30 @@ pub struct FnDoc {
 
 pub use crate::docs_data::FUNCTION_DOCS;
 
-/// Every documented library function: the central table, then the tables
-/// kept beside their functions.
+/// The documentation tables: the core library's, then each module's own
+/// (kept beside the functions they document).
+const DOC_TABLES: &[&[FnDoc]] = &[
+    FUNCTION_DOCS,
+    crate::library::visual_fns::DOCS,
+    crate::library::website_fns::DOCS,
+    crate::library::keys::DOCS,
+    crate::library::stepwise::DOCS,
+    crate::library::structure_fns::DOCS,
+    crate::library::kernel_fns::DOCS,
+    crate::library::random_fns::DOCS,
+    crate::library::pick_fns::DOCS,
+    crate::library::time_fns::DOCS,
+    crate::library::value_fns::DOCS,
+    crate::library::voicing_fns::DOCS,
+    crate::library::modulation::DOCS,
+    crate::library::shaping::DOCS,
+    crate::library::params::DOCS,
+    crate::program::DOCS,
+];
+
+/// Every documented library function.
 pub fn function_docs() -> impl Iterator<Item = &'static FnDoc> {
-    FUNCTION_DOCS
-        .iter()
-        .chain(crate::library::visual_fns::DOCS)
-        .chain(crate::library::website_fns::DOCS)
-        .chain(crate::library::keys::DOCS)
-        .chain(crate::library::stepwise::DOCS)
-        .chain(crate::library::structure_fns::DOCS)
-        .chain(crate::library::kernel_fns::DOCS)
-        .chain(crate::library::random_fns::DOCS)
-        .chain(crate::library::pick_fns::DOCS)
-        .chain(crate::library::time_fns::DOCS)
-        .chain(crate::library::value_fns::DOCS)
-        .chain(crate::library::voicing_fns::DOCS)
-        .chain(crate::program::DOCS)
+    DOC_TABLES.iter().flat_map(|t| t.iter())
 }
 
 /// What kind of thing a documented name is.

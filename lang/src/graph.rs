@@ -42,6 +42,7 @@ pub enum Prim {
     Delay,
     Reverb,
     Distort,
+    Waveshape,
     Chorus,
     Phaser,
     Flanger,
@@ -228,6 +229,13 @@ pub const PRIMS: &[PrimInfo] = &[
         params: &[("in", REQ), ("amount", 0.5)],
         takes_input: true,
         doc: "Soft-clipping distortion (amount 0–1).",
+    },
+    PrimInfo {
+        prim: Prim::Waveshape,
+        name: "waveshape",
+        params: &[("in", REQ), ("amount", 1.0), ("volume", 1.0), ("algorithm", 0.0)],
+        takes_input: true,
+        doc: "Waveshaping with Strudel's distortion curves (what the `distort` control uses): `amount` drives the curve (k = e^amount − 1), `volume` scales the result (0.001–1), `algorithm` picks the curve: 0 scurve, 1 soft, 2 hard, 3 cubic, 4 diode, 5 asym, 6 fold, 7 sinefold, 8 chebyshev.",
     },
     PrimInfo {
         prim: Prim::Chorus,

@@ -685,6 +685,42 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
     ("znoise", "znoise", &[]),
     ("zrand", "zrand", &[]),
     ("zzfx", "zzfx", &[]),
+    // The FM matrix (`fmi<i><j>`, alias `fm<i><j>`) entries the pairs above miss.
+    ("fm00", "fmi00", &[]),
+    ("fmi00", "fmi00", &[]),
+    ("fm01", "fmi01", &[]),
+    ("fmi01", "fmi01", &[]),
+    ("fm02", "fmi02", &[]),
+    ("fmi02", "fmi02", &[]),
+    ("fm03", "fmi03", &[]),
+    ("fmi03", "fmi03", &[]),
+    ("fm04", "fmi04", &[]),
+    ("fmi04", "fmi04", &[]),
+    ("fm05", "fmi05", &[]),
+    ("fmi05", "fmi05", &[]),
+    ("fm06", "fmi06", &[]),
+    ("fmi06", "fmi06", &[]),
+    ("fm07", "fmi07", &[]),
+    ("fmi07", "fmi07", &[]),
+    ("fm08", "fmi08", &[]),
+    ("fmi08", "fmi08", &[]),
+    ("fm10", "fmi10", &[]),
+    ("fmi10", "fmi10", &[]),
+    ("fm20", "fmi20", &[]),
+    ("fmi20", "fmi20", &[]),
+    ("fm30", "fmi30", &[]),
+    ("fmi30", "fmi30", &[]),
+    ("fm40", "fmi40", &[]),
+    ("fmi40", "fmi40", &[]),
+    ("fm50", "fmi50", &[]),
+    ("fmi50", "fmi50", &[]),
+    ("fm60", "fmi60", &[]),
+    ("fmi60", "fmi60", &[]),
+    ("fm70", "fmi70", &[]),
+    ("fmi70", "fmi70", &[]),
+    ("fm80", "fmi80", &[]),
+    ("fmi80", "fmi80", &[]),
+    ("colour", "color", &["color", "colour"]),
 ];
 
 /// Wraps a value into a control map, as the control `key` does.
@@ -740,6 +776,9 @@ pub fn register_param_control(name: &str) {
 
 /// The key of an instrument parameter registered as a control.
 pub fn param_control(name: &str) -> Option<&'static str> {
+    if let Some((key, _)) = super::params::user_control(name) {
+        return Some(key);
+    }
     let list = PARAM_CONTROLS.lock().unwrap_or_else(|e| e.into_inner());
     list.iter().find(|n| **n == name).copied()
 }

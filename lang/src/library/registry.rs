@@ -97,6 +97,9 @@ fn registry() -> &'static Registry {
         super::stepwise::register(&mut add);
         super::structure_fns::register(&mut add);
         super::kernel_fns::register(&mut add);
+        super::modulation::register(&mut add);
+        super::shaping::register(&mut add);
+        super::params::register(&mut add);
         r
     })
 }
@@ -236,9 +239,13 @@ pub fn call_global(b: &'static Builtin, args: Vec<Value>) -> R<Value> {
 pub fn call_param_control(key: &'static str, this: &Value, args: Vec<Value>) -> R<Value> {
     let pat = reify(this);
     let Some(arg) = args.first() else {
-        return Ok(Value::Pat(super::controls::control_values(&pat, key, &[])));
+        return Ok(Value::Pat(super::controls::control_values(
+            &pat,
+            key,
+            super::params::user_multi(key),
+        )));
     };
-    let ctl = super::controls::control_pattern(&reify(arg), key, &[]);
+    let ctl = super::controls::control_pattern(&reify(arg), key, super::params::user_multi(key));
     Ok(Value::Pat(ops::apply(Op::Set, How::In, &pat, &ctl)?))
 }
 

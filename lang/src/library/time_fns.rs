@@ -11,7 +11,7 @@ use super::registry::{AddFn, Kind, TransformFn};
 use super::{apply_fn, call, reify, sequence, to_count, to_num, to_time, Join, Pat, R};
 use crate::docs::FnDoc;
 use crate::hap::Hap;
-use crate::pattern::{pure, report_query_error, silence, stack, Pattern};
+use crate::pattern::{pure, silence, stack, Pattern};
 use crate::span::Span;
 use crate::time::Time;
 use crate::value::{RtError, Value, ValueMap};
@@ -149,46 +149,6 @@ fn euclidish(args: &[Value], pat: &Pat) -> R<Pat> {
     Ok(ops::apply(Op::KeepIf, How::Out, pat, &structure)?.with_steps_value(Some(Time::int(s))))
 }
 
-/// The bits of `v`, most significant first, `bits` of them (JavaScript's
-/// 32-bit `>>`).
-fn bit_list(v: &Value, bits: &Value) -> Value {
-    let n = v.to_number();
-    let n = if n.is_finite() {
-        n.trunc().rem_euclid(4_294_967_296.0) as u32 as i32
-    } else {
-        0
-    };
-    let count = bits.to_number();
-    if count > MAX_STEPS as f64 {
-        report_query_error(format!("binaryNL: too many bits ({count})"));
-        return Value::Undefined;
-    }
-    let mut out = Vec::new();
-    let mut i = count - 1.0;
-    while i >= 0.0 {
-        let shift = (i.trunc() as i64).rem_euclid(32) as u32;
-        out.push(Value::Num(((n >> shift) & 1) as f64));
-        i -= 1.0;
-    }
-    Value::list(out)
-}
-
-fn binary_nl(args: &[Value]) -> R<Value> {
-    let n = reify(args.first().unwrap_or(&Value::Undefined));
-    let bits = match args.get(1) {
-        None | Some(Value::Undefined) => Value::Num(16.0),
-        Some(b) => b.clone(),
-    };
-    Ok(Value::Pat(n.app_left(&reify(&bits), bit_list)))
-}
-
-fn binary_l(args: &[Value]) -> R<Value> {
-    let n = reify(args.first().unwrap_or(&Value::Undefined));
-    let l = call("log2", &[Value::Num(0.0)], &n)?;
-    let bits = call("add", &[Value::Num(1.0)], &call("floor", &[], &l)?)?;
-    binary_nl(&[Value::Pat(n), Value::Pat(bits)])
-}
-
 /// `ratio(pat)`: a list `a:b:c` becomes `a / b / c`.
 fn ratio_fn(args: &[Value]) -> R<Value> {
     Ok(Value::Pat(ratio(&reify(
@@ -271,34 +231,6 @@ fn as_controls(args: &[Value], pat: &Pat) -> R<Pat> {
     }))
 }
 
-/// `scrub(pos)`: plays samples from position `pos` (a `begin`), with an
-/// optional speed (`pos:speed`), each for the length of its event.
-fn scrub(args: &[Pat], pat: &Pat) -> R<Pat> {
-    let pat = pat.clone();
-    Ok(args[0].outer_bind(move |v| match scrub_at(&pat, v) {
-        Ok(p) => p,
-        Err(e) => {
-            report_query_error(e.message);
-            silence()
-        }
-    }))
-}
-
-/// `pat.begin(pos).mul(speed(m)).clip(1)` for one value of [`scrub`].
-fn scrub_at(pat: &Pat, v: &Value) -> R<Pat> {
-    let (begin, speed) = match v {
-        Value::List(l) => (
-            l.first().cloned().unwrap_or(Value::Undefined),
-            l.get(1).cloned().unwrap_or(Value::Num(1.0)),
-        ),
-        other => (other.clone(), Value::Num(1.0)),
-    };
-    let from = call("begin", &[begin], pat)?;
-    let speed = super::controls::control_pattern(&reify(&speed), "speed", &[]);
-    let sped = ops::apply(Op::Mul, How::In, &from, &speed)?;
-    call("clip", &[Value::Num(1.0)], &sped)
-}
-
 /// `loopAtCps(factor, cps)`: fits a sample to `factor` cycles at `cps`.
 fn loop_at_cps(args: &[Value], pat: &Pat) -> R<Pat> {
     let factor = to_time(&args[0])?;
@@ -333,18 +265,6 @@ fn xfade(args: &[Value]) -> R<Value> {
         ops::apply(Op::Mul, How::In, &a, &gain_a)?,
         ops::apply(Op::Mul, How::In, &b, &gain_b)?,
     ])))
-}
-
-/// `sysex([id, data])`: sets `sysexid` and `sysexdata`.
-fn sysex(args: &[Value], pat: &Pat) -> R<Pat> {
-    let Value::List(l) = &args[0] else {
-        return Err(RtError::new("sysex expects an array of [id, data]")
-            .with_help("write sysex([\"0x77\", \"0x01:0x02\"])"));
-    };
-    let id = l.first().cloned().unwrap_or(Value::Undefined);
-    let data = l.get(1).cloned().unwrap_or(Value::Undefined);
-    let with_id = call("sysexid", &[id], pat)?;
-    call("sysexdata", &[data], &with_id)
 }
 
 /// JavaScript's `parseInt(String(v))`: the leading whole number of the
@@ -443,7 +363,6 @@ pub fn register(add: &mut AddFn) {
         (&["applyN"][..], t(2, apply_n)),
         (&["as"][..], t(1, as_controls)),
         (&["loopAtCps", "loopatcps"][..], t(2, loop_at_cps)),
-        (&["sysex"][..], t(1, sysex)),
         (
             &["bypass"][..],
             Kind::Transform {
@@ -453,7 +372,6 @@ pub fn register(add: &mut AddFn) {
                 preserve_steps: true,
             },
         ),
-        (&["scrub"][..], Kind::Raw { arity: 1, f: scrub }),
     ] {
         for name in names {
             add(name, kind, true, true);
@@ -462,8 +380,6 @@ pub fn register(add: &mut AddFn) {
     let v = |f| Kind::Values { f, method: false };
     for (name, kind) in [
         ("bjorklund", v(bjorklund_list)),
-        ("binaryL", v(binary_l)),
-        ("binaryNL", v(binary_nl)),
         ("rotate", v(rotate)),
         ("xfade", v(xfade)),
         ("ratio", v(ratio_fn)),
@@ -531,20 +447,6 @@ pub const DOCS: &[FnDoc] = &[
         example: "sound(\"hh\").euclidish(7, 12, sine.slow(8))",
     },
     FnDoc {
-        names: &["binaryL"],
-        category: "Rhythm",
-        summary: "Each number as the list of its binary digits, most significant first (as many as the number needs).",
-        params: &[("n", "a whole number or a pattern of numbers")],
-        example: "binaryL(\"5 12\")",
-    },
-    FnDoc {
-        names: &["binaryNL"],
-        category: "Rhythm",
-        summary: "Each number as a list of `bits` binary digits, most significant first.",
-        params: &[("n", "a whole number or a pattern of numbers"), ("bits", "how many digits (default 16); patternable")],
-        example: "binaryNL(5, 4)",
-    },
-    FnDoc {
         names: &["ratio"],
         category: "Values",
         summary: "Divides list values: `5:4` becomes 1.25 (`a:b:c` is a / b / c); other values pass unchanged. With an argument, `.ratio(x)` sets the `ratio` parameter of an instrument that has one (such as `fm`).",
@@ -573,13 +475,6 @@ pub const DOCS: &[FnDoc] = &[
         example: "s(\"rhodes\").loopAtCps(4, 1.5)",
     },
     FnDoc {
-        names: &["scrub"],
-        category: "Samples",
-        summary: "Plays each sample from a position (0 to 1), for as long as its event lasts; `pos:speed` also sets a speed.",
-        params: &[("position", "pattern of positions, optionally with a speed as `0.5:2`")],
-        example: "s(\"swpad:0\").scrub(\"{0.1!2 .25@3 0.7!2 <0.8:1.5>}%8\")",
-    },
-    FnDoc {
         names: &["xfade"],
         category: "Combining",
         summary: "Crossfades between two patterns: at position 0 only the first is heard, at 1 only the second, at 0.5 both at full gain.",
@@ -589,13 +484,6 @@ pub const DOCS: &[FnDoc] = &[
             ("b", "the second pattern"),
         ],
         example: "xfade(s(\"bd*2\"), \"<0 .25 .5 .75 1>\", s(\"hh*8\"))",
-    },
-    FnDoc {
-        names: &["sysex"],
-        category: "MIDI",
-        summary: "Sets the MIDI system-exclusive message of each event: `sysexid` and `sysexdata` from one list.",
-        params: &[("message", "a list [id, data], such as [\"0x77\", \"0x01:0x02\"]")],
-        example: "note(\"c4\").sysex([\"0x77\", \"0x01:0x02:0x03:0x04\"])",
     },
     FnDoc {
         names: &["bypass"],

@@ -413,15 +413,6 @@ fn constant(args: &[Value]) -> R<Value> {
     Ok(arg(args, 0))
 }
 
-fn get_control_name(args: &[Value]) -> R<Value> {
-    let name = test_text(&arg(args, 0));
-    Ok(Value::str(
-        super::controls::control(&name)
-            .map(|(k, _)| k)
-            .unwrap_or(&name),
-    ))
-}
-
 fn zip_with(args: &[Value]) -> R<Value> {
     let f = arg(args, 0);
     let xs = list_arg(&arg(args, 1), "zipWith")?;
@@ -756,12 +747,6 @@ fn ref_fn(args: &[Value]) -> R<Value> {
     })))
 }
 
-fn is_control_name(args: &[Value]) -> R<Value> {
-    Ok(Value::Bool(
-        super::controls::control(&test_text(&arg(args, 0))).is_some(),
-    ))
-}
-
 fn stringify_values(args: &[Value]) -> R<Value> {
     let v = arg(args, 0);
     let compact = arg(args, 1).truthy();
@@ -803,7 +788,6 @@ pub fn register(add: &mut AddFn) {
         ("uniqsort", v(uniqsort)),
         ("uniqsortr", v(uniqsortr)),
         ("averageArray", v(average_array)),
-        ("getControlName", v(get_control_name)),
         ("zipWith", v(zip_with)),
         ("cycleToSeconds", v(cycle_to_seconds)),
         ("getEventOffsetMs", v(get_event_offset_ms)),
@@ -820,7 +804,6 @@ pub fn register(add: &mut AddFn) {
         ("h", v(mini_raw)),
         ("minify", v(minify)),
         ("ref", v(ref_fn)),
-        ("isControlName", v(is_control_name)),
         ("stringifyValues", v(stringify_values)),
     ] {
         add(name, kind, true, false);
@@ -1020,13 +1003,6 @@ pub const DOCS: &[FnDoc] = &[
         example: "n(averageArray([1, 2, 6]))",
     },
     FnDoc {
-        names: &["getControlName"],
-        category: "Values",
-        summary: "The control a name or alias writes (`lpf` gives `cutoff`).",
-        params: &[("name", "a control name")],
-        example: "s(getControlName('lpf'))",
-    },
-    FnDoc {
         names: &["zipWith"],
         category: "Values",
         summary: "A list of `f(x, y)` for the items of two lists taken in pairs.",
@@ -1144,13 +1120,6 @@ pub const DOCS: &[FnDoc] = &[
         summary: "A pattern that calls a function for its value (or pattern) at every query, one cycle at a time.",
         params: &[("f", "a function without arguments")],
         example: "n(ref(() => 3))",
-    },
-    FnDoc {
-        names: &["isControlName"],
-        category: "Values",
-        summary: "Whether a name is a control or one of its aliases.",
-        params: &[("name", "the name")],
-        example: "pure(isControlName('lpf'))",
     },
     FnDoc {
         names: &["stringifyValues"],
