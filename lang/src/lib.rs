@@ -30,3 +30,4 @@ pub mod graph_eval;
 pub mod lexer;
 pub mod parser;
 pub mod program;
+pub mod sample_source;

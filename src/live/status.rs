@@ -20,6 +20,8 @@ pub struct Status {
     pub load: f32,
     pub xruns: u64,
     pub section: Option<String>,
+    /// Sample downloads under way.
+    pub downloads: Option<String>,
     pub last: String,
 }
 
@@ -39,6 +41,9 @@ impl Status {
         );
         if let Some(sec) = &self.section {
             s.push_str(&format!("  [{sec}]"));
+        }
+        if let Some(d) = &self.downloads {
+            s.push_str(&format!("  ↓ {d}"));
         }
         if !self.last.is_empty() {
             s.push_str(&format!("  │ {}", self.last));
@@ -139,6 +144,7 @@ mod tests {
             load: 0.25,
             xruns: 0,
             section: Some("verse".into()),
+            downloads: None,
             last: "~drums".into(),
         };
         let l = s.line(200);
