@@ -17,10 +17,14 @@ mod live;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// A folder of samples laid out like Dirt-Samples (`DIR/bd/*.wav` is the
-    /// sound `bd`); may be given several times.
-    #[arg(long, global = true, value_name = "DIR")]
-    samples: Vec<std::path::PathBuf>,
+    /// Samples: a folder laid out like Dirt-Samples (`DIR/bd/*.wav` is the
+    /// sound `bd`) or the address of a sample map (`github:user/repo`,
+    /// `https://…/strudel.json`, `shabda:…`); may be given several times.
+    #[arg(long, global = true, value_name = "DIR|URL")]
+    samples: Vec<String>,
+    /// Use only samples already in the download cache; say what is missing.
+    #[arg(long, global = true)]
+    offline: bool,
 }
 
 #[derive(Subcommand)]
@@ -50,7 +54,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(e) = commands::set_sample_dirs(&cli.samples) {
+    engine::samples::fetch::Fetcher::global().set_offline(cli.offline);
+    if let Err(e) = commands::set_sample_sources(&cli.samples) {
         eprintln!("{e}");
         return ExitCode::from(2);
     }

@@ -13,7 +13,7 @@ use crate::audio::{
     strip_gains, AudioCore, Command, CoreParts, Garbage, Report, Strip, StripUpdate, SwapPlan,
 };
 use crate::compile::compile_effect;
-use crate::samples::{Sample, SampleLibrary};
+use crate::samples::{FileStatus, Sample, SampleLibrary};
 use crate::tempo::{unrolled_changes, TempoMap};
 use crate::voice::{
     number, prepare, prepare_sample, InstrumentIds, PreparedInstrument, VoicePlacement, Who,
@@ -254,6 +254,7 @@ impl Engine {
             position: position.clone(),
             stats: stats.clone(),
         });
+        let load_samples_now = config.load_samples_now;
         let engine = Engine {
             tempo: TempoMap::new(0.5, &[], config.sample_rate),
             free_slots: (0..config.max_tracks).rev().collect(),
@@ -262,7 +263,12 @@ impl Engine {
             library,
             instruments: HashMap::new(),
             program_instruments: HashSet::new(),
-            samples: SampleLibrary::new(),
+            samples: {
+                let mut s = SampleLibrary::new();
+                // Offline renders wait for downloads; live playback never does.
+                s.set_blocking(load_samples_now);
+                s
+            },
             ids: InstrumentIds::default(),
             scheduled_until: Time::ZERO,
             tracks: Vec::new(),
@@ -396,6 +402,16 @@ impl Engine {
     /// Drops what the audio side sent back and turns its reports into messages.
     pub fn collect(&mut self) {
         self.samples.poll();
+        if self.samples.take_maps_arrived() {
+            // New sounds: load what the next cycles play.
+            let patterns: Vec<Pat> = self
+                .tracks
+                .iter()
+                .filter(|t| t.audible)
+                .map(|t| t.pattern.clone())
+                .collect();
+            self.prefetch_samples(&patterns, self.scheduled_until);
+        }
         for p in std::mem::take(&mut self.samples.problems) {
             self.report_once(format!("samples:{p}"), Message::Warning(p));
         }
@@ -483,8 +499,13 @@ impl Engine {
                 .insert(inst.name.clone(), PreparedInstrument::new(inst.clone(), id));
         }
         self.program_instruments = prog.instruments.iter().map(|i| i.name.clone()).collect();
-        self.samples.set_dirs(&prog.sample_dirs);
-        self.prefetch_samples(&prog, at);
+        self.samples.set_sources(&prog.sample_sources);
+        let patterns: Vec<Pat> = prog
+            .audible()
+            .filter(|t| t.output == Output::Audio)
+            .map(|t| t.pattern.clone())
+            .collect();
+        self.prefetch_samples(&patterns, at);
         let audible: HashSet<&str> = prog.audible().map(|t| t.name.as_str()).collect();
         let mut old: Vec<Option<TrackState>> = std::mem::take(&mut self.tracks)
             .into_iter()
@@ -651,37 +672,34 @@ impl Engine {
         self.backlog.extend(voices.into_iter().map(Command::Voice));
     }
 
-    /// Loads the samples the program's tracks use in their next two cycles:
-    /// at once before anything plays (or offline), else on the loader thread.
-    fn prefetch_samples(&mut self, prog: &Program, at: Time) {
+    /// Loads the sample files the given tracks play in their next two
+    /// cycles: at once before anything plays (files on this computer or in
+    /// the download cache) or offline, else on the loader threads.
+    fn prefetch_samples(&mut self, patterns: &[Pat], at: Time) {
         if self.samples.names().next().is_none() {
             return;
         }
         let now = !self.started || self.config.load_samples_now;
-        let mut names: Vec<String> = Vec::new();
-        for t in prog.audible() {
-            if t.output != Output::Audio {
-                continue;
-            }
-            let haps =
-                with_work_budget(QUERY_BUDGET, || t.pattern.query_arc(at, at + Time::int(2)));
+        let mut files = Vec::new();
+        for p in patterns {
+            let haps = with_work_budget(QUERY_BUDGET, || p.query_arc(at, at + Time::int(2)));
             take_query_errors();
-            for h in haps {
+            for h in haps.iter().filter(|h| h.has_onset()) {
                 if let Value::Map(m) = &h.value {
-                    for c in sound_candidates(m) {
-                        if self.samples.has(&c) && !names.contains(&c) {
-                            names.push(c);
+                    let found = sound_candidates(m)
+                        .into_iter()
+                        .filter(|c| !self.program_instruments.contains(c))
+                        .find(|c| self.samples.has(c));
+                    if let Some((f, _)) = found.and_then(|c| self.samples.pick(&c, m)) {
+                        if !files.contains(&f) {
+                            files.push(f);
                         }
                     }
                 }
             }
         }
-        for n in names {
-            if now {
-                self.samples.load_now(&n);
-            } else {
-                self.samples.request(&n);
-            }
+        for f in files {
+            self.samples.file(&f, now);
         }
     }
 
@@ -698,30 +716,29 @@ impl Engine {
                 return Resolved::Instrument(c.clone());
             }
             if self.samples.has(c) {
-                let loaded = if self.config.load_samples_now || !self.started {
-                    self.samples.load_now(c)
-                } else {
-                    let s = self.samples.get(c);
-                    if s.is_none() {
-                        self.samples.request(c);
-                    }
-                    s
-                };
-                let Some(list) = loaded else {
-                    return Resolved::Loading;
-                };
-                if list.is_empty() {
+                let Some((file, root)) = self.samples.pick(c, ev) else {
                     return Resolved::Nothing;
-                }
-                let n = ev.get("n").and_then(number).unwrap_or(0.0).floor() as i64;
-                let i = n.rem_euclid(list.len() as i64) as usize;
-                return Resolved::Sample(c.clone(), list[i].clone());
+                };
+                let now = self.config.load_samples_now || !self.started;
+                return match self.samples.file(&file, now) {
+                    FileStatus::Ready(s) => Resolved::Sample(c.clone(), s, root),
+                    FileStatus::Loading => Resolved::Loading {
+                        name: c.clone(),
+                        download: self.samples.is_download(&file),
+                    },
+                    FileStatus::Failed => Resolved::Nothing,
+                };
             }
             if self.instruments.contains_key(c) {
                 return Resolved::Instrument(c.clone());
             }
         }
-        Resolved::Unknown(candidates.last().cloned().unwrap_or_default())
+        let name = candidates.last().cloned().unwrap_or_default();
+        if self.samples.maps_pending() {
+            // Perhaps a sound of a map still downloading.
+            return Resolved::Waiting(name);
+        }
+        Resolved::Unknown(name)
     }
 
     fn voice_for(
@@ -732,7 +749,27 @@ impl Engine {
     ) -> Option<Box<crate::audio::Voice>> {
         let resolved = self.resolve(ev);
         let name = match &resolved {
-            Resolved::Nothing | Resolved::Loading => return None,
+            Resolved::Nothing => return None,
+            Resolved::Loading { name, download } => {
+                if *download {
+                    self.report_once(
+                        format!("loading:{name}"),
+                        Message::Warning(format!(
+                            "sample `{name}` is downloading; its notes are skipped until it arrives"
+                        )),
+                    );
+                }
+                return None;
+            }
+            Resolved::Waiting(name) => {
+                self.report_once(
+                    format!("waiting:{name}"),
+                    Message::Warning(format!(
+                        "sample maps are downloading; notes of `{name}` are skipped until they arrive"
+                    )),
+                );
+                return None;
+            }
             Resolved::Unknown(name) => {
                 let suggestion = did_you_mean(
                     name,
@@ -751,7 +788,7 @@ impl Engine {
                 );
                 return None;
             }
-            Resolved::Instrument(n) | Resolved::Sample(n, _) => n.clone(),
+            Resolved::Instrument(n) | Resolved::Sample(n, _, _) => n.clone(),
         };
         let start = self.tempo.sample_at(whole.begin);
         if self.end.is_some_and(|e| start >= e) {
@@ -780,13 +817,13 @@ impl Engine {
         };
         let sr = self.config.sample_rate as f64;
         let (voice, warnings) = match resolved {
-            Resolved::Sample(_, sample) => {
+            Resolved::Sample(_, sample, root) => {
                 let who = Who {
                     id: self.ids.id(&name),
                     polyphony: DEFAULT_POLYPHONY,
                     reads_velocity: false,
                 };
-                prepare_sample(sample, &who, ev, placement, sr)?
+                prepare_sample(sample, root, &who, ev, placement, sr)?
             }
             _ => {
                 let inst = self.instruments.get(&name)?;
@@ -825,16 +862,23 @@ enum Resolved {
     /// The event makes no sound (no `s` and no pitch, or `speed(0)`).
     Nothing,
     Instrument(String),
-    Sample(String, Arc<Sample>),
-    /// A sample still being decoded (live): the note is skipped.
-    Loading,
+    /// A sample file and the MIDI note it sounds at unchanged.
+    Sample(String, Arc<Sample>, f64),
+    /// A sample still being loaded (live; `download`: from the network):
+    /// the note is skipped.
+    Loading {
+        name: String,
+        download: bool,
+    },
+    /// No sound of this name yet, while sample maps are downloading.
+    Waiting(String),
     Unknown(String),
 }
 
 /// The names an event's sound may have, in order: `s` (or the default
 /// instrument for a pitch without `s`); with a `bank`, `bank_s` as written
 /// and with the bank's short form (`tr909_bd`).
-fn sound_candidates(ev: &ValueMap) -> Vec<String> {
+pub(crate) fn sound_candidates(ev: &ValueMap) -> Vec<String> {
     let s = match ev.get("s") {
         Some(Value::Str(s)) => s.to_string(),
         _ if ev.contains("note") || ev.contains("freq") || ev.contains("n") => {

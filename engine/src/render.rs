@@ -91,6 +91,26 @@ pub struct RenderOptions {
     pub stems: bool,
 }
 
+/// The cycles an offline render plays notes in (from 0), rounded up: the
+/// horizon for downloading its samples beforehand.
+pub fn cycles_to_render(program: &Program, opts: &RenderOptions) -> Time {
+    match opts.length {
+        Length::Cycles(c) => c,
+        Length::Song(default) => program.song_length.unwrap_or(default),
+        Length::Seconds(s) => {
+            let changes = crate::tempo::unrolled_changes(
+                program.cps,
+                &program.tempo_changes,
+                program.song_length,
+            );
+            let tempo = crate::tempo::TempoMap::new(program.cps, &changes, opts.sample_rate);
+            let end = (s.max(0.0) * opts.sample_rate as f64).round() as i64;
+            let cycles = tempo.approx_cycle_at_sample(end).ceil() + 1.0;
+            Time::int(cycles.clamp(1.0, 1e9) as i64)
+        }
+    }
+}
+
 /// Renders `program` offline. `progress` is called with the fraction done.
 pub fn render(
     program: Program,

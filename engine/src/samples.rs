@@ -1,18 +1,40 @@
-//! Sample playback: folders laid out like Dirt-Samples (`dir/bd/*.wav` is
-//! the sound `bd`, its files sorted by name so that `s("bd:3")` is the
-//! fourth), decoded on the control side or a loader thread — never on the
-//! audio thread — and played by [`SamplePlayer`], a node of the voice's
-//! network.
+//! Sample playback: where samples come from ([`SampleLibrary`]: folders
+//! laid out like Dirt-Samples, sample maps by address or written in the
+//! program), decoding on the control side or on loader threads — never on
+//! the audio thread — and [`SamplePlayer`], a node of the voice's network.
 //!
-//! WAV files are decoded with hound, FLAC and Ogg Vorbis with symphonia.
-//! Samples keep their own sample rate; the player resamples (cubic
-//! interpolation) while playing.
+//! A folder `dir/bd/*.wav` is the sound `bd`, its files sorted by name so
+//! that `s("bd:3")` is the fourth. Maps (Strudel's `strudel.json` format)
+//! are downloaded once into a cache ([`fetch`]) and their files as they are
+//! first needed: while one downloads, the notes that need it are skipped
+//! (live), or the render waits ([`download_needed`]).
+//!
+//! WAV files are decoded with hound, FLAC, Ogg Vorbis and MP3 with
+//! symphonia. Samples keep their own sample rate; the player resamples
+//! (cubic interpolation) while playing.
 
+pub mod fetch;
+pub mod sources;
+
+use crate::engine::sound_candidates;
+use fetch::{FetchError, Fetcher, Progress, What};
 use fundsp::prelude32::{AudioNode, Frame, U0, U2};
-use std::collections::HashMap;
+use lang::program::{Output, Program};
+use lang::sample_source::SampleSource;
+use lang::value::{Value, ValueMap};
+use lang::Time;
+use sources::{load_map, map_base, resolve_map, Bank, FileRef, LoadedMap, MapError};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Most values (frames × channels) a decoded sample may hold: 2^26, about
+/// 11 minutes of stereo at 48 kHz (256 MiB of memory).
+pub const MAX_DECODED_VALUES: usize = 1 << 26;
 
 /// A decoded sample: mono or stereo frames (more channels are mixed down
 /// to two), at its own sample rate.
@@ -46,19 +68,38 @@ impl Sample {
     }
 }
 
-/// Decodes a WAV, FLAC or Ogg Vorbis file.
+/// Decodes a WAV, FLAC, Ogg Vorbis or MP3 file (by its content; the
+/// extension only helps).
 pub fn decode(path: &Path) -> Result<Sample, String> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let (data, channels, rate) = match ext.as_str() {
-        "wav" | "wave" => decode_wav(path)?,
-        _ => decode_symphonia(path)?,
+        .map(|e| e.to_ascii_lowercase());
+    decode_hinted(path, ext.as_deref())
+}
+
+/// True when a file starts like a RIFF WAVE file.
+fn looks_like_wav(path: &Path) -> bool {
+    let mut head = [0u8; 12];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    f.read_exact(&mut head).is_ok() && &head[..4] == b"RIFF" && &head[8..12] == b"WAVE"
+}
+
+/// [`decode`] with the file type hinted (`ext`: the extension of the
+/// file's address, for a cached download).
+pub fn decode_hinted(path: &Path, ext: Option<&str>) -> Result<Sample, String> {
+    let (data, channels, rate) = if looks_like_wav(path) {
+        decode_wav(path)?
+    } else {
+        decode_symphonia(path, ext)?
     };
     if data.is_empty() {
         return Err("the file holds no audio".into());
+    }
+    if rate == 0 || channels == 0 {
+        return Err("the file gives no sample rate or channels".into());
     }
     let (data, channels) = to_stereo_at_most(data, channels);
     Ok(Sample {
@@ -67,6 +108,13 @@ pub fn decode(path: &Path) -> Result<Sample, String> {
         rate: rate as f64,
         path: path.to_path_buf(),
     })
+}
+
+fn too_long() -> String {
+    format!(
+        "longer than the limit of {} million values (about 11 minutes of stereo)",
+        MAX_DECODED_VALUES >> 20
+    )
 }
 
 fn to_stereo_at_most(data: Vec<f32>, channels: usize) -> (Vec<f32>, usize) {
@@ -94,6 +142,9 @@ fn to_stereo_at_most(data: Vec<f32>, channels: usize) -> (Vec<f32>, usize) {
 fn decode_wav(path: &Path) -> Result<(Vec<f32>, usize, u32), String> {
     let reader = hound::WavReader::open(path).map_err(|e| e.to_string())?;
     let spec = reader.spec();
+    if reader.len() as usize > MAX_DECODED_VALUES {
+        return Err(too_long());
+    }
     let data: Result<Vec<f32>, _> = match spec.sample_format {
         hound::SampleFormat::Float => reader.into_samples::<f32>().collect(),
         hound::SampleFormat::Int => {
@@ -108,7 +159,7 @@ fn decode_wav(path: &Path) -> Result<(Vec<f32>, usize, u32), String> {
     Ok((data, spec.channels as usize, spec.sample_rate))
 }
 
-fn decode_symphonia(path: &Path) -> Result<(Vec<f32>, usize, u32), String> {
+fn decode_symphonia(path: &Path, ext: Option<&str>) -> Result<(Vec<f32>, usize, u32), String> {
     use symphonia::core::audio::SampleBuffer;
     use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
     use symphonia::core::errors::Error;
@@ -120,7 +171,7 @@ fn decode_symphonia(path: &Path) -> Result<(Vec<f32>, usize, u32), String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+    if let Some(ext) = ext {
         hint.with_extension(ext);
     }
     let probed = symphonia::default::get_probe()
@@ -130,7 +181,9 @@ fn decode_symphonia(path: &Path) -> Result<(Vec<f32>, usize, u32), String> {
             &FormatOptions::default(),
             &MetadataOptions::default(),
         )
-        .map_err(|e| format!("not a FLAC or Ogg Vorbis file ({e})"))?;
+        .map_err(|_| {
+            "not an audio file weft can read (WAV, FLAC, Ogg Vorbis or MP3)".to_string()
+        })?;
     let mut format = probed.format;
     let track = format
         .tracks()
@@ -162,6 +215,9 @@ fn decode_symphonia(path: &Path) -> Result<(Vec<f32>, usize, u32), String> {
                 let mut out = SampleBuffer::<f32>::new(buf.capacity() as u64, spec);
                 out.copy_interleaved_ref(buf);
                 data.extend_from_slice(out.samples());
+                if data.len() > MAX_DECODED_VALUES {
+                    return Err(too_long());
+                }
             }
             Err(Error::DecodeError(_)) => continue,
             Err(e) => return Err(e.to_string()),
@@ -170,11 +226,16 @@ fn decode_symphonia(path: &Path) -> Result<(Vec<f32>, usize, u32), String> {
     Ok((data, channels, rate))
 }
 
-/// The files of each sound in the registered folders.
-#[derive(Default)]
-struct Index {
-    dirs: Vec<PathBuf>,
-    sounds: HashMap<String, Vec<PathBuf>>,
+/// The sounds of a folder laid out like Dirt-Samples: each subfolder that
+/// holds audio files, with its files sorted by name.
+fn list_folder(dir: &Path) -> std::io::Result<Vec<(String, Vec<PathBuf>)>> {
+    Ok(lang::program::sample_names(dir)?
+        .into_iter()
+        .map(|name| {
+            let files = sound_files(&dir.join(&name));
+            (name, files)
+        })
+        .collect())
 }
 
 /// The files of one sound in a folder, sorted by file name.
@@ -191,37 +252,156 @@ fn sound_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// A loaded sound: its samples in order, and the files that failed.
-pub struct Loaded {
-    pub samples: Vec<Arc<Sample>>,
-    pub errors: Vec<String>,
+/// The extension of an address's file name (a hint for the decoder).
+fn url_extension(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let name = path.rsplit('/').next()?;
+    let (_, ext) = name.rsplit_once('.')?;
+    (ext.len() <= 5 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| ext.to_ascii_lowercase())
 }
 
-fn load_sound(files: &[PathBuf]) -> Loaded {
-    let mut samples = Vec::new();
-    let mut errors = Vec::new();
-    for f in files {
-        match decode(f) {
-            Ok(s) => samples.push(Arc::new(s)),
-            Err(e) => errors.push(format!("cannot read the sample `{}`: {e}", f.display())),
+/// Reads one sample file: decodes a local file, or downloads an address
+/// (once, into the cache) and decodes the download. A download that is
+/// not audio leaves the cache.
+pub fn load_file(fetcher: &Fetcher, f: &FileRef) -> Result<Arc<Sample>, String> {
+    match f {
+        FileRef::Path(p) => decode(p)
+            .map(Arc::new)
+            .map_err(|e| format!("cannot read the sample `{}`: {e}", p.display())),
+        FileRef::Url(u) => {
+            let path = fetcher.get(u, What::Audio).map_err(|e| match e {
+                FetchError::NotCached => {
+                    format!("offline: the sample `{u}` is not in the download cache")
+                }
+                FetchError::Failed(e) => format!("cannot download the sample `{u}`: {e}"),
+            })?;
+            decode_hinted(&path, url_extension(u).as_deref())
+                .map(Arc::new)
+                .map_err(|e| {
+                    fetcher.forget(u);
+                    format!("the sample `{u}` is unusable: {e}")
+                })
         }
     }
-    Loaded { samples, errors }
 }
 
-/// The samples the engine knows: the folders of the running program,
-/// their sounds (names and files, listed when the folders are set) and
-/// the sounds decoded so far. Lives on the control side. Sounds are
-/// decoded when first needed: on a loader thread while playing live (a
-/// note whose sound is still loading is skipped), or at once for offline
-/// renders and before the first program starts.
+/// The rounding of JavaScript's `Math.round` (halves go up), which picks
+/// a sample by `n`.
+fn js_round(x: f64) -> f64 {
+    let f = x.floor();
+    if x - f >= 0.5 {
+        f + 1.0
+    } else {
+        f
+    }
+}
+
+/// The file `n` picks among `count` (wrapping around; not a number is 0).
+fn index_of(n: Option<f64>, count: usize) -> usize {
+    let n = n.filter(|n| n.is_finite()).map(js_round).unwrap_or(0.0);
+    n.rem_euclid(count as f64) as usize % count.max(1)
+}
+
+/// How a sample file stands.
+#[derive(Clone)]
+pub enum FileStatus {
+    Ready(Arc<Sample>),
+    /// Being downloaded or decoded (live): the note is skipped.
+    Loading,
+    /// It could not be had (reported once).
+    Failed,
+}
+
+enum FileState {
+    Pending,
+    Ready(Arc<Sample>),
+    Failed,
+}
+
+enum MapState {
+    Pending,
+    Ready(LoadedMap),
+    Failed,
+}
+
+enum Job {
+    Map(String),
+    File(FileRef),
+}
+
+enum Done {
+    Map(String, Result<LoadedMap, MapError>),
+    File(FileRef, Result<Arc<Sample>, String>),
+}
+
+/// Loader threads: maps and files are fetched and decoded in parallel.
+struct Workers {
+    jobs: Sender<Job>,
+    done: Receiver<Done>,
+}
+
+/// Loader threads at most (downloads in parallel).
+const WORKERS: usize = 4;
+
+fn start_workers(fetcher: &'static Fetcher) -> Option<Workers> {
+    let (jobs, job_rx) = channel::<Job>();
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done) = channel();
+    let mut started = 0;
+    for i in 0..WORKERS {
+        let rx = job_rx.clone();
+        let tx = done_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("weft-samples-{i}"))
+            .spawn(move || loop {
+                let job = match rx.lock() {
+                    Ok(r) => r.recv(),
+                    Err(_) => break,
+                };
+                let result = match job {
+                    Ok(Job::Map(url)) => {
+                        let r = load_map(fetcher, &url);
+                        Done::Map(url, r)
+                    }
+                    Ok(Job::File(f)) => {
+                        let r = load_file(fetcher, &f);
+                        Done::File(f, r)
+                    }
+                    Err(_) => break,
+                };
+                if tx.send(result).is_err() {
+                    break;
+                }
+            });
+        if spawned.is_ok() {
+            started += 1;
+        }
+    }
+    (started > 0).then_some(Workers { jobs, done })
+}
+
+/// The samples the engine knows: the sources of the running program, the
+/// sounds they provide (a later source wins a name an earlier one also
+/// has), and the files decoded so far. Lives on the control side.
+///
+/// Files are loaded when first needed: on loader threads while playing
+/// live (a note whose file is not ready is skipped), or at once before the
+/// first program starts (files on this computer or in the cache) and for
+/// offline renders ([`SampleLibrary::set_blocking`]: downloads too).
 pub struct SampleLibrary {
-    index: Index,
-    loaded: HashMap<String, Arc<Vec<Arc<Sample>>>>,
-    pending: Vec<String>,
-    to_loader: Option<Sender<(String, Vec<PathBuf>)>>,
-    from_loader: Option<Receiver<(String, Loaded)>>,
-    /// Problems to report (unreadable folders and files).
+    fetcher: &'static Fetcher,
+    sources: Vec<SampleSource>,
+    folders: HashMap<PathBuf, Vec<(String, Vec<PathBuf>)>>,
+    /// Maps given by address, by the address as written.
+    maps: HashMap<String, MapState>,
+    index: HashMap<String, Arc<Bank>>,
+    files: HashMap<FileRef, FileState>,
+    blocking: bool,
+    workers: Option<Workers>,
+    maps_arrived: bool,
+    /// Problems to report (unreadable folders and files, failed downloads,
+    /// unusable maps).
     pub problems: Vec<String>,
 }
 
@@ -232,146 +412,398 @@ impl Default for SampleLibrary {
 }
 
 impl SampleLibrary {
+    /// A library using the process's download cache.
     pub fn new() -> SampleLibrary {
+        SampleLibrary::with_fetcher(Fetcher::global())
+    }
+
+    pub fn with_fetcher(fetcher: &'static Fetcher) -> SampleLibrary {
         SampleLibrary {
-            index: Index::default(),
-            loaded: HashMap::new(),
-            pending: Vec::new(),
-            to_loader: None,
-            from_loader: None,
+            fetcher,
+            sources: Vec::new(),
+            folders: HashMap::new(),
+            maps: HashMap::new(),
+            index: HashMap::new(),
+            files: HashMap::new(),
+            blocking: false,
+            workers: None,
+            maps_arrived: false,
             problems: Vec::new(),
         }
     }
 
-    /// Registers the folders (the earlier a folder, the higher its
-    /// priority for a name found in several). Lists them again only if
-    /// they changed; sounds already decoded from unchanged files are kept.
-    pub fn set_dirs(&mut self, dirs: &[PathBuf]) {
-        if self.index.dirs == dirs {
-            return;
-        }
-        let mut sounds: HashMap<String, Vec<PathBuf>> = HashMap::new();
-        for dir in dirs {
-            let names = match lang::program::sample_names(dir) {
-                Ok(n) => n,
-                Err(e) => {
-                    self.problems.push(format!(
-                        "cannot read the sample folder `{}`: {e}",
-                        dir.display()
-                    ));
-                    continue;
-                }
-            };
-            for name in names {
-                sounds
-                    .entry(name.clone())
-                    .or_insert_with(|| sound_files(&dir.join(&name)));
-            }
-        }
-        self.loaded.retain(|name, s| {
-            sounds.get(name).is_some_and(|files| {
-                files.len() == s.len() && files.iter().zip(s.iter()).all(|(f, s)| *f == s.path)
-            })
-        });
-        self.index = Index {
-            dirs: dirs.to_vec(),
-            sounds,
-        };
+    /// Blocking: maps and files are fetched when asked for, downloads
+    /// included (offline renders, which must be exact).
+    pub fn set_blocking(&mut self, blocking: bool) {
+        self.blocking = blocking;
     }
 
-    /// Adds one sound from samples in memory (tests, generated sounds).
-    pub fn insert(&mut self, name: &str, samples: Vec<Sample>) {
-        self.index.sounds.insert(name.to_string(), Vec::new());
-        self.loaded.insert(
-            name.to_string(),
-            Arc::new(samples.into_iter().map(Arc::new).collect()),
-        );
+    /// Sets the sources. Folders are listed and maps read only when they
+    /// are new; files already decoded are kept while a sound still uses
+    /// them.
+    pub fn set_sources(&mut self, sources: &[SampleSource]) {
+        if self.sources == sources {
+            return;
+        }
+        self.sources = sources.to_vec();
+        self.folders
+            .retain(|d, _| sources.contains(&SampleSource::Folder(d.clone())));
+        self.maps.retain(|u, _| {
+            sources
+                .iter()
+                .any(|s| matches!(s, SampleSource::Url { url, .. } if url == u))
+        });
+        for s in sources {
+            match s {
+                SampleSource::Folder(dir) if !self.folders.contains_key(dir) => {
+                    let listing = list_folder(dir).unwrap_or_else(|e| {
+                        self.problems.push(format!(
+                            "cannot read the sample folder `{}`: {e}",
+                            dir.display()
+                        ));
+                        Vec::new()
+                    });
+                    self.folders.insert(dir.clone(), listing);
+                }
+                SampleSource::Url { url, .. } if !self.maps.contains_key(url) => {
+                    self.start_map(url);
+                }
+                _ => {}
+            }
+        }
+        self.rebuild();
+    }
+
+    /// Reads a map now when that is quick or allowed (cached, offline,
+    /// blocking), else on a loader thread.
+    fn start_map(&mut self, url: &str) {
+        let cached = sources::map_url(url, &sources::github_raw()).is_ok_and(|full| {
+            self.fetcher.maps.lock().unwrap().contains_key(&full)
+                || self.fetcher.is_cached(&full)
+                || self.fetcher.has_failed(&full)
+        });
+        if self.blocking || cached || self.fetcher.offline() || !self.dispatch(Job::Map(url.into()))
+        {
+            let r = load_map(self.fetcher, url);
+            self.finish_map(url, r);
+        } else {
+            self.maps.insert(url.to_string(), MapState::Pending);
+        }
+    }
+
+    fn finish_map(&mut self, url: &str, r: Result<LoadedMap, MapError>) {
+        let state = match r {
+            Ok(loaded) => {
+                if let Some(p) = loaded.map.problem_summary() {
+                    self.problems
+                        .push(format!("sample map `{}`: {p}", loaded.url));
+                }
+                MapState::Ready(loaded)
+            }
+            Err(e) => {
+                self.problems.push(e.to_string());
+                MapState::Failed
+            }
+        };
+        self.maps.insert(url.to_string(), state);
+    }
+
+    /// The sound index from the sources, in order.
+    fn rebuild(&mut self) {
+        let raw = sources::github_raw();
+        let mut index: HashMap<String, Arc<Bank>> = HashMap::new();
+        for s in &self.sources {
+            let (sounds, problems, label) = match s {
+                SampleSource::Folder(dir) => {
+                    for (name, files) in self.folders.get(dir).into_iter().flatten() {
+                        let refs = files.iter().cloned().map(FileRef::Path).collect();
+                        index.insert(name.clone(), Arc::new(Bank::List(refs)));
+                    }
+                    continue;
+                }
+                SampleSource::Map { map, base, dir } => {
+                    let b = base
+                        .clone()
+                        .or_else(|| map.base.clone())
+                        .unwrap_or_default();
+                    let (sounds, problems) = resolve_map(map, &b, false, dir.as_deref(), &raw);
+                    (sounds, problems, "the sample map".to_string())
+                }
+                SampleSource::Url { url, base } => {
+                    let Some(MapState::Ready(loaded)) = self.maps.get(url) else {
+                        continue;
+                    };
+                    let b = map_base(base.as_deref(), loaded);
+                    let (sounds, problems) = resolve_map(&loaded.map, &b, true, None, &raw);
+                    (sounds, problems, format!("sample map `{}`", loaded.url))
+                }
+            };
+            for p in problems {
+                self.problems.push(format!("{label}: {p}"));
+            }
+            for (name, bank) in sounds {
+                index.insert(name, Arc::new(bank));
+            }
+        }
+        let used: HashSet<&FileRef> = index.values().flat_map(|b| b.files()).collect();
+        self.files.retain(|f, _| used.contains(f));
+        self.index = index;
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Arc<Bank>> {
+        self.index
+            .get(name)
+            .or_else(|| self.index.get(&name.to_lowercase()))
     }
 
     /// Whether a sound of this name exists (loaded or not).
     pub fn has(&self, name: &str) -> bool {
-        self.index.sounds.contains_key(name)
+        self.lookup(name).is_some()
     }
 
     /// Every sound name.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.index.sounds.keys().map(|s| s.as_str())
+        self.index.keys().map(|s| s.as_str())
     }
 
-    /// The samples of a sound if they are decoded.
-    pub fn get(&self, name: &str) -> Option<Arc<Vec<Arc<Sample>>>> {
-        self.loaded.get(name).cloned()
+    /// Whether a map given by address is still being downloaded (its
+    /// sounds are not known yet).
+    pub fn maps_pending(&self) -> bool {
+        self.maps.values().any(|m| matches!(m, MapState::Pending))
     }
 
-    /// Decodes a sound now (control side; offline renders).
-    pub fn load_now(&mut self, name: &str) -> Option<Arc<Vec<Arc<Sample>>>> {
-        if let Some(s) = self.loaded.get(name) {
-            return Some(s.clone());
-        }
-        let files = self.index.sounds.get(name)?.clone();
-        let loaded = load_sound(&files);
-        Some(self.store(name.to_string(), loaded))
+    /// True once after maps arrived (their sounds are new).
+    pub fn take_maps_arrived(&mut self) -> bool {
+        std::mem::take(&mut self.maps_arrived)
     }
 
-    fn store(&mut self, name: String, loaded: Loaded) -> Arc<Vec<Arc<Sample>>> {
-        self.problems.extend(loaded.errors);
-        self.pending.retain(|p| *p != name);
-        let s = Arc::new(loaded.samples);
-        self.loaded.insert(name, s.clone());
-        s
-    }
-
-    /// Asks the loader thread to decode a sound (if not loaded or asked).
-    pub fn request(&mut self, name: &str) {
-        if self.loaded.contains_key(name) || self.pending.iter().any(|p| p == name) {
-            return;
-        }
-        let Some(files) = self.index.sounds.get(name).cloned() else {
-            return;
-        };
-        if self.to_loader.is_none() {
-            let (tx, rx) = channel::<(String, Vec<PathBuf>)>();
-            let (done_tx, done_rx) = channel();
-            let spawned = std::thread::Builder::new()
-                .name("weft-samples".into())
-                .spawn(move || {
-                    while let Ok((name, files)) = rx.recv() {
-                        if done_tx.send((name, load_sound(&files))).is_err() {
-                            break;
-                        }
-                    }
-                });
-            if spawned.is_err() {
-                // No thread: decode here instead.
-                let loaded = load_sound(&files);
-                self.store(name.to_string(), loaded);
-                return;
+    /// The file an event plays and the MIDI note it sounds at unchanged:
+    /// `n` picks among the files (rounded, wrapping); a pitched sound uses
+    /// the files of the note nearest the event's (`note`, `freq`, else
+    /// 36), the first written winning a tie.
+    pub fn pick(&self, name: &str, ev: &ValueMap) -> Option<(FileRef, f64)> {
+        let n = ev.get("n").and_then(crate::voice::number);
+        match &**self.lookup(name)? {
+            Bank::List(files) if !files.is_empty() => {
+                Some((files[index_of(n, files.len())].clone(), 36.0))
             }
-            self.to_loader = Some(tx);
-            self.from_loader = Some(done_rx);
-        }
-        self.pending.push(name.to_string());
-        if let Some(tx) = &self.to_loader {
-            let _ = tx.send((name.to_string(), files));
+            Bank::List(_) => None,
+            Bank::Pitched(notes) => {
+                let midi = crate::voice::event_midi(ev).unwrap_or(36.0);
+                let mut best: Option<&(f64, Vec<FileRef>)> = None;
+                for entry in notes {
+                    if best.is_none_or(|b| (entry.0 - midi).abs() < (b.0 - midi).abs()) {
+                        best = Some(entry);
+                    }
+                }
+                let (root, files) = best?;
+                if files.is_empty() {
+                    return None;
+                }
+                Some((files[index_of(n, files.len())].clone(), *root))
+            }
         }
     }
 
-    /// Takes in what the loader thread has finished.
+    /// A file's sample: ready, loading or failed. Not loaded yet, it is
+    /// loaded here when `now` (a file on this computer or in the cache) or
+    /// when blocking (downloads too), else on a loader thread.
+    pub fn file(&mut self, f: &FileRef, now: bool) -> FileStatus {
+        match self.files.get(f) {
+            Some(FileState::Ready(s)) => return FileStatus::Ready(s.clone()),
+            Some(FileState::Pending) => return FileStatus::Loading,
+            Some(FileState::Failed) => return FileStatus::Failed,
+            None => {}
+        }
+        let quick = match f {
+            FileRef::Path(_) => true,
+            FileRef::Url(u) => {
+                self.fetcher.is_cached(u) || self.fetcher.offline() || self.fetcher.has_failed(u)
+            }
+        };
+        if self.blocking || (now && quick) || !self.dispatch(Job::File(f.clone())) {
+            let r = load_file(self.fetcher, f);
+            return self.store(f.clone(), r);
+        }
+        self.files.insert(f.clone(), FileState::Pending);
+        FileStatus::Loading
+    }
+
+    /// Whether a file must still be downloaded (not in the cache).
+    pub fn is_download(&self, f: &FileRef) -> bool {
+        matches!(f, FileRef::Url(u) if !self.fetcher.is_cached(u))
+    }
+
+    fn store(&mut self, f: FileRef, r: Result<Arc<Sample>, String>) -> FileStatus {
+        let (state, status) = match r {
+            Ok(s) => (FileState::Ready(s.clone()), FileStatus::Ready(s)),
+            Err(e) => {
+                self.problems.push(e);
+                (FileState::Failed, FileStatus::Failed)
+            }
+        };
+        self.files.insert(f, state);
+        status
+    }
+
+    /// Hands a job to the loader threads (started on first use). False
+    /// when no thread could be started.
+    fn dispatch(&mut self, job: Job) -> bool {
+        if self.workers.is_none() {
+            self.workers = start_workers(self.fetcher);
+        }
+        match &self.workers {
+            Some(w) => w.jobs.send(job).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Takes in what the loader threads have finished.
     pub fn poll(&mut self) {
         let mut done = Vec::new();
-        if let Some(rx) = &self.from_loader {
-            while let Ok(d) = rx.try_recv() {
+        if let Some(w) = &self.workers {
+            while let Ok(d) = w.done.try_recv() {
                 done.push(d);
             }
         }
-        for (name, loaded) in done {
-            self.store(name, loaded);
+        let mut rebuild = false;
+        for d in done {
+            match d {
+                Done::Map(url, r) => {
+                    if matches!(self.maps.get(&url), Some(MapState::Pending)) {
+                        self.finish_map(&url, r);
+                        rebuild = true;
+                    }
+                }
+                Done::File(f, r) => {
+                    if matches!(self.files.get(&f), Some(FileState::Pending)) {
+                        self.store(f, r);
+                    }
+                }
+            }
+        }
+        if rebuild {
+            self.rebuild();
+            self.maps_arrived = true;
         }
     }
 
-    /// Whether a sound is being decoded.
-    pub fn is_pending(&self, name: &str) -> bool {
-        self.pending.iter().any(|p| p == name)
+    /// The addresses of the files the program's audible tracks play from
+    /// cycle 0 to `until` that are not in the cache yet.
+    pub fn needed_downloads(&self, program: &Program, until: Time) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
+        for t in program.audible().filter(|t| t.output == Output::Audio) {
+            let mut at = Time::ZERO;
+            while at < until {
+                let end = (at + Time::ONE).min(until);
+                let haps =
+                    lang::pattern::with_work_budget(PLAN_BUDGET, || t.pattern.query_arc(at, end));
+                lang::pattern::take_query_errors();
+                lang::pattern::take_query_warnings();
+                for h in haps.iter().filter(|h| h.has_onset()) {
+                    let owned;
+                    let ev = match &h.value {
+                        Value::Map(m) => &**m,
+                        Value::Str(s) => {
+                            owned = ValueMap(vec![("s".into(), Value::Str(s.clone()))]);
+                            &owned
+                        }
+                        _ => continue,
+                    };
+                    let Some(c) = sound_candidates(ev).into_iter().find(|c| self.has(c)) else {
+                        continue;
+                    };
+                    if let Some((FileRef::Url(u), _)) = self.pick(&c, ev) {
+                        if !self.fetcher.is_cached(&u)
+                            && !self.fetcher.has_failed(&u)
+                            && seen.insert(u.clone())
+                        {
+                            out.push(u);
+                        }
+                    }
+                }
+                at = end;
+            }
+        }
+        out
+    }
+}
+
+/// Query work allowed per cycle when planning downloads.
+const PLAN_BUDGET: u64 = 3_200_000;
+
+/// Downloads what an offline render of `program` up to cycle `until` will
+/// play, before it starts (a render must be exact): the maps, then the
+/// files, several at a time. `progress` is called while waiting. Fails
+/// only when `timeout` passes first; failed downloads are left for the
+/// render to report (each once). Offline, nothing is downloaded.
+pub fn download_needed(
+    program: &Program,
+    until: Time,
+    timeout: Duration,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<(), String> {
+    let fetcher = Fetcher::global();
+    if fetcher.offline()
+        || !program
+            .sample_sources
+            .iter()
+            .any(|s| s.is_remote() || matches!(s, SampleSource::Map { .. }))
+    {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let timed_out =
+        |what: String| format!("timed out after {} s waiting for {what}", timeout.as_secs());
+    let mut lib = SampleLibrary::with_fetcher(fetcher);
+    lib.set_sources(&program.sample_sources);
+    while lib.maps_pending() {
+        if started.elapsed() > timeout {
+            return Err(timed_out("sample maps to download".into()));
+        }
+        progress(&fetcher.progress());
+        std::thread::sleep(Duration::from_millis(20));
+        lib.poll();
+    }
+    let urls = lib.needed_downloads(program, until);
+    if urls.is_empty() {
+        return Ok(());
+    }
+    let total = urls.len();
+    let queue = Arc::new(Mutex::new(urls.into_iter().collect::<VecDeque<String>>()));
+    let left = Arc::new(AtomicUsize::new(total));
+    let work = {
+        let (queue, left) = (queue.clone(), left.clone());
+        move || {
+            while let Some(url) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                let _ = fetcher.get(&url, What::Audio);
+                left.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+    };
+    for i in 0..WORKERS.min(total) {
+        let spawned = std::thread::Builder::new()
+            .name(format!("weft-download-{i}"))
+            .spawn(work.clone());
+        if spawned.is_err() {
+            // No thread: download here.
+            work();
+        }
+    }
+    loop {
+        progress(&fetcher.progress());
+        let remaining = left.load(Ordering::Acquire);
+        if remaining == 0 {
+            return Ok(());
+        }
+        if started.elapsed() > timeout {
+            queue.lock().map(|mut q| q.clear()).ok();
+            return Err(timed_out(format!(
+                "{remaining} of {total} sample files to download"
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -464,5 +896,100 @@ impl AudioNode for SamplePlayer {
         let out = [self.read(0), self.read(1)];
         self.pos += self.rate;
         out.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lang::sample_source::parse_map_text;
+
+    fn written(map: &str, base: &str) -> SampleSource {
+        SampleSource::Map {
+            map: Arc::new(parse_map_text(map).unwrap()),
+            base: Some(base.to_string()),
+            dir: None,
+        }
+    }
+
+    fn event(pairs: &[(&str, Value)]) -> ValueMap {
+        ValueMap(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn path(p: &str) -> FileRef {
+        FileRef::Path(PathBuf::from(p))
+    }
+
+    #[test]
+    fn n_picks_a_file_rounding_like_javascript_and_wrapping() {
+        let mut lib = SampleLibrary::new();
+        lib.set_sources(&[written(r#"{"bd": ["0.wav", "1.wav", "2.wav"]}"#, "/p/")]);
+        let pick = |n: f64| lib.pick("bd", &event(&[("n", Value::Num(n))])).unwrap();
+        assert_eq!(pick(0.0), (path("/p/0.wav"), 36.0));
+        assert_eq!(pick(1.5).0, path("/p/2.wav"));
+        assert_eq!(pick(1.49).0, path("/p/1.wav"));
+        assert_eq!(pick(-0.5).0, path("/p/0.wav"));
+        assert_eq!(pick(-1.0).0, path("/p/2.wav"));
+        assert_eq!(pick(4.0).0, path("/p/1.wav"));
+        assert_eq!(pick(f64::NAN).0, path("/p/0.wav"));
+        assert_eq!(lib.pick("bd", &event(&[])).unwrap().0, path("/p/0.wav"));
+        // Names are matched as Strudel registers them: in lower case.
+        assert!(lib.has("BD"));
+        assert!(!lib.has("sd"));
+    }
+
+    #[test]
+    fn a_pitched_sound_picks_the_nearest_note() {
+        let mut lib = SampleLibrary::new();
+        lib.set_sources(&[written(
+            r#"{"moog": {"c3": "c3.wav", "c5": ["c5a.wav", "c5b.wav"], "g2": "g2.wav"}}"#,
+            "/m/",
+        )]);
+        let pick = |pairs: &[(&str, Value)]| lib.pick("moog", &event(pairs)).unwrap();
+        // A tie (c4 is 12 from c3 and from c5): the first written wins.
+        assert_eq!(pick(&[("note", "c4".into())]), (path("/m/c3.wav"), 48.0));
+        assert_eq!(
+            pick(&[("note", Value::Num(71.0))]),
+            (path("/m/c5a.wav"), 72.0)
+        );
+        assert_eq!(
+            pick(&[("note", Value::Num(71.0)), ("n", Value::Num(1.0))]),
+            (path("/m/c5b.wav"), 72.0)
+        );
+        // By frequency; without a pitch, MIDI 36 (nearest: g2 = 43).
+        assert_eq!(
+            pick(&[("freq", Value::Num(98.0))]),
+            (path("/m/g2.wav"), 43.0)
+        );
+        assert_eq!(pick(&[]), (path("/m/g2.wav"), 43.0));
+    }
+
+    #[test]
+    fn a_later_source_wins_a_name() {
+        let mut lib = SampleLibrary::new();
+        lib.set_sources(&[
+            written(r#"{"bd": "a.wav", "sd": "s.wav"}"#, "/one/"),
+            written(r#"{"bd": "b.wav"}"#, "/two/"),
+        ]);
+        assert_eq!(lib.pick("bd", &event(&[])).unwrap().0, path("/two/b.wav"));
+        assert_eq!(lib.pick("sd", &event(&[])).unwrap().0, path("/one/s.wav"));
+        assert!(!lib.maps_pending());
+    }
+
+    #[test]
+    fn unreadable_files_fail_once_with_a_message() {
+        let mut lib = SampleLibrary::new();
+        lib.set_blocking(true);
+        lib.set_sources(&[written(r#"{"bd": "missing.wav"}"#, "/no/such/folder/")]);
+        let f = lib.pick("bd", &event(&[])).unwrap().0;
+        assert!(matches!(lib.file(&f, true), FileStatus::Failed));
+        assert!(matches!(lib.file(&f, true), FileStatus::Failed));
+        assert_eq!(lib.problems.len(), 1, "{:?}", lib.problems);
+        assert!(lib.problems[0].contains("cannot read the sample `/no/such/folder/missing.wav`"));
     }
 }

@@ -166,7 +166,7 @@ pub struct VoicePlacement {
 }
 
 /// The MIDI note of an event's `note` (or `freq`), if it has one.
-fn event_midi(ev: &ValueMap) -> Option<f64> {
+pub(crate) fn event_midi(ev: &ValueMap) -> Option<f64> {
     if let Some(f) = ev.get("freq").and_then(number).filter(|f| *f > 0.0) {
         return Some(69.0 + 12.0 * (f / 440.0).log2());
     }
@@ -181,8 +181,14 @@ fn event_midi(ev: &ValueMap) -> Option<f64> {
 /// Playback rate from `speed` and `note` (semitones from C2, MIDI 36, as
 /// Strudel's sampler does): for samples and drums.
 pub fn event_rate(ev: &ValueMap) -> f64 {
+    event_rate_from(ev, 36.0)
+}
+
+/// Playback rate from `speed` and `note` for a sample recorded at MIDI
+/// note `root` (36 unless a pitched sample map says otherwise).
+pub fn event_rate_from(ev: &ValueMap, root: f64) -> f64 {
     let speed = ev.get("speed").and_then(number).unwrap_or(1.0);
-    let transpose = event_midi(ev).map(|m| m - 36.0).unwrap_or(0.0);
+    let transpose = event_midi(ev).unwrap_or(root) - root;
     speed * 2f64.powf(transpose / 12.0)
 }
 
@@ -314,16 +320,19 @@ pub struct Who {
 /// Builds a voice playing a sample. The gate falls at the end of the
 /// sample's region (so the whole sample plays) unless the event sets
 /// `clip`/`legato` or `loop`, in which case it falls at the event's end
-/// (`at.gate_off`), as in Strudel. Returns `None` for `speed(0)`.
+/// (`at.gate_off`), as in Strudel. `root`: the MIDI note the sample sounds
+/// at unchanged (36, or its note in a pitched sample map). Returns `None`
+/// for `speed(0)`.
 pub fn prepare_sample(
     sample: Arc<Sample>,
+    root: f64,
     who: &Who,
     ev: &ValueMap,
     mut at: VoicePlacement,
     sample_rate: f64,
 ) -> Option<(Box<Voice>, Vec<String>)> {
     let ctl = |name: &str| ev.get(name).and_then(number);
-    let mut rate = event_rate(ev);
+    let mut rate = event_rate_from(ev, root);
     if rate == 0.0 || !rate.is_finite() {
         return None;
     }

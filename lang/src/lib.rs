@@ -32,3 +32,4 @@ pub mod jsbuiltins;
 pub mod lexer;
 pub mod parser;
 pub mod program;
+pub mod sample_source;

@@ -15,6 +15,7 @@ use crate::lexer::SrcSpan;
 use crate::library::{registry::native_fn_owned, reify, Pat};
 use crate::parser::parse_program;
 use crate::pattern::{silence, stepcat};
+use crate::sample_source::{known_names, parse_map, value_to_json, MapNames, SampleSource};
 use crate::time::Time;
 use crate::value::{RtError, Value};
 use std::collections::HashMap;
@@ -136,10 +137,11 @@ pub struct Program {
     pub sections: Vec<SectionInfo>,
     /// Length of the song in cycles (it loops), if there is one.
     pub song_length: Option<Time>,
-    /// Sample folders laid out like Dirt-Samples (`dir/bd/*.wav` is the
-    /// sound `bd`): the command line's `--samples` first, then each
-    /// `samples("dir")` statement (relative paths resolved against the file).
-    pub sample_dirs: Vec<PathBuf>,
+    /// Where samples come from (folders laid out like Dirt-Samples, sample
+    /// maps by address or written in the program): the command line's
+    /// `--samples` first, then each `samples(…)` statement in order. A later
+    /// source wins a sound name an earlier one also has.
+    pub sample_sources: Vec<SampleSource>,
     /// MIDI inputs the program reads (`midin('port')`), to be opened by
     /// whoever plays it.
     pub midi_inputs: Vec<String>,
@@ -156,7 +158,7 @@ impl Default for Program {
             master: None,
             sections: Vec::new(),
             song_length: None,
-            sample_dirs: Vec::new(),
+            sample_sources: Vec::new(),
             midi_inputs: Vec::new(),
         }
     }
@@ -291,9 +293,13 @@ pub struct EvalOptions {
     /// standard library's instruments, drums and loaded samples). When
     /// given, unknown `s` names in the first cycles are reported.
     pub known_sounds: Option<Vec<String>>,
-    /// Sample folders given on the command line (`--samples DIR`): they
-    /// come first in `Program::sample_dirs` and their sounds are known.
-    pub sample_dirs: Vec<PathBuf>,
+    /// Sample sources given on the command line (`--samples`): they come
+    /// first in `Program::sample_sources` and their sounds are known.
+    pub sample_sources: Vec<SampleSource>,
+    /// The sound names of sample maps given by address, from the download
+    /// cache (without it, or while a map is not cached, unknown sound names
+    /// are not reported for programs that use such maps).
+    pub sample_map_names: Option<MapNames>,
     /// Sources evaluated before the program, in the same scope (the
     /// standard library's effects): `(file name, source)`. Their tracks and
     /// instruments are not part of the program.
@@ -324,8 +330,8 @@ pub const VISUAL_METHODS: &[&str] = &[
 struct Settings {
     cps: Option<f64>,
     beats: Option<f64>,
-    /// Folders named by `samples(…)`, as written and as resolved.
-    sample_dirs: Vec<PathBuf>,
+    /// Sources named by `samples(…)`, in order.
+    sample_sources: Vec<SampleSource>,
     /// `all(f)`: functions applied to all tracks together, in order.
     all: Vec<Value>,
     /// `each(f)`: a function applied to each track.
@@ -336,60 +342,97 @@ struct Settings {
     midi_inputs: Vec<String>,
 }
 
-/// `samples("folder")`: registers a folder of samples (relative to the
-/// program file), checked when the statement runs.
+/// `samples(…)`: records where samples come from — a folder (relative to
+/// the program file), the address of a sample map (`https://…`, `github:…`,
+/// `shabda:…`) or a map written in the program, with an optional base
+/// address. Folders and written maps are checked here; addresses are only
+/// recorded (the engine downloads them).
 fn samples_fn(settings: &Arc<Mutex<Settings>>, base: Option<PathBuf>) -> Value {
     let s = settings.clone();
     native_fn_owned("samples", move |args| {
-        let Some(Value::Str(arg)) = args.first() else {
-            return Err(
-                RtError::new("samples: give a folder, e.g. samples('~/Dirt-Samples')")
-                    .with_code("E0230"),
-            );
-        };
-        let written = arg.trim();
-        if written.contains("://")
-            || written.starts_with("github:")
-            || written.starts_with("shabda")
-        {
-            return Err(RtError::new(format!(
-                "samples: `{written}` is not a folder; weft loads samples from folders on this computer"
-            ))
-            .with_help("download the pack (for example Dirt-Samples) and give its folder: samples('~/Dirt-Samples')")
-            .with_code("E0230"));
-        }
-        let expanded = match (written.strip_prefix("~/"), std::env::var_os("HOME")) {
-            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-            _ => PathBuf::from(written),
-        };
-        let full = match &base {
-            Some(dir) if expanded.is_relative() => dir.join(&expanded),
-            _ => expanded,
-        };
-        match std::fs::metadata(&full) {
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(
-                    RtError::new(format!("samples: `{written}` is a file, not a folder"))
-                        .with_help(
-                            "give the folder that holds one subfolder per sound (bd/, sd/, …)",
-                        )
-                        .with_code("E0230"),
-                )
-            }
-            Err(e) => {
+        let base_url = match args.get(1) {
+            None | Some(Value::Undefined) | Some(Value::Null) => None,
+            Some(Value::Str(b)) => Some(b.to_string()),
+            Some(other) => {
                 return Err(RtError::new(format!(
-                    "samples: cannot read the folder `{written}`: {e}"
+                    "samples: the base address must be a string, not {}",
+                    other.type_name()
                 ))
-                .with_help("paths are relative to the program file; `~/` is your home folder")
                 .with_code("E0230"))
             }
-        }
+        };
+        let source = match args.first() {
+            Some(Value::Str(arg)) => text_source(arg, base.as_deref(), base_url)?,
+            Some(map @ Value::Map(_)) => map_source(map, base.clone(), base_url)?,
+            _ => {
+                return Err(RtError::new(
+                    "samples: give a folder, the address of a sample map or a map, e.g. samples('github:tidalcycles/dirt-samples')",
+                )
+                .with_code("E0230"))
+            }
+        };
         let mut st = s.lock().unwrap();
-        if !st.sample_dirs.contains(&full) {
-            st.sample_dirs.push(full);
+        if !st.sample_sources.contains(&source) {
+            st.sample_sources.push(source);
         }
         Ok(Value::Undefined)
+    })
+}
+
+/// `samples('…')`: an address (recorded as written) or a folder (which
+/// must be readable).
+fn text_source(
+    arg: &str,
+    dir: Option<&Path>,
+    base_url: Option<String>,
+) -> Result<SampleSource, RtError> {
+    let written = arg.trim();
+    let source = SampleSource::from_text(written, dir)
+        .map_err(|e| RtError::new(format!("samples: {e}")).with_code("E0230"))?;
+    let full = match source {
+        SampleSource::Url { url, .. } => {
+            return Ok(SampleSource::Url {
+                url,
+                base: base_url,
+            })
+        }
+        SampleSource::Folder(full) => full,
+        other => return Ok(other),
+    };
+    match std::fs::metadata(&full) {
+        Ok(m) if m.is_dir() => Ok(SampleSource::Folder(full)),
+        Ok(_) => Err(
+            RtError::new(format!("samples: `{written}` is a file, not a folder"))
+                .with_help("give the folder that holds one subfolder per sound (bd/, sd/, …), or the address of a sample map")
+                .with_code("E0230"),
+        ),
+        Err(e) => Err(RtError::new(format!(
+            "samples: cannot read the folder `{written}`: {e}"
+        ))
+        .with_help("paths are relative to the program file; `~/` is your home folder; addresses start with https://, github: or shabda:")
+        .with_code("E0230")),
+    }
+}
+
+/// `samples({ bd: 'bd/a.wav', … }, base)`: a map written in the program,
+/// checked entry by entry (any wrong entry is an error naming it).
+fn map_source(
+    map: &Value,
+    dir: Option<PathBuf>,
+    base_url: Option<String>,
+) -> Result<SampleSource, RtError> {
+    let bad = |e: String| RtError::new(format!("samples: {e}")).with_code("E0231");
+    let json = value_to_json(map).map_err(|e| bad(format!("a sample map holds {e}")))?;
+    let parsed = parse_map(&json).map_err(bad)?;
+    if let Some(p) = parsed.problem_summary() {
+        return Err(bad(format!("the map has {p}")).with_help(
+            "each sound is a file name, a list of file names, or an object of notes such as { g2: 'moog/g2.wav' }",
+        ));
+    }
+    Ok(SampleSource::Map {
+        map: Arc::new(parsed),
+        base: base_url,
+        dir,
     })
 }
 
@@ -649,13 +692,13 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         if let Some(b) = s.beats {
             ev.out.program.beats_per_cycle = b;
         }
-        let mut dirs = options.sample_dirs.clone();
-        for d in &s.sample_dirs {
-            if !dirs.contains(d) {
-                dirs.push(d.clone());
+        let mut sources = options.sample_sources.clone();
+        for d in &s.sample_sources {
+            if !sources.contains(d) {
+                sources.push(d.clone());
             }
         }
-        ev.out.program.sample_dirs = dirs;
+        ev.out.program.sample_sources = sources;
         ev.out.program.midi_inputs = s.midi_inputs.clone();
     }
     ev.check_sounds();
@@ -1522,11 +1565,14 @@ impl Evaluator<'_> {
         };
         let mut names: Vec<String> = known.clone();
         names.extend(self.out.program.instruments.iter().map(|i| i.name.clone()));
-        for dir in &self.out.program.sample_dirs {
-            if let Ok(found) = sample_names(dir) {
-                names.extend(found);
-            }
-        }
+        // A map not downloaded yet: its names are unknown, so none are reported.
+        let Some(samples) = known_names(
+            &self.out.program.sample_sources,
+            self.options.sample_map_names.as_ref(),
+        ) else {
+            return;
+        };
+        names.extend(samples);
         let mut reported = Vec::new();
         let program = &self.out.program;
         let horizon = program

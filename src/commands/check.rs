@@ -2,6 +2,9 @@
 
 use lang::diagnostics::to_json;
 
+/// How long `check` waits for the sample maps a program names.
+const MAP_TIMEOUT_SECS: u64 = 60;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The program to check.
@@ -25,7 +28,14 @@ pub fn run(args: Args) -> u8 {
             return 1;
         }
     };
-    let ev = super::evaluate(&args.file, &src);
+    let (ev, problems) = super::downloads::evaluate_with_maps(
+        &args.file,
+        &src,
+        std::time::Duration::from_secs(MAP_TIMEOUT_SECS),
+    );
+    for p in &problems {
+        eprintln!("warning: {p}");
+    }
     let diags = &ev.diagnostics;
     match args.format {
         Format::Text => super::print_all_diagnostics(&ev, &args.file, &src),

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod devices;
 pub mod doc;
+pub mod downloads;
 pub mod events;
 pub mod export;
 #[cfg(feature = "link")]
@@ -12,8 +13,11 @@ pub mod play;
 pub mod render;
 pub mod repl;
 
+use engine::samples::fetch::Fetcher;
+use engine::samples::sources::cached_names;
 use lang::diagnostics::{render, render_with, Diagnostic};
 use lang::program::{EvalOptions, Evaluation};
+use lang::sample_source::{MapNames, SampleSource};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -31,32 +35,44 @@ pub fn print_diagnostics(diags: &[Diagnostic], file: &str, src: &str) {
     eprint!("{}", render(diags, file, src, color));
 }
 
-static SAMPLE_DIRS: std::sync::OnceLock<Vec<PathBuf>> = std::sync::OnceLock::new();
+static SAMPLE_SOURCES: std::sync::OnceLock<Vec<SampleSource>> = std::sync::OnceLock::new();
 
-/// Records the `--samples` folders after checking that each is a readable
-/// folder.
-pub fn set_sample_dirs(dirs: &[PathBuf]) -> Result<(), String> {
-    for d in dirs {
-        if let Err(e) = std::fs::read_dir(d) {
-            return Err(format!(
-                "error: --samples: cannot read the folder `{}`: {e}",
-                d.display()
-            ));
+/// Records the `--samples` sources after checking that each folder is
+/// readable and each address is one weft can download.
+pub fn set_sample_sources(given: &[String]) -> Result<(), String> {
+    let mut sources = Vec::new();
+    for g in given {
+        let source =
+            SampleSource::from_text(g, None).map_err(|e| format!("error: --samples: {e}"))?;
+        if let SampleSource::Folder(d) = &source {
+            if let Err(e) = std::fs::read_dir(d) {
+                return Err(format!(
+                    "error: --samples: cannot read the folder `{}`: {e}",
+                    d.display()
+                ));
+            }
         }
+        sources.push(source);
     }
-    let _ = SAMPLE_DIRS.set(dirs.to_vec());
+    let _ = SAMPLE_SOURCES.set(sources);
     Ok(())
 }
 
-/// The `--samples` folders.
-pub fn sample_dirs() -> &'static [PathBuf] {
-    SAMPLE_DIRS.get().map(|d| d.as_slice()).unwrap_or(&[])
+/// The `--samples` sources.
+pub fn sample_sources() -> &'static [SampleSource] {
+    SAMPLE_SOURCES.get().map(|d| d.as_slice()).unwrap_or(&[])
 }
 
 /// Evaluation options for a program: the standard library's effects in
-/// scope, its sounds (and the samples') known, the `--samples` folders.
+/// scope, its sounds (and the samples') known, the `--samples` sources,
+/// the sound names of sample maps in the download cache.
 pub fn eval_options(file: Option<PathBuf>) -> EvalOptions {
-    stdlib::eval_options(file, sample_dirs())
+    EvalOptions {
+        sample_map_names: Some(MapNames(std::sync::Arc::new(|s| {
+            cached_names(Fetcher::global(), s)
+        }))),
+        ..stdlib::eval_options(file, sample_sources())
+    }
 }
 
 /// Evaluates a program file's source (imports relative to the file).

@@ -1,5 +1,6 @@
 //! `weft render`: render a program offline to a WAV file.
 
+use super::downloads::DownloadLine;
 use super::{evaluate, print_all_diagnostics, read_source};
 use engine::engine::Message;
 use engine::render::{self, Length, RenderOptions, SampleFormat};
@@ -41,6 +42,9 @@ pub struct Args {
     /// Seconds rendered after the end, without new notes (reverb tails).
     #[arg(long, default_value_t = 0.0)]
     tail: f64,
+    /// Seconds to wait for sample downloads before giving up.
+    #[arg(long, default_value_t = 300.0, value_name = "SECONDS")]
+    download_timeout: f64,
 }
 
 fn parse_format(s: &str) -> Result<SampleFormat, String> {
@@ -99,12 +103,9 @@ pub fn run(a: Args) -> u8 {
             return 2;
         }
     };
-    let ev = evaluate(&a.file, &src);
-    print_all_diagnostics(&ev, &a.file, &src);
-    let program = super::midi::for_render(ev.program);
-    if ev.diagnostics.iter().any(|d| d.is_error()) && program.tracks.is_empty() {
-        eprintln!("error: nothing to render");
-        return 1;
+    if !(a.download_timeout.is_finite() && a.download_timeout > 0.0) {
+        eprintln!("error: --download-timeout expects a positive number of seconds");
+        return 2;
     }
     let opts = RenderOptions {
         sample_rate: a.sample_rate,
@@ -112,6 +113,35 @@ pub fn run(a: Args) -> u8 {
         tail: a.tail,
         stems: a.stems.is_some(),
     };
+    let ev = evaluate(&a.file, &src);
+    // The samples first (a render must be exact): the maps it names by
+    // address and the files it plays. Failures are reported by the render.
+    let mut line = DownloadLine::new();
+    let downloaded = engine::samples::download_needed(
+        &ev.program,
+        render::cycles_to_render(&ev.program, &opts),
+        std::time::Duration::from_secs_f64(a.download_timeout.min(1e6)),
+        &mut |_| line.update(),
+    );
+    line.finish();
+    if let Err(e) = downloaded {
+        print_all_diagnostics(&ev, &a.file, &src);
+        eprintln!("error: {e}; nothing rendered");
+        eprintln!("help: try again (finished downloads are kept), or give more time with --download-timeout");
+        return 1;
+    }
+    // With the maps in the cache their sound names are known.
+    let ev = if ev.program.sample_sources.iter().any(|s| s.is_remote()) {
+        evaluate(&a.file, &src)
+    } else {
+        ev
+    };
+    print_all_diagnostics(&ev, &a.file, &src);
+    let program = super::midi::for_render(ev.program);
+    if ev.diagnostics.iter().any(|d| d.is_error()) && program.tracks.is_empty() {
+        eprintln!("error: nothing to render");
+        return 1;
+    }
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(1000);
         b.set_style(

@@ -531,6 +531,7 @@ pub fn run(opts: LiveOptions) -> u8 {
     }
     let stop_at = opts.seconds.map(|s| (s * sr as f64) as i64);
     let mut input_done = !opts.repl;
+    let mut downloads = crate::commands::downloads::DownloadLine::new();
     let mut last_draw = Instant::now();
     let code = loop {
         live.engine.pump();
@@ -623,6 +624,11 @@ pub fn run(opts: LiveOptions) -> u8 {
             live.status.keys = lang::library::keys::held();
             live.status.load = stats.load;
             live.status.xruns = stats.xruns;
+            // Sample downloads: on the status line, else as plain lines.
+            match live.display {
+                Display::Off => downloads.update(),
+                _ => live.status.downloads = downloads.status_text(),
+            }
             live.display.draw(&live.status);
         }
         std::thread::sleep(Duration::from_millis(2));

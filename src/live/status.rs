@@ -22,6 +22,8 @@ pub struct Status {
     pub section: Option<String>,
     /// Computer keys held (seen by `keyDown`/`whenKey`).
     pub keys: Vec<String>,
+    /// Sample downloads under way.
+    pub downloads: Option<String>,
     pub last: String,
 }
 
@@ -44,6 +46,9 @@ impl Status {
         }
         if !self.keys.is_empty() {
             s.push_str(&format!("  keys {}", self.keys.join("+")));
+        }
+        if let Some(d) = &self.downloads {
+            s.push_str(&format!("  ↓ {d}"));
         }
         if !self.last.is_empty() {
             s.push_str(&format!("  │ {}", self.last));
@@ -145,6 +150,7 @@ mod tests {
             xruns: 0,
             section: Some("verse".into()),
             keys: vec!["Control".into(), "j".into()],
+            downloads: None,
             last: "~drums".into(),
         };
         let l = s.line(200);

@@ -281,11 +281,17 @@ fn samples_entry() -> Entry {
         aliases: Vec::new(),
         kind: Kind::Function,
         category: "Samples".into(),
-        summary: "Loads a folder of samples laid out like Dirt-Samples: each subfolder is a sound (`folder/bd/*.wav` is `bd`), its WAV, FLAC or Ogg files sorted by name (`s(\"bd:3\")` is the fourth; `n` wraps around). Also `weft play|render|repl --samples DIR`.".into(),
-        params: vec![(
-            "folder".into(),
-            "a path, relative to the program file; `~/` is the home folder".into(),
-        )],
+        summary: "Loads samples: a folder laid out like Dirt-Samples (each subfolder is a sound, its WAV, FLAC, Ogg or MP3 files sorted by name), a Strudel sample map by address (`github:user/repo`, `https://…/strudel.json`, `shabda:bass:4`), or a map written in the program (`{ bd: ['bd/a.wav', 'bd/b.wav'], moog: { g2: 'moog/g2.wav' } }`, file names relative to the base). `s(\"bd:3\")` is the fourth file (`n` wraps around); a map of notes plays the nearest note, retuned. Downloads happen once, into a cache (`--offline` uses only the cache). Also `weft play|render|repl --samples DIR|URL`.".into(),
+        params: vec![
+            (
+                "source".into(),
+                "a folder (relative to the program file; `~/` is the home folder), an address or shorthand of a sample map, or a map".into(),
+            ),
+            (
+                "base".into(),
+                "optional: the address (or folder) the map's file names are relative to; replaces the map's `_base`".into(),
+            ),
+        ],
         example: "samples('examples/samples')\ns(\"click blip:1 click:1 blip\")".into(),
     }
 }

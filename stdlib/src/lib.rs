@@ -14,6 +14,7 @@ pub mod instruments;
 
 use lang::graph::Instrument;
 use lang::program::{evaluate_with, Definition, EvalOptions, Evaluation};
+use lang::sample_source::SampleSource;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -153,12 +154,13 @@ pub fn prelude() -> Vec<(String, Arc<str>)> {
 
 /// Evaluation options for a user's program: the stdlib's effects in scope,
 /// its sounds known (unknown `s` names are reported), the given sample
-/// folders (the command line's `--samples`).
-pub fn eval_options(file: Option<PathBuf>, sample_dirs: &[PathBuf]) -> EvalOptions {
+/// sources (the command line's `--samples`).
+pub fn eval_options(file: Option<PathBuf>, samples: &[SampleSource]) -> EvalOptions {
     EvalOptions {
         file,
         known_sounds: Some(known_sounds()),
-        sample_dirs: sample_dirs.to_vec(),
+        sample_sources: samples.to_vec(),
+        sample_map_names: None,
         prelude: prelude(),
     }
 }

@@ -3,6 +3,8 @@
 //! paced in real time) and measuring recorded audio.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
