@@ -71,8 +71,8 @@ pub fn events_to_json(haps: &[crate::Hap<crate::Value>]) -> Vec<Json> {
 pub fn same_events(got: &[Json], want: &[Json]) -> Result<(), String> {
     let mut g = got.to_vec();
     let mut w = want.to_vec();
-    g.sort_by_key(sort_key);
-    w.sort_by_key(sort_key);
+    g.sort_by_cached_key(sort_key);
+    w.sort_by_cached_key(sort_key);
     if g == w {
         return Ok(());
     }
@@ -107,22 +107,22 @@ fn exact_eq(a: &Json, b: &Json) -> bool {
     }
 }
 
-fn sort_key(e: &Json) -> String {
-    let t = |v: &Json, i: usize| -> f64 {
-        v.get(i)
+/// An exact sort key: part, then whole (begin and end, continuous events
+/// first), then the value's JSON text.
+fn sort_key(e: &Json) -> (Time, Time, Option<(Time, Time)>, String) {
+    let t = |v: Option<&Json>, i: usize| -> Time {
+        v.and_then(|v| v.get(i))
             .and_then(|s| s.as_str())
             .and_then(|s| s.parse::<Time>().ok())
-            .map(|t| t.to_f64())
-            .unwrap_or(f64::NEG_INFINITY)
+            .unwrap_or(Time::ZERO)
     };
-    let part = e.get("part").cloned().unwrap_or(Json::Null);
-    let whole = e.get("whole").cloned().unwrap_or(Json::Null);
-    format!(
-        "{:020.9}{:020.9}{:020.9}{}",
-        t(&part, 0) + 1e9,
-        t(&part, 1) + 1e9,
-        t(&whole, 0) + 1e9,
-        e.get("value").map(|v| v.to_string()).unwrap_or_default()
+    let part = e.get("part");
+    let whole = e.get("whole").filter(|w| !w.is_null());
+    (
+        t(part, 0),
+        t(part, 1),
+        whole.map(|w| (t(Some(w), 0), t(Some(w), 1))),
+        e.get("value").map(|v| v.to_string()).unwrap_or_default(),
     )
 }
 
@@ -155,8 +155,8 @@ pub fn run_case(case: &Json) -> Outcome {
             }
             let mut g = got.clone();
             let mut w = want.clone();
-            g.sort_by_key(sort_key);
-            w.sort_by_key(sort_key);
+            g.sort_by_cached_key(sort_key);
+            w.sort_by_cached_key(sort_key);
             if g.len() == w.len() && g.iter().zip(&w).all(|(a, b)| exact_eq(a, b)) {
                 return Outcome::PassUnordered;
             }

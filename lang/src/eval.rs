@@ -882,6 +882,10 @@ pub const BROWSER_ONLY: &[(&str, &str)] = &[
     ("mouseY", "the mouse position"),
     ("H", "hydra visuals"),
     ("K", "in-browser audio worklets"),
+    ("S", "in-browser audio worklets"),
+    ("sGate", "in-browser audio worklets"),
+    ("sFreq", "in-browser audio worklets"),
+    ("audioin", "in-browser audio worklets"),
     ("getAudioContext", "the Web Audio context"),
     ("getDrawContext", "a drawing canvas"),
     ("speak", "speech synthesis"),
@@ -1083,7 +1087,7 @@ fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RtError> {
         BinOp::Ne => Value::Bool(!loose_eq(a, b)),
         BinOp::StrictEq => Value::Bool(strict_eq(a, b)),
         BinOp::StrictNe => Value::Bool(!strict_eq(a, b)),
-        BinOp::Pow => Value::Num(crate::jsbuiltins::js_pow(x, y)),
+        BinOp::Pow => Value::Num(crate::jsmath::pow(x, y)),
         BinOp::And | BinOp::Or | BinOp::Nullish => unreachable!("evaluated lazily"),
         BinOp::Pipe => {
             return Err(RtError::new("`>>` chains sound processors")

@@ -12,6 +12,8 @@ pub struct Context {
     /// The track an event came from, while `all(…)` transforms the tracks
     /// of a program together (so the result can be split back per track).
     pub track: Option<u32>,
+    /// Labels added by `.tag(…)` (for filtering: `hap.hasTag('x')`).
+    pub tags: Option<Arc<Vec<Arc<str>>>>,
 }
 
 impl Context {
@@ -20,6 +22,7 @@ impl Context {
         Context {
             scale: over.scale.clone().or_else(|| self.scale.clone()),
             track: over.track.or(self.track),
+            tags: over.tags.clone().or_else(|| self.tags.clone()),
         }
     }
 }

@@ -33,14 +33,6 @@ pub fn type_of(v: &Value) -> &'static str {
     }
 }
 
-/// JavaScript's `**` / `Math.pow`, which differs from `powf` at its edges.
-pub fn js_pow(x: f64, y: f64) -> f64 {
-    if y.is_nan() || (x.abs() == 1.0 && y.is_infinite()) {
-        return f64::NAN;
-    }
-    x.powf(y)
-}
-
 /// JavaScript's `Math.round`: halves go up.
 fn js_round(x: f64) -> f64 {
     crate::library::js_round(x)
@@ -156,14 +148,14 @@ fn math_member(name: &str) -> Option<Value> {
         }),
         "sqrt" => unary("sqrt", f64::sqrt),
         "cbrt" => unary("cbrt", f64::cbrt),
-        "exp" => unary("exp", f64::exp),
+        "exp" => unary("exp", crate::jsmath::exp),
         "expm1" => unary("expm1", f64::exp_m1),
-        "log" => unary("log", f64::ln),
-        "log2" => unary("log2", f64::log2),
-        "log10" => unary("log10", f64::log10),
+        "log" => unary("log", crate::jsmath::ln),
+        "log2" => unary("log2", crate::jsmath::log2),
+        "log10" => unary("log10", crate::jsmath::log10),
         "log1p" => unary("log1p", f64::ln_1p),
-        "sin" => unary("sin", f64::sin),
-        "cos" => unary("cos", f64::cos),
+        "sin" => unary("sin", crate::jsmath::sin),
+        "cos" => unary("cos", crate::jsmath::cos),
         "tan" => unary("tan", f64::tan),
         "asin" => unary("asin", f64::asin),
         "acos" => unary("acos", f64::acos),
@@ -173,7 +165,9 @@ fn math_member(name: &str) -> Option<Value> {
         "tanh" => unary("tanh", f64::tanh),
         "fround" => unary("fround", |x| x as f32 as f64),
         "atan2" => native_fn("atan2", |a| Ok(Value::Num(num(&a, 0).atan2(num(&a, 1))))),
-        "pow" => native_fn("pow", |a| Ok(Value::Num(js_pow(num(&a, 0), num(&a, 1))))),
+        "pow" => native_fn("pow", |a| {
+            Ok(Value::Num(crate::jsmath::pow(num(&a, 0), num(&a, 1))))
+        }),
         "hypot" => native_fn("hypot", |a| {
             Ok(Value::Num(
                 a.iter().map(|v| v.to_number().powi(2)).sum::<f64>().sqrt(),

@@ -995,7 +995,61 @@ pub fn parse_program(src: &str) -> (Vec<Stmt>, Vec<Diagnostic>) {
     for s in &stmts {
         check_depth_stmt(s, &mut diags);
     }
+    check_separated(src, &stmts, &mut diags);
     (stmts, diags)
+}
+
+/// Two statements on one line need a `;` between them, as in JavaScript
+/// (`note("c e")s("piano")` is one statement missing a `.`, not two).
+/// After a block (`function f() {…}`, `if (…) {…}`) none is needed.
+fn check_separated(src: &str, stmts: &[Stmt], diags: &mut Vec<Diagnostic>) {
+    for pair in stmts.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let between = src.get(a.span.end..b.span.start).unwrap_or("\n");
+        let block = matches!(
+            a.kind,
+            StmtKind::Function { .. }
+                | StmtKind::If { .. }
+                | StmtKind::For { .. }
+                | StmtKind::ForOf { .. }
+                | StmtKind::Section { .. }
+                | StmtKind::Error
+        ) || matches!(b.kind, StmtKind::Error);
+        let ends_with_semicolon = src
+            .get(a.span.clone())
+            .is_some_and(|t| t.trim_end().ends_with(';'));
+        if !block && !ends_with_semicolon && !between.contains(['\n', ';']) {
+            diags.push(
+                Diagnostic::error(
+                    "E0103",
+                    "two statements on one line without `;` between them",
+                )
+                .at(b.span.start..b.span.start)
+                .label("a new statement starts here")
+                .help("a `.` is probably missing (`note(\"c e\").s(\"piano\")`); or end the first statement with `;`"),
+            );
+        }
+    }
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Section { body, .. } => check_separated(src, body, diags),
+            StmtKind::Function { body, .. } => {
+                if let ExprKind::Block(b) = &body.kind {
+                    check_separated(src, b, diags)
+                }
+            }
+            StmtKind::If {
+                then, otherwise, ..
+            } => {
+                check_separated(src, then, diags);
+                check_separated(src, otherwise, diags);
+            }
+            StmtKind::For { body, .. } | StmtKind::ForOf { body, .. } => {
+                check_separated(src, body, diags)
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A statement directly followed by unparseable tokens (`s("bd").fast(2`)

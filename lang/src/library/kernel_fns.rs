@@ -83,7 +83,106 @@ pub(crate) fn hap_value(h: &Hap<Value>) -> Value {
     );
     m.set("part", span_value(&h.part));
     m.set("value", h.value.clone());
+    let tags: Vec<Arc<str>> = h.context.tags.as_deref().cloned().unwrap_or_default();
+    m.set(
+        "tags",
+        Value::list(tags.iter().map(|t| Value::Str(t.clone())).collect()),
+    );
+    let shown = (h.whole, h.part, h.value.clone());
+    m.set(
+        "show",
+        super::registry::native_fn_owned("show", move |args| {
+            let compact = args.first().is_some_and(Value::truthy);
+            Ok(Value::str(&show_hap(shown.0, shown.1, &shown.2, compact)))
+        }),
+    );
+    m.set(
+        "hasTag",
+        super::registry::native_fn_owned("hasTag", move |args| {
+            let want = args.first().map(Value::to_js_string).unwrap_or_default();
+            Ok(Value::Bool(tags.iter().any(|t| **t == *want)))
+        }),
+    );
     Value::Map(Arc::new(m))
+}
+
+/// A time as the reference's `Fraction.show()` writes it: always `n/d`.
+fn fraction_show(t: Time) -> String {
+    let r = t.to_string();
+    if r.contains('/') {
+        r
+    } else {
+        format!("{r}/1")
+    }
+}
+
+/// An event as the reference's `hap.show(compact)` writes it:
+/// `[ 0/1 → 1/2 | {"s":"bd"} ]`, fragments marked with `⇜`, `⇝` and `( )`.
+fn show_hap(whole: Option<Span>, part: Span, value: &Value, compact: bool) -> String {
+    let value = match value {
+        Value::Map(_) | Value::List(_) => {
+            let json = value.to_json().unwrap_or_default();
+            if compact {
+                json[1..json.len().saturating_sub(1)]
+                    .replace('"', "")
+                    .replace(',', " ")
+            } else {
+                json
+            }
+        }
+        other => other.to_js_string(),
+    };
+    let part_text = format!(
+        "{} → {}",
+        fraction_show(part.begin),
+        fraction_show(part.end)
+    );
+    let spans = match whole {
+        None => format!("~{part_text}"),
+        Some(w) => {
+            let mut s = String::new();
+            let is_whole = w == part;
+            if w.begin != part.begin {
+                s.push_str(&format!("{} ⇜ ", fraction_show(w.begin)));
+            }
+            if !is_whole {
+                s.push('(');
+            }
+            s.push_str(&part_text);
+            if !is_whole {
+                s.push(')');
+            }
+            if w.end != part.end {
+                s.push_str(&format!(" ⇝ {}", fraction_show(w.end)));
+            }
+            s
+        }
+    };
+    format!("[ {spans} | {value} ]")
+}
+
+/// `pat.tag(name)`: labels every event (see `hasTag` on events).
+fn tag(args: &[Value], pat: &Pat) -> R<Pat> {
+    let name: Arc<str> = args[0].to_js_string().into();
+    Ok(pat.with_hap(move |mut h| {
+        let mut tags = h.context.tags.as_deref().cloned().unwrap_or_default();
+        tags.push(name.clone());
+        h.context.tags = Some(Arc::new(tags));
+        h
+    }))
+}
+
+/// `pat.queryArc(begin, end)`: the events of a span, as `{whole, part,
+/// value}` maps (for inspecting a pattern from code).
+fn query_arc(args: &[Value]) -> R<Value> {
+    let pat = reify(&args[0]);
+    let at = |i: usize| args.get(i).cloned().unwrap_or(Value::Undefined);
+    let (b, e) = (fraction(&at(1))?, fraction(&at(2))?);
+    if e < b || e - b > Time::int(1000) {
+        return Err(RtError::new("queryArc: give a span of at most 1000 cycles").with_code("E0302"));
+    }
+    let haps = crate::pattern::with_work_budget(2_000_000, || pat.query_arc(b, e));
+    Ok(Value::list(haps.iter().map(hap_value).collect()))
 }
 
 fn the_fn(args: &[Value]) -> Value {
@@ -616,6 +715,7 @@ pub fn register(add: &mut AddFn) {
         ("withHapTime", t(1, with_hap_time)),
         ("collect", t(0, collect)),
         ("sortHapsByPart", t(0, sort_haps_by_part)),
+        ("tag", t(1, tag)),
         ("poly", Kind::OpHow(Op::Set, How::Poly)),
     ] {
         add(name, kind, false, true);
@@ -630,12 +730,27 @@ pub fn register(add: &mut AddFn) {
         ("firstCycle", first_cycle),
         ("firstCycleValues", first_cycle_values),
         ("showFirstCycle", show_first_cycle),
+        ("queryArc", query_arc),
     ] {
         add(name, values(f), false, true);
     }
 }
 
 pub const DOCS: &[FnDoc] = &[
+    FnDoc {
+        names: &["tag"],
+        category: "Pattern internals",
+        summary: "Labels every event with a tag (for filtering: an event seen by `filter` or `filterHaps` has `hasTag(name)` and a `tags` list).",
+        params: &[("name", "the tag")],
+        example: "s(\"bd sd\").tag('drums').filter(h => h.hasTag('drums'))",
+    },
+    FnDoc {
+        names: &["queryArc"],
+        category: "Pattern internals",
+        summary: "The events of a time span, as `{whole, part, value}` objects (for looking inside a pattern from code, e.g. with `console.log`).",
+        params: &[("begin", "start, in cycles"), ("end", "end, in cycles (at most 1000 cycles later)")],
+        example: "s(\"bd sd\").queryArc(0, 1).length",
+    },
     FnDoc {
         names: &["withValue", "fmap"],
         category: "Pattern internals",

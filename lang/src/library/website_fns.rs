@@ -57,7 +57,42 @@ fn named(args: &[Value]) -> R<Value> {
     Ok(Value::Pat(reify(args.first().unwrap_or(&Value::Undefined))))
 }
 
+/// `.hush()`: silence (the pattern is switched off).
+fn hushed(_: &[Value]) -> R<Value> {
+    Ok(Value::Pat(crate::pattern::silence()))
+}
+
+/// `.onTrigger(f)`, `.onTriggerTime(f)`: Strudel calls `f` as events play
+/// in the browser; weft plays the events and does not call it.
+fn trigger_callback(args: &[Value]) -> R<Value> {
+    Ok(Value::Pat(reify(args.first().unwrap_or(&Value::Undefined))))
+}
+
+/// `.mqtt(…)`: Strudel sends events to an MQTT broker; weft cannot, and
+/// says so once — the events play on weft's own instruments.
+fn mqtt(args: &[Value]) -> R<Value> {
+    crate::pattern::report_query_warning(
+        "weft does not send MQTT messages; this pattern plays on weft's own sounds",
+    );
+    Ok(Value::Pat(reify(args.first().unwrap_or(&Value::Undefined))))
+}
+
+/// `.K(…)`: an audio worklet compiled in the browser.
+fn worklet(_: &[Value]) -> R<Value> {
+    Err(RtError::new(
+        "`.K(…)` needs a browser (in-browser audio worklets); weft plays in a terminal",
+    )
+    .with_help("leave it out; the rest of the program plays")
+    .with_code("E0240"))
+}
+
 pub fn register(add: &mut AddFn) {
+    let method = |f| Kind::Values { f, method: true };
+    add("hush", method(hushed), false, true);
+    add("onTrigger", method(trigger_callback), false, true);
+    add("onTriggerTime", method(trigger_callback), false, true);
+    add("mqtt", method(mqtt), false, true);
+    add("K", method(worklet), false, true);
     add(
         "piano",
         Kind::Values {
@@ -79,6 +114,34 @@ pub fn register(add: &mut AddFn) {
 }
 
 pub const DOCS: &[FnDoc] = &[
+FnDoc {
+    names: &["hush"],
+    category: "Pictures and outputs",
+    summary: "As a method, switches a pattern off: `pat.hush()` is silence (the program-wide `hush()` drops the tracks before it).",
+    params: &[],
+    example: "stack(s(\"bd\").hush(), s(\"hh*3\"))",
+},
+FnDoc {
+    names: &["onTrigger", "onTriggerTime"],
+    category: "Pictures and outputs",
+    summary: "Strudel calls a function as each event plays (in the browser); weft plays the events unchanged and does not call it.",
+    params: &[("function", "called with each event in Strudel")],
+    example: "s(\"bd!8\").onTriggerTime(hap => hap)",
+},
+FnDoc {
+    names: &["mqtt"],
+    category: "Pictures and outputs",
+    summary: "Strudel's MQTT output; weft does not send MQTT, warns once, and plays the events on its own sounds.",
+    params: &[("options", "broker, topic… (ignored)")],
+    example: "s(\"bd sd\").mqtt()",
+},
+FnDoc {
+    names: &["K"],
+    category: "Pictures and outputs",
+    summary: "Strudel's in-browser audio worklets (kabelsalat); they need a browser, so weft reports that and plays the rest of the program.",
+    params: &[("function", "the worklet")],
+    example: "",
+},
 FnDoc {
     names: &["p"],
     category: "Pictures and outputs",

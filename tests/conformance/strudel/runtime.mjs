@@ -87,6 +87,8 @@ const cpm = register('cpm', function (cpm, pat) {
 // ---------------------------------------------------------------------------
 // Visuals (@strudel/draw, @strudel/webaudio, @strudel/codemirror widgets).
 
+class BrowserOnly extends Error {}
+
 const self = function () {
   return this;
 };
@@ -143,6 +145,11 @@ Pattern.prototype.csound = self;
 Pattern.prototype.serial = self;
 Pattern.prototype.hydra = self;
 Pattern.prototype.mqtt = self;
+// Kabelsalat worklets (`.K(…)`, transpiled to `.worklet(…)`) compile audio
+// code in the browser.
+Pattern.prototype.worklet = function () {
+  throw new BrowserOnly('K (in-browser audio worklets) needs a browser');
+};
 
 const noop = () => {};
 const asyncNoop = async () => {};
@@ -165,7 +172,6 @@ Pattern.prototype.piano = function () {
 // What needs a browser: hydra visuals, the webcam, device motion.
 // `initHydra()` puts hydra's functions in scope (each program starts without).
 const HYDRA_NAMES = ['osc', 'shape', 'src', 'noise', 'voronoi', 'gradient', 'solid', 'render', 'o0', 's0'];
-class BrowserOnly extends Error {}
 const needsBrowser = (what) => () => {
   throw new BrowserOnly(`${what} needs a browser`);
 };
