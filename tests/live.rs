@@ -388,3 +388,37 @@ fn repl_commands_mute_unmute_save_and_doc() {
         "after :unmute",
     );
 }
+
+#[test]
+fn a_strudel_program_pasted_into_the_repl_plays() {
+    let Some(jack) = start_jack(&format!("weft-paste-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-paste");
+    // `hush()` drops what played; the pasted program declares a function
+    // over two lines (a method chain continued on the next line) and names
+    // its pattern with `$:`, as Strudel code does.
+    let (text, left, sr) = repl_session(&jack, &dir, |stdin| {
+        writeln!(stdin, "hush()").unwrap();
+        writeln!(stdin, "const tone = x => x.s('sine')").unwrap();
+        writeln!(stdin, "  .gain(0.5);").unwrap();
+        writeln!(stdin, "$: note(\"e5\").apply(tone)").unwrap();
+    });
+    assert!(!text.contains("Error"), "{text}");
+    let last = text
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("✓ cycle ")?
+                .split(':')
+                .next()?
+                .parse::<f64>()
+                .ok()
+        })
+        .next_back()
+        .unwrap_or_else(|| panic!("no change reported:\n{text}"));
+    assert_near(
+        zero_crossing_hz(window(&left, sr, last + 0.1, last + 0.6), sr),
+        659.26,
+        "the pasted program",
+    );
+}

@@ -489,3 +489,23 @@ fn live_playback_skips_notes_until_the_download_arrives() {
     assert_eq!(server.hits("/pack/tone/a_440.wav"), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_sample_that_cannot_be_had_falls_back_to_the_instrument_of_that_name() {
+    // Strudel tunes often map `bd`/`sd` to files on the web; offline (or
+    // when the download fails) the drum weft has of that name plays, so the
+    // tune is not silent.
+    let dir = temp_dir("dl-fallback");
+    let cache = dir.join("cache");
+    let src = format!(
+        "samples({{ bd: 'bd/kick.wav', tone: 'tone/a.wav' }}, 'http://127.0.0.1:{}/')\n\
+         setcps(0.5)\na: s(\"bd ~\")\nb: s(\"~ tone\")\n",
+        closed_port()
+    );
+    let (code, stderr, out) = render(&dir, &cache, &src, &["--offline"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(level(&out, 0.0, 0.5) > 0.01, "the kick plays: {stderr}");
+    // `tone` has no instrument: its notes are silent.
+    assert!(level(&out, 1.2, 2.0) < 1e-6, "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -703,8 +703,9 @@ impl Engine {
         }
     }
 
-    /// What plays an event: the program's instruments first, then samples,
-    /// then the library's instruments (drums included); with a `bank`, the
+    /// What plays an event: the program's instruments first, then samples
+    /// (falling back to an instrument of the same name when the file cannot
+    /// be had), then the library's instruments (drums included); with a `bank`, the
     /// name is `bank_s` (`RolandTR909_bd` as written, or `tr909_bd`).
     fn resolve(&mut self, ev: &ValueMap) -> Resolved {
         let candidates = sound_candidates(ev);
@@ -726,6 +727,12 @@ impl Engine {
                         name: c.clone(),
                         download: self.samples.is_download(&file),
                     },
+                    // A file that cannot be had (offline, a failed
+                    // download): the library's instrument of that name, if
+                    // there is one (`bd` stays a drum), else silence.
+                    FileStatus::Failed if self.instruments.contains_key(c) => {
+                        Resolved::Instrument(c.clone())
+                    }
                     FileStatus::Failed => Resolved::Nothing,
                 };
             }

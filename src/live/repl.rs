@@ -259,29 +259,18 @@ pub fn start(tx: Sender<Input>, names: Names) -> (Printer, bool) {
             }
         }
     }
-    // Not a terminal: read whole entries (continuing while brackets are open).
+    // Not a terminal: read whole entries (continuing while brackets are
+    // open, and while the next line continues a chain: `.fast(2)`).
+    let (line_tx, line_rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        let mut entry = String::new();
-        for line in stdin.lock().lines() {
+        for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
-            if !entry.is_empty() {
-                entry.push('\n');
-            }
-            entry.push_str(&line);
-            let (depth, in_string) = open_brackets(&entry);
-            if depth > 0 || in_string {
-                continue;
-            }
-            if tx.send(Input::Line(std::mem::take(&mut entry))).is_err() {
+            if line_tx.send(line).is_err() {
                 return;
             }
         }
-        if !entry.is_empty() {
-            let _ = tx.send(Input::Line(entry));
-        }
-        let _ = tx.send(Input::End);
     });
+    std::thread::spawn(move || read_entries(&line_rx, &tx));
     (
         Box::new(|s: String| {
             println!("{s}");
@@ -290,9 +279,90 @@ pub fn start(tx: Sender<Input>, names: Names) -> (Printer, bool) {
     )
 }
 
+/// How long a complete entry waits for a continuation line (`.lpf(…)` on
+/// the next line) before it is applied.
+const CONTINUATION_WAIT: std::time::Duration = std::time::Duration::from_millis(60);
+
+/// Whether a line continues the entry before it, as JavaScript reads it:
+/// a method chain or a closing bracket on the next line.
+fn continues(line: &str) -> bool {
+    let t = line.trim_start();
+    (t.starts_with('.') && !t.starts_with("...")) || t.starts_with([')', ']', '}', '?'])
+}
+
+/// Splits input lines into REPL entries: an entry goes on while brackets or
+/// strings are open, or while the next line continues it; a complete entry
+/// is sent when the next line starts something new, or after a moment.
+fn read_entries(line_rx: &std::sync::mpsc::Receiver<String>, tx: &Sender<Input>) {
+    let mut entry = String::new();
+    loop {
+        let (depth, in_string) = open_brackets(&entry);
+        let complete = !entry.trim().is_empty() && depth <= 0 && !in_string;
+        let next = if complete {
+            match line_rx.recv_timeout(CONTINUATION_WAIT) {
+                Ok(line) => Some(line),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if tx.send(Input::Line(std::mem::take(&mut entry))).is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
+            }
+        } else {
+            line_rx.recv().ok()
+        };
+        let Some(line) = next else {
+            if !entry.trim().is_empty() {
+                let _ = tx.send(Input::Line(entry));
+            }
+            let _ = tx.send(Input::End);
+            return;
+        };
+        if complete
+            && !continues(&line)
+            && tx.send(Input::Line(std::mem::take(&mut entry))).is_err()
+        {
+            return;
+        }
+        if !entry.is_empty() {
+            entry.push('\n');
+        }
+        entry.push_str(&line);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn method_chains_on_the_next_line_continue_an_entry() {
+        let input =
+            "const keys = x => x.s('sawtooth')\n  .cutoff(1200)\n$: note(\"c e\")\n:tracks\n";
+        let (line_tx, line_rx) = std::sync::mpsc::channel();
+        for l in input.lines() {
+            line_tx.send(l.to_string()).unwrap();
+        }
+        drop(line_tx);
+        let (tx, rx) = std::sync::mpsc::channel();
+        read_entries(&line_rx, &tx);
+        let got: Vec<String> = rx
+            .try_iter()
+            .filter_map(|i| match i {
+                Input::Line(l) => Some(l),
+                Input::End => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "const keys = x => x.s('sawtooth')\n  .cutoff(1200)",
+                "$: note(\"c e\")",
+                ":tracks"
+            ]
+        );
+    }
 
     #[test]
     fn brackets_continue_entries() {

@@ -161,6 +161,48 @@ fn show_hap(whole: Option<Span>, part: Span, value: &Value, compact: bool) -> St
     format!("[ {spans} | {value} ]")
 }
 
+/// `signal(t => value)`: a continuous pattern from a function of time
+/// (in cycles), sampled at the start of each query.
+fn signal_fn(args: &[Value]) -> R<Value> {
+    let f = args.first().cloned().unwrap_or_default();
+    if !matches!(f, Value::Func(_)) {
+        return Err(
+            RtError::new("signal needs a function of time, e.g. signal(t => t % 1)")
+                .with_code("E0202"),
+        );
+    }
+    Ok(Value::Pat(crate::pattern::signal(
+        move |t, _| match crate::eval::call_value(&f, vec![Value::Num(t.to_f64())]) {
+            Ok(v) => v,
+            Err(e) => {
+                report_query_error(e.message);
+                Value::Undefined
+            }
+        },
+    )))
+}
+
+/// `steady(value)`: the value, continuously (no onsets).
+fn steady(args: &[Value]) -> R<Value> {
+    let v = args.first().cloned().unwrap_or_default();
+    Ok(Value::Pat(Pattern::new(move |st| {
+        vec![Hap::new(None, st.span, v.clone())]
+    })))
+}
+
+/// `slowcatPrime(a, b, …)`: one pattern per cycle, each playing the cycle
+/// it is in (not its own count of cycles, as `cat` does).
+fn slowcat_prime(args: &[Value]) -> R<Value> {
+    Ok(Value::Pat(crate::pattern::slowcat_prime(
+        args.iter().map(super::reify_seq).collect(),
+    )))
+}
+
+/// `pat.removeUndefineds()`: drops events whose value is undefined.
+fn remove_undefineds(_: &[Value], pat: &Pat) -> R<Pat> {
+    Ok(pat.filter_values(|v| !matches!(v, Value::Undefined)))
+}
+
 /// `pat.tag(name)`: labels every event (see `hasTag` on events).
 fn tag(args: &[Value], pat: &Pat) -> R<Pat> {
     let name: Arc<str> = args[0].to_js_string().into();
@@ -716,6 +758,7 @@ pub fn register(add: &mut AddFn) {
         ("collect", t(0, collect)),
         ("sortHapsByPart", t(0, sort_haps_by_part)),
         ("tag", t(1, tag)),
+        ("removeUndefineds", t(0, remove_undefineds)),
         ("poly", Kind::OpHow(Op::Set, How::Poly)),
     ] {
         add(name, kind, false, true);
@@ -734,9 +777,54 @@ pub fn register(add: &mut AddFn) {
     ] {
         add(name, values(f), false, true);
     }
+    let global = |f| Kind::Values { f, method: false };
+    add("signal", global(signal_fn), true, false);
+    add("steady", global(steady), true, false);
+    add("slowcatPrime", global(slowcat_prime), true, false);
+    add(
+        "nothing",
+        Kind::Const(|| Value::Pat(crate::pattern::nothing())),
+        true,
+        false,
+    );
 }
 
 pub const DOCS: &[FnDoc] = &[
+    FnDoc {
+        names: &["signal"],
+        category: "Pattern internals",
+        summary: "A continuous pattern from a function of time in cycles, sampled at the start of each query (as `sine` and `saw` are).",
+        params: &[("function", "t => value")],
+        example: "n(signal(t => (t * 4) % 8).segment(8))",
+    },
+    FnDoc {
+        names: &["steady"],
+        category: "Pattern internals",
+        summary: "A value held continuously (no onsets: combine it with a pattern that has structure).",
+        params: &[("value", "any value")],
+        example: "s(\"bd*4\").gain(steady(0.5))",
+    },
+    FnDoc {
+        names: &["slowcatPrime"],
+        category: "Pattern internals",
+        summary: "One pattern per cycle, each playing the cycle it is in (`cat` lets each pattern count its own cycles).",
+        params: &[("patterns", "…")],
+        example: "slowcatPrime(\"<a b>\", \"c\")",
+    },
+    FnDoc {
+        names: &["nothing"],
+        category: "Pattern internals",
+        summary: "Silence that takes no steps (`gap(0)`): in stepwise sequences it adds no length.",
+        params: &[],
+        example: "s_cat(s(\"bd sd\"), nothing)",
+    },
+    FnDoc {
+        names: &["removeUndefineds"],
+        category: "Pattern internals",
+        summary: "Drops the events whose value is undefined.",
+        params: &[],
+        example: "\"0 1 2\".withValue(v => v == 1 ? undefined : v).removeUndefineds()",
+    },
     FnDoc {
         names: &["tag"],
         category: "Pattern internals",
