@@ -7,9 +7,9 @@
 //!   the file watcher and its debounce, evaluation, the diff. This is what
 //!   decides whether a save makes it into the next quantization point.
 //! - **heard**: from writing the file to the audio thread playing the new
-//!   program (the "✓" line): ready, plus the engine's look-ahead (three
-//!   audio buffers and 20 ms), plus what is already scheduled (live
-//!   playback schedules in steps of 1/64 cycle), plus the report back.
+//!   program (the "✓" line): ready, plus the swap margin of `--quantize
+//!   now` (one buffer and 3 ms; notes queued after it are taken back),
+//!   plus the wait for the next callback and the report back.
 //!
 //! Run: `cargo bench --bench reload` (needs jackd2 and libasound2-plugins,
 //! as `.ci/run` installs). Results are in docs/performance.md.

@@ -62,6 +62,10 @@ pub struct Voice {
     /// Cut group (`cut`; 0: none): a new voice of the group on the same
     /// orbit fades the others out over 10 ms.
     pub(crate) cut: u32,
+    /// The engine's scheduling generation when the voice was queued: a
+    /// swap that takes back queued notes ([`Retraction`]) names the
+    /// generations it replaces.
+    pub(crate) generation: u16,
     /// Samples left of a steal/ending fade, and its length.
     fade: Option<(u32, u32)>,
     silent: u32,
@@ -121,6 +125,7 @@ impl Voice {
             instrument,
             polyphony: polyphony.max(1),
             cut: 0,
+            generation: 0,
             fade: None,
             silent: 0,
         }
@@ -324,6 +329,43 @@ impl Command {
     }
 }
 
+/// Queued notes taken back by an immediate swap, shared by the control side
+/// (one writer) and the audio thread: voices of a generation older than
+/// `generation` that start at or after `from` are dropped instead of
+/// started. One atomic word holds both, so the audio thread never sees the
+/// start of one swap with the generation of another.
+#[derive(Default)]
+pub struct Retraction(std::sync::atomic::AtomicU64);
+
+const RETRACT_FROM_BITS: u32 = 48;
+const RETRACT_FROM_MASK: u64 = (1 << RETRACT_FROM_BITS) - 1;
+
+impl Retraction {
+    /// Takes back the voices queued before `generation` that start at or
+    /// after sample `from`.
+    pub fn set(&self, generation: u16, from: i64) {
+        let word =
+            ((generation as u64) << RETRACT_FROM_BITS) | (from.max(0) as u64 & RETRACT_FROM_MASK);
+        self.0.store(word, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The generation and start sample in force.
+    pub fn get(&self) -> (u16, i64) {
+        let word = self.0.load(std::sync::atomic::Ordering::Acquire);
+        (
+            (word >> RETRACT_FROM_BITS) as u16,
+            (word & RETRACT_FROM_MASK) as i64,
+        )
+    }
+
+    /// Whether a voice queued in `generation`, starting at `start`, was taken back.
+    pub fn takes_back(&self, generation: u16, start: i64) -> bool {
+        let (current, from) = self.get();
+        // Generations wrap around; "older" is a short way behind.
+        (current.wrapping_sub(generation) as i16) > 0 && start >= from
+    }
+}
+
 /// Audio → control: things to drop off the audio thread.
 pub enum Garbage {
     Voice(Box<Voice>),
@@ -381,6 +423,7 @@ pub struct AudioCore {
     reports: Producer<Report>,
     record: Option<Producer<f32>>,
     position: Arc<AtomicI64>,
+    retraction: Arc<Retraction>,
     stats: Arc<crate::stats::Stats>,
     /// Reference instant for the statistics' clock.
     epoch: std::time::Instant,
@@ -408,6 +451,7 @@ pub struct CoreParts {
     pub garbage: Producer<Garbage>,
     pub reports: Producer<Report>,
     pub position: Arc<AtomicI64>,
+    pub retraction: Arc<Retraction>,
     pub stats: Arc<crate::stats::Stats>,
 }
 
@@ -444,6 +488,7 @@ impl AudioCore {
             reports: p.reports,
             record: None,
             position: p.position,
+            retraction: p.retraction,
             stats: p.stats,
             epoch: std::time::Instant::now(),
             gate: BufferVec::new(1),
@@ -522,6 +567,17 @@ impl AudioCore {
     pub(crate) fn start_due(&mut self, max: usize) -> usize {
         let end = self.pos + max as i64;
         while let Ok(cmd) = self.commands.peek() {
+            if let Command::Voice(v) = cmd {
+                // Taken back by an immediate swap: dropped whenever it
+                // reaches the front, so the new program's voices behind it
+                // are not held up.
+                if self.retraction.takes_back(v.generation, v.start) {
+                    if let Ok(Command::Voice(v)) = self.commands.pop() {
+                        self.send_garbage(Garbage::Voice(v));
+                    }
+                    continue;
+                }
+            }
             let at = cmd.at();
             if at >= end {
                 break;

@@ -10,7 +10,8 @@
 //! starts each at its sample.
 
 use crate::audio::{
-    strip_gains, AudioCore, Command, CoreParts, Garbage, Report, Strip, StripUpdate, SwapPlan,
+    strip_gains, AudioCore, Command, CoreParts, Garbage, Report, Retraction, Strip, StripUpdate,
+    SwapPlan,
 };
 use crate::compile::compile_effect;
 use crate::samples::{FileStatus, Sample, SampleLibrary};
@@ -64,6 +65,12 @@ pub struct EngineConfig {
     /// scheduled. More steps: a quicker immediate swap, more queries.
     /// Offline renders keep the default (16); live playback uses more.
     pub schedule_steps: i64,
+    /// Live playback: an immediate swap ([`Engine::swap_now`]) lands this
+    /// many seconds after the audio position, taking back the notes
+    /// already queued after that point, instead of waiting behind the
+    /// look-ahead. At least one audio buffer. Zero: immediate swaps land
+    /// after what is already scheduled (offline renders).
+    pub swap_margin: f64,
 }
 
 impl Default for EngineConfig {
@@ -81,6 +88,7 @@ impl Default for EngineConfig {
             lookahead: 0.05,
             load_samples_now: false,
             schedule_steps: 16,
+            swap_margin: 0.0,
         }
     }
 }
@@ -181,6 +189,8 @@ struct PendingSwap {
     quantize: Quantize,
     keep: Vec<String>,
     at: Option<Time>,
+    /// Take back queued notes after the swap point (see [`Engine::swap_now`]).
+    retract: bool,
 }
 
 /// The control-side handle of the engine.
@@ -205,6 +215,12 @@ pub struct Engine {
     reports: Consumer<Report>,
     backlog: VecDeque<Command>,
     position: Arc<AtomicI64>,
+    /// Queued notes taken back by the last immediate swap.
+    retraction: Arc<Retraction>,
+    /// Generation of the voices being queued (see [`Retraction`]).
+    generation: u16,
+    /// Where the last swap took effect: queued notes before it stay.
+    last_swap: Time,
     stats: Arc<crate::stats::Stats>,
     messages: Vec<Message>,
     reported: HashSet<String>,
@@ -238,6 +254,7 @@ impl Engine {
         let (garbage_tx, garbage) = RingBuffer::new(garbage_cap);
         let (reports_tx, reports) = RingBuffer::new(4096);
         let position = Arc::new(AtomicI64::new(0));
+        let retraction = Arc::new(Retraction::default());
         let stats = Arc::new(crate::stats::Stats::default());
         let sr = config.sample_rate as f64;
         let core = AudioCore::new(CoreParts {
@@ -252,6 +269,7 @@ impl Engine {
             garbage: garbage_tx,
             reports: reports_tx,
             position: position.clone(),
+            retraction: retraction.clone(),
             stats: stats.clone(),
         });
         let load_samples_now = config.load_samples_now;
@@ -280,6 +298,9 @@ impl Engine {
             reports,
             backlog: VecDeque::new(),
             position,
+            retraction,
+            generation: 0,
+            last_swap: Time::ZERO,
             stats,
             messages: Vec::new(),
             reported: HashSet::new(),
@@ -325,7 +346,61 @@ impl Engine {
             quantize,
             keep,
             at: None,
+            retract: false,
         });
+    }
+
+    /// Replaces the running program as soon as the audio device allows:
+    /// [`EngineConfig::swap_margin`] after the audio position, on a fine
+    /// grid of the cycle, the notes already queued after that point taken
+    /// back and scheduled again from the new program. Used for
+    /// `--quantize now` in live playback, where waiting behind the
+    /// look-ahead would be heard as lag. Without a margin, or before
+    /// anything plays, it is [`Engine::swap_keeping`] with
+    /// [`Quantize::Immediate`].
+    pub fn swap_now(&mut self, program: Program, keep: Vec<String>) {
+        self.pending = Some(PendingSwap {
+            program,
+            quantize: Quantize::Immediate,
+            keep,
+            at: None,
+            retract: true,
+        });
+    }
+
+    /// The earliest point an immediate swap can take back queued notes
+    /// from: the audio position plus the margin, rounded up to 1/1024
+    /// cycle, never before the last swap; `None` when nothing queued lies
+    /// after it.
+    fn retraction_point(&self) -> Option<Time> {
+        const GRID: i64 = 1024;
+        if self.config.swap_margin <= 0.0 || !self.started {
+            return None;
+        }
+        let margin = (self.config.swap_margin * self.config.sample_rate as f64).ceil() as i64;
+        let cycle = self.tempo.approx_cycle_at_sample(self.position() + margin);
+        if !cycle.is_finite() || cycle.abs() > 1e12 {
+            return None;
+        }
+        let mut at = Time::new((cycle * GRID as f64).ceil() as i64, GRID);
+        // The float cycle may fall a hair short of the sample: one more step.
+        if self.tempo.sample_at(at) < self.position() + margin {
+            at = at + Time::new(1, GRID);
+        }
+        let at = at.max(self.last_swap);
+        (at < self.scheduled_until).then_some(at)
+    }
+
+    /// Takes back every voice queued at or after `at` (those still on the
+    /// control side at once, those in the queue as the audio thread reaches
+    /// them) and schedules again from `at`.
+    fn retract_from(&mut self, at: Time) {
+        let from = self.tempo.sample_at(at);
+        self.backlog
+            .retain(|c| !matches!(c, Command::Voice(v) if v.start() >= from));
+        self.generation = self.generation.wrapping_add(1);
+        self.retraction.set(self.generation, from);
+        self.scheduled_until = at;
     }
 
     /// The cycle and sample at which the pending swap will take effect,
@@ -374,6 +449,18 @@ impl Engine {
     /// point.
     pub fn schedule(&mut self, horizon: i64) {
         self.collect();
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.retract && p.at.is_none())
+        {
+            if let Some(at) = self.retraction_point() {
+                self.retract_from(at);
+                if let Some(p) = self.pending.as_mut() {
+                    p.at = Some(at);
+                }
+            }
+        }
         loop {
             if let Some(p) = self.pending.as_mut() {
                 let at = *p.at.get_or_insert_with(|| {
@@ -484,6 +571,7 @@ impl Engine {
             return;
         };
         let at = p.at.unwrap_or(self.scheduled_until);
+        self.last_swap = at;
         let prog = p.program;
         let sr = self.config.sample_rate;
         let changes = unrolled_changes(prog.cps, &prog.tempo_changes, prog.song_length);
@@ -669,6 +757,9 @@ impl Engine {
             }
         }
         voices.sort_by_key(|v| v.start());
+        for v in voices.iter_mut() {
+            v.generation = self.generation;
+        }
         self.backlog.extend(voices.into_iter().map(Command::Voice));
     }
 

@@ -126,3 +126,36 @@ fn voice_stealing_does_not_allocate() {
     assert!(core.active_voices() <= 16);
     assert_eq!(violation_count(), 0, "the callback allocated");
 }
+
+#[test]
+fn swaps_taking_back_queued_notes_do_not_allocate() {
+    reset_violation_count();
+    let config = EngineConfig {
+        max_voices: 128,
+        lookahead: 0.05,
+        schedule_steps: 64,
+        swap_margin: 256.0 / 48000.0 + 0.003,
+        ..EngineConfig::default()
+    };
+    let (mut engine, mut core) = Engine::new(config, Vec::new());
+    let (first, other) = (program(BUSY), program(OTHER));
+    engine.load(first.clone());
+    let mut buf = vec![0.0f32; 256 * 2];
+    for i in 0..40 {
+        let p = if i % 2 == 0 { &other } else { &first };
+        engine.swap_now(p.clone(), Vec::new());
+        for _ in 0..20 {
+            // Live playback: scheduled 50 ms ahead of the audio position.
+            engine.pump();
+            assert_no_alloc(|| callback::process(&mut core, &mut buf, 2));
+            assert!(buf.iter().all(|x| x.is_finite() && x.abs() <= 1.0));
+        }
+    }
+    let swaps = engine
+        .take_messages()
+        .iter()
+        .filter(|m| matches!(m, Message::SwapApplied { .. }))
+        .count();
+    assert!(swaps >= 40, "{swaps} swaps applied");
+    assert_eq!(violation_count(), 0, "the callback allocated");
+}

@@ -132,3 +132,103 @@ fn sounding_notes_ring_out_across_a_swap() {
     let before = max_step(&x, 96000 - 4800, 96000 - 3840);
     assert!(around <= before * 1.25 + 1e-4, "step {around} vs {before}");
 }
+
+/// Plays `old` live-style (256-frame callbacks, the engine scheduling 50 ms
+/// ahead after each, as `weft play` does) and swaps to `new` at `request`
+/// (a sample) immediately: taking back queued notes (`swap_now`) or the
+/// plain way. Returns the output (limiter latency removed) and the sample
+/// at which the swap took effect.
+fn live_immediate_swap(old: &str, new: &str, request: i64, take_back: bool) -> (Vec<f32>, i64) {
+    use engine::engine::{Engine, EngineConfig};
+    const BUFFER: usize = 256;
+    let config = EngineConfig {
+        lookahead: 0.05,
+        schedule_steps: 64,
+        swap_margin: BUFFER as f64 / 48000.0 + 0.003,
+        ..EngineConfig::default()
+    };
+    let (mut engine, mut core) = Engine::new(config, Vec::new());
+    engine.load(program(old));
+    let latency = core.latency();
+    let mut out = Vec::new();
+    let mut block = vec![0.0f32; BUFFER * 2];
+    let mut applied = None;
+    let mut requested = false;
+    while out.len() < 48000 * 2 * 2 {
+        if !requested && core.position() >= request {
+            requested = true;
+            if take_back {
+                engine.swap_now(program(new), Vec::new());
+            } else {
+                engine.swap(program(new), Quantize::Immediate);
+            }
+        }
+        engine.pump();
+        engine::callback::process(&mut core, &mut block, 2);
+        out.extend_from_slice(&block);
+        for m in engine.take_messages() {
+            if let Message::SwapApplied { sample, .. } = m {
+                if sample > 0 {
+                    applied = Some(sample);
+                }
+            }
+        }
+    }
+    (
+        out[latency * 2..].to_vec(),
+        applied.expect("the swap took effect"),
+    )
+}
+
+#[test]
+fn an_immediate_live_swap_takes_back_queued_notes_and_lands_within_a_buffer() {
+    // 32 short notes a cycle at 120 BPM: an onset every 3000 samples, each
+    // sounding 1500 (plus a 10 ms release). The swap to silence is asked
+    // for at 25,000 samples; the note at 27,000 was already queued by then
+    // (50 ms look-ahead) and must not sound.
+    let old = "bpm(120)\nt: note(\"c4*32\").s(\"tone\").clip(0.5)";
+    let new = "bpm(120)\nt: note(\"~\").s(\"tone\")";
+    let (x, at) = live_immediate_swap(old, new, 25_000, true);
+    let margin = 256 + 144;
+    // At the first callback at or after the request, plus the margin and
+    // the 1/1024-cycle grid (94 samples), plus one buffer for the request
+    // to be seen.
+    assert!(
+        at >= 25_000 + margin && at <= 25_000 + 256 + margin + 94,
+        "swap at sample {at}"
+    );
+    let left = channel(&x, 0);
+    let quiet = rms(&left[26_500..29_500]);
+    assert!(quiet < 1e-4, "a taken-back note sounds: rms {quiet}");
+    // Played the plain way, the note queued before the request still sounds
+    // and the swap waits behind the look-ahead.
+    let (y, later) = live_immediate_swap(old, new, 25_000, false);
+    let heard = rms(&channel(&y, 0)[26_500..29_500]);
+    assert!(heard > 0.01, "the control run has the note: rms {heard}");
+    assert!(
+        later > at + 1000,
+        "plain swap at {later}, taking back at {at}"
+    );
+}
+
+#[test]
+fn notes_taken_back_are_scheduled_again_from_the_new_program() {
+    // Swapping to a program that differs only in gain: every onset after
+    // the swap still sounds exactly once, at the new level.
+    let old = "bpm(120)\nt: note(\"c4*32\").s(\"tone\").clip(0.5).gain(0.5)";
+    let new = "bpm(120)\nt: note(\"c4*32\").s(\"tone\").clip(0.5).gain(0.25)";
+    let (x, at) = live_immediate_swap(old, new, 25_000, true);
+    let left = channel(&x, 0);
+    let note_rms = |onset: usize| rms(&left[onset + 200..onset + 1200]);
+    let before = note_rms(24_000);
+    for onset in [27_000usize, 30_000, 33_000] {
+        assert!(onset as i64 > at);
+        let r = note_rms(onset);
+        // Half the gain: about half the level (never doubled by a note of
+        // the old program sounding too).
+        assert!(
+            (r / before - 0.5).abs() < 0.05,
+            "note at {onset}: {r} vs {before}"
+        );
+    }
+}

@@ -141,6 +141,8 @@ struct Live {
     sample_rate: u32,
     hushed: bool,
     color: bool,
+    /// Files the program last evaluated imports.
+    imports: Vec<PathBuf>,
 }
 
 impl Live {
@@ -152,9 +154,10 @@ impl Live {
     /// Evaluates the session (plus an optional REPL statement) and swaps
     /// the result in. Returns whether the entry was accepted.
     fn apply(&mut self, extra: Option<&str>, quantize: Quantize) -> bool {
-        let outcome = self
+        let mut outcome = self
             .session
             .attempt(extra, self.current.as_ref(), self.color);
+        self.imports = std::mem::take(&mut outcome.imports);
         if !outcome.report.is_empty() {
             let r = outcome.report.trim_end().to_string();
             self.say(r);
@@ -433,6 +436,9 @@ pub fn run(opts: LiveOptions) -> u8 {
         // 1/64 cycle (31 ms at 120 BPM): `--quantize now` and the REPL's
         // :mute/:solo take effect soon after they are asked for.
         schedule_steps: 64,
+        // `--quantize now`: a swap lands one buffer and 3 ms after the
+        // audio position, taking back what was queued after it.
+        swap_margin: output.buffer as f64 / sr as f64 + 0.003,
         ..EngineConfig::default()
     };
     let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
@@ -514,6 +520,7 @@ pub fn run(opts: LiveOptions) -> u8 {
         sample_rate: sr,
         hushed: false,
         color,
+        imports: Vec::new(),
     };
     if let Some(p) = &live.current {
         live.status.tracks = p.audible().count();
@@ -562,10 +569,9 @@ pub fn run(opts: LiveOptions) -> u8 {
                         Ok(false) if only_main && live.current.is_some() => {}
                         Ok(_) => {
                             live.apply(None, live.quantize);
-                            let (ev, _) = live.session.evaluate(None);
                             let mut files: Vec<PathBuf> =
                                 live.session.file.iter().cloned().collect();
-                            files.extend(ev.imports);
+                            files.extend(live.imports.iter().cloned());
                             if files != watched {
                                 watched = files;
                                 let _ = w.set_files(&watched);

@@ -20,6 +20,8 @@ pub struct Outcome {
     pub report: String,
     /// One line: what changed, or why nothing did.
     pub summary: String,
+    /// Files the program imports (to watch them too).
+    pub imports: Vec<std::path::PathBuf>,
 }
 
 /// Where tracks differ between two programs.
@@ -215,6 +217,7 @@ impl Session {
             return Outcome {
                 program: None,
                 failed: ev.failed_tracks,
+                imports: ev.imports,
                 report,
                 summary: format!(
                     "not applied: {errors} error{}; still playing the previous version",
@@ -243,6 +246,7 @@ impl Session {
         Outcome {
             program: Some(program),
             failed: ev.failed_tracks,
+            imports: ev.imports,
             report,
             summary,
         }

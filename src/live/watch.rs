@@ -4,7 +4,8 @@
 //! original (vim, VS Code, JetBrains), or delete and recreate the file.
 //! Watching the file itself loses track after a rename, so the parent
 //! directories are watched and events are filtered by path. Bursts of
-//! writes are collapsed by a short debounce (10 ms).
+//! writes are collapsed by a short debounce (3 ms: an editor's save is a
+//! burst of events well under a millisecond apart).
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
@@ -14,7 +15,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 /// Quiet time after the last file event before a change is reported.
-pub const DEBOUNCE: Duration = Duration::from_millis(10);
+pub const DEBOUNCE: Duration = Duration::from_millis(3);
 
 /// What happened to the watched files.
 #[derive(Debug, PartialEq, Eq)]
@@ -42,7 +43,7 @@ fn absolute(p: &Path) -> PathBuf {
 impl FileWatcher {
     pub fn new(files: &[PathBuf]) -> notify::Result<FileWatcher> {
         let (tx, rx) = channel();
-        let debouncer = new_debouncer(DEBOUNCE, Some(Duration::from_millis(2)), tx)
+        let debouncer = new_debouncer(DEBOUNCE, Some(Duration::from_millis(1)), tx)
             .map_err(|e| notify::Error::generic(&e.to_string()))?;
         let mut w = FileWatcher {
             debouncer,

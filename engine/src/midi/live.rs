@@ -48,7 +48,15 @@ pub fn swap_together_at(
     quantize: Quantize,
 ) -> Time {
     let before = engine.scheduled_until();
-    engine.swap_keeping(audio_part(program), quantize, keep.to_vec());
+    let external =
+        scheduler.has_tracks() || program.tracks.iter().any(|t| t.output != Output::Audio);
+    if quantize == Quantize::Immediate && !external {
+        // Audio only: the engine may take back what it queued and swap
+        // sooner (MIDI and OSC messages already sent cannot be).
+        engine.swap_now(audio_part(program), keep.to_vec());
+    } else {
+        engine.swap_keeping(audio_part(program), quantize, keep.to_vec());
+    }
     // Fixes the engine's swap point without scheduling further.
     engine.schedule(engine.tempo().sample_at(before));
     let at = engine.pending_swap().map(|(c, _)| c).unwrap_or(before);
