@@ -35,6 +35,8 @@ enum Command {
     Check(commands::check::Args),
     /// Show the documentation of a function, control, instrument or effect.
     Doc(commands::doc::Args),
+    /// Lay programs out in weft's canonical layout (`--check`: only report).
+    Fmt(commands::fmt::Args),
     /// Play a file (optional) and type changes at a prompt.
     Repl(commands::repl::Args),
     /// Render a program to a WAV file.
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Events(a) => commands::events::run(a),
         Command::Check(a) => commands::check::run(a),
         Command::Doc(a) => commands::doc::run(a),
+        Command::Fmt(a) => commands::fmt::run(a),
         Command::Repl(a) => commands::repl::run_repl(a),
         Command::Render(a) => commands::render::run(a),
         Command::Play(a) => commands::play::run_play(a),
