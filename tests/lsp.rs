@@ -337,6 +337,21 @@ fn a_conversation() {
         "import \"kit.weft\"\nlet root = \"c3\"\ndrums: s(\"bd*2\").fast(2)\nbass:  note(root).s(\"thick\")\n"
     );
 
+    // The sounds of the program's sample folder are offered in `s("…")`.
+    std::fs::create_dir_all(dir.join("mysamples/kick")).unwrap();
+    std::fs::write(dir.join("mysamples/kick/0.wav"), b"").unwrap();
+    let with_samples = "samples('mysamples')\na: s(\"k\")\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": with_samples}]}),
+    );
+    c.diagnostics();
+    let r = c.request(
+        "textDocument/completion",
+        json!({"textDocument": doc, "position": at(1, 7)}),
+    );
+    assert!(labels(&r).contains(&"kick".into()), "{r}");
+
     // Unknown methods are answered with an error.
     let r = c.request("workspace/unknownThing", json!({}));
     assert_eq!(r["error"]["code"], -32601);

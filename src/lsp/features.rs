@@ -391,11 +391,14 @@ impl Doc<'_> {
         let mut names = stdlib::known_sounds();
         names.extend(ev.program.instruments.iter().map(|i| i.name.clone()));
         let options = crate::commands::eval_options(path_of(self.uri));
-        if let Some(found) = lang::sample_source::known_names(
-            &ev.program.sample_sources,
-            options.sample_map_names.as_ref(),
-        ) {
-            names.extend(found);
+        // Source by source: a map not downloaded yet hides only its own names.
+        for source in &ev.program.sample_sources {
+            if let Some(found) = lang::sample_source::known_names(
+                std::slice::from_ref(source),
+                options.sample_map_names.as_ref(),
+            ) {
+                names.extend(found);
+            }
         }
         names.sort();
         names.dedup();

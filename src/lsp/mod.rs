@@ -50,7 +50,11 @@ pub fn run(_args: Args) -> u8 {
         shutdown: false,
     };
     let mut initialized = false;
-    for incoming in rx {
+    // Documents changed since their diagnostics were last sent: checked
+    // when no message waits, so that fast typing is not checked keystroke
+    // by keystroke behind the editor's back.
+    let mut dirty: Vec<Uri> = Vec::new();
+    while let Ok(incoming) = rx.recv() {
         let message = match incoming {
             Incoming::Message(m) => m,
             Incoming::Malformed { id, code, message } => {
@@ -60,13 +64,20 @@ pub fn run(_args: Args) -> u8 {
         };
         match message {
             Message::Request(req) => {
+                let id = req.id.clone();
                 let reply = if !initialized && req.method != "initialize" {
                     error(req.id, ErrorCode::ServerNotInitialized, "not initialized")
                 } else if req.method == "initialize" {
                     initialized = true;
                     server.initialize(req)
                 } else {
-                    server.request(req)
+                    guarded(|| server.request(req)).unwrap_or_else(|| {
+                        error(
+                            id,
+                            ErrorCode::InternalError,
+                            "the request failed inside weft",
+                        )
+                    })
                 };
                 if transport::write(&mut out, &Message::Response(reply)).is_err() {
                     return 1;
@@ -76,18 +87,33 @@ pub fn run(_args: Args) -> u8 {
                 if n.method == "exit" {
                     return if server.shutdown { 0 } else { 1 };
                 }
-                for m in server.notification(n) {
-                    if transport::write(&mut out, &m).is_err() {
-                        return 1;
+                for uri in server.notification(n) {
+                    if !dirty.contains(&uri) {
+                        dirty.push(uri);
                     }
                 }
             }
             Message::Response(_) => {}
         }
+        if rx.is_empty() {
+            for uri in std::mem::take(&mut dirty) {
+                let m = guarded(|| server.diagnostics(&uri))
+                    .unwrap_or_else(|| publish(&uri, Vec::new()));
+                if transport::write(&mut out, &m).is_err() {
+                    return 1;
+                }
+            }
+        }
         let _ = out.flush();
     }
     // The input ended without `exit`.
     1
+}
+
+/// Runs `f`; `None` if it panicked (a defect reported on standard error:
+/// the server answers and goes on rather than leaving the editor).
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 fn error(id: RequestId, code: ErrorCode, message: impl Into<String>) -> Response {
@@ -132,15 +158,14 @@ impl Server {
         }
     }
 
-    /// Handles a notification; returns the notifications to send back.
-    fn notification(&mut self, n: Notification) -> Vec<Message> {
-        let uri_text = |p: &Value, path: &str| -> Option<(Uri, Option<String>)> {
-            let uri: Uri = serde_json::from_value(p.pointer(path)?.clone()).ok()?;
-            Some((uri, None))
+    /// Handles a notification; returns the documents to check again.
+    fn notification(&mut self, n: Notification) -> Vec<Uri> {
+        let uri_of = |p: &Value| -> Option<Uri> {
+            serde_json::from_value(p.pointer("/textDocument/uri")?.clone()).ok()
         };
         match n.method.as_str() {
             "textDocument/didOpen" => {
-                let Some((uri, _)) = uri_text(&n.params, "/textDocument/uri") else {
+                let Some(uri) = uri_of(&n.params) else {
                     return Vec::new();
                 };
                 let text = n
@@ -150,10 +175,10 @@ impl Server {
                     .unwrap_or("")
                     .to_string();
                 self.docs.insert(uri.clone(), text);
-                vec![self.diagnostics(&uri)]
+                vec![uri]
             }
             "textDocument/didChange" => {
-                let Some((uri, _)) = uri_text(&n.params, "/textDocument/uri") else {
+                let Some(uri) = uri_of(&n.params) else {
                     return Vec::new();
                 };
                 // Full synchronisation: the last change holds the whole text.
@@ -168,22 +193,25 @@ impl Server {
                     return Vec::new();
                 };
                 self.docs.insert(uri.clone(), text.to_string());
-                vec![self.diagnostics(&uri)]
+                vec![uri]
             }
             "textDocument/didClose" => {
-                let Some((uri, _)) = uri_text(&n.params, "/textDocument/uri") else {
+                let Some(uri) = uri_of(&n.params) else {
                     return Vec::new();
                 };
                 self.docs.remove(&uri);
-                vec![publish(&uri, Vec::new())]
+                vec![uri]
             }
             _ => Vec::new(),
         }
     }
 
+    /// The diagnostics of a document (none once it is closed).
     fn diagnostics(&self, uri: &Uri) -> Message {
-        let text = self.docs.get(uri).map(String::as_str).unwrap_or("");
-        publish(uri, features::diagnostics(text, uri, self.utf8))
+        match self.docs.get(uri) {
+            Some(text) => publish(uri, features::diagnostics(text, uri, self.utf8)),
+            None => publish(uri, Vec::new()),
+        }
     }
 }
 
