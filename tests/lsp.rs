@@ -190,6 +190,20 @@ fn a_conversation() {
     );
     let d = c.diagnostics();
     assert_eq!(d[0]["code"], "W0010", "{d:?}");
+    // And a problem that shows only when the track is queried.
+    let at_play = "a: s(\"bd\").fast(\"<1 x>\")\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": at_play}]}),
+    );
+    let d = c.diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["severity"], 2);
+    assert_eq!(
+        d[0]["message"],
+        "while playing `a`: expected a number, found the word `x`"
+    );
+    assert_eq!(d[0]["range"]["start"], at(0, 0));
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": text}]}),

@@ -161,7 +161,8 @@ pub fn diagnostics(src: &str, uri: &Uri, utf8: bool) -> Vec<lsp_types::Diagnosti
         .into_iter()
         .filter(|d| d.kind == DefKind::Import)
         .collect();
-    ev.diagnostics
+    let mut out: Vec<lsp_types::Diagnostic> = ev
+        .diagnostics
         .iter()
         .map(|d| {
             let mut message = d.message.clone();
@@ -196,7 +197,44 @@ pub fn diagnostics(src: &str, uri: &Uri, utf8: bool) -> Vec<lsp_types::Diagnosti
                 ..Default::default()
             }
         })
-        .collect()
+        .collect();
+    for (span, message) in playing_problems(&ev.program) {
+        out.push(lsp_types::Diagnostic {
+            range: lines.range(span),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code_description: Uri::from_str(&format!(
+                "{}/blob/main/docs/errors.md#while-playing",
+                env!("CARGO_PKG_REPOSITORY")
+            ))
+            .ok()
+            .map(|href| CodeDescription { href }),
+            source: Some("weft".into()),
+            message,
+            ..Default::default()
+        });
+    }
+    out
+}
+
+/// The problems that only show when the tracks are queried (what `weft
+/// play` would report), over the cycles `weft check` looks at for unknown
+/// sounds: each at its track.
+fn playing_problems(program: &lang::program::Program) -> Vec<(SrcSpan, String)> {
+    use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget};
+    let horizon = program
+        .song_length
+        .unwrap_or(lang::Time::int(8))
+        .min(lang::Time::int(64));
+    let mut out = Vec::new();
+    take_query_errors();
+    take_query_warnings();
+    for t in program.audible() {
+        with_work_budget(200_000, || t.pattern.query_arc(lang::Time::ZERO, horizon));
+        for e in take_query_errors().into_iter().chain(take_query_warnings()) {
+            out.push((t.span.clone(), format!("while playing `{}`: {e}", t.name)));
+        }
+    }
+    out
 }
 
 /// The section of docs/errors.md that explains a code.
