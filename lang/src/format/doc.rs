@@ -111,6 +111,27 @@ pub fn will_break(d: &Doc) -> bool {
     }
 }
 
+/// Whether `d` has at most `limit` nodes. A [`Doc::Choice`] holds copies
+/// of its parts, so choices nested in choices grow exponentially with the
+/// nesting; the layouts that offer one check their parts with this first
+/// and fall back to a plain group when they are large.
+pub fn is_small(d: &Doc, limit: usize) -> bool {
+    fn count(d: &Doc, left: &mut usize) -> bool {
+        if *left == 0 {
+            return false;
+        }
+        *left -= 1;
+        match d {
+            Doc::Concat(parts) | Doc::Choice(parts) => parts.iter().all(|p| count(p, left)),
+            Doc::Indent(inner) | Doc::Group(inner, _) => count(inner, left),
+            Doc::IfBreak(a, b) => count(a, left) && count(b, left),
+            _ => true,
+        }
+    }
+    let mut left = limit;
+    count(d, &mut left)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Flat,

@@ -16,7 +16,9 @@
 
 mod doc;
 
-use self::doc::{broken_group, concat, group, if_break, indent, print, text, will_break, Doc};
+use self::doc::{
+    broken_group, concat, group, if_break, indent, is_small, print, text, will_break, Doc,
+};
 use crate::ast::*;
 use crate::diagnostics::Diagnostic;
 use crate::lexer::{comments, lex, Comment, SrcSpan, Token};
@@ -25,6 +27,9 @@ use crate::parser::parse_program;
 /// The width lines are kept within, where the code allows.
 pub const WIDTH: usize = 100;
 const INDENT: &str = "  ";
+/// The largest document (in nodes) that a layout with alternatives copies;
+/// see [`doc::is_small`].
+const CHOICE_LIMIT: usize = 2000;
 
 /// Why a source is not formatted.
 #[derive(Debug)]
@@ -1591,7 +1596,7 @@ impl<'s> Fmt<'s> {
             return broken_group(broken);
         }
         let others_break = items[..n - 1].iter().any(will_break);
-        if !hug || others_break || will_break(&inner_comments) {
+        if !hug || others_break || will_break(&inner_comments) || !is_small(&broken, CHOICE_LIMIT) {
             return group(broken);
         }
         // The last item may break on its own while the others stay on the
@@ -1856,8 +1861,11 @@ impl<'s> Fmt<'s> {
         };
         if forced {
             expanded
-        } else {
+        } else if is_small(&one_line, CHOICE_LIMIT) {
             Doc::Choice(vec![one_line, expanded])
+        } else {
+            // Too large to copy: every link on its own line.
+            expanded
         }
     }
 }

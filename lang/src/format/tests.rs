@@ -144,3 +144,16 @@ fn errors_leave_the_source_alone() {
     assert_eq!(fmt(""), "");
     assert_eq!(fmt("\n\n// only\n\n"), "// only\n");
 }
+
+#[test]
+fn deep_nesting_is_laid_out_in_bounded_work() {
+    // Each level offers alternative layouts; copies of copies would grow
+    // as 3^depth (this did not finish before the layouts were bounded).
+    let hugging = format!("x: {}y{}", "f(1, y => ".repeat(60), ")".repeat(60));
+    let chained = format!("x: {}y{}", "a.b(1).c(2).d(".repeat(60), ")".repeat(60));
+    for src in [hugging, chained] {
+        let out = stable(&src);
+        assert_eq!(out.matches("=>").count(), src.matches("=>").count());
+        assert!(out.lines().count() > 60, "{out}");
+    }
+}
