@@ -775,16 +775,22 @@ impl<'s> Fmt<'s> {
         pads
     }
 
-    fn line_comment_between(&self, a: usize, b: usize) -> bool {
-        self.comments
+    /// The comments lying between `a` and `b` (found by bisection: the
+    /// comments are in source order).
+    fn comments_between(&self, a: usize, b: usize) -> impl Iterator<Item = &Comment> {
+        let first = self.comments.partition_point(|c| c.span.start < a);
+        self.comments[first..]
             .iter()
-            .any(|c| !c.block && c.span.start >= a && c.span.end <= b)
+            .take_while(move |c| c.span.end <= b)
+    }
+
+    fn line_comment_between(&self, a: usize, b: usize) -> bool {
+        self.comments_between(a, b).any(|c| !c.block)
     }
 
     fn has_own_line_comment(&self, a: usize, b: usize) -> bool {
-        self.comments
-            .iter()
-            .any(|c| c.span.start >= a && c.span.end <= b && !self.code_before_on_line(c))
+        self.comments_between(a, b)
+            .any(|c| !self.code_before_on_line(c))
     }
 
     /// The keyword a declaration starts with, as written.
