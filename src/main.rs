@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 mod commands;
 mod live;
+mod lsp;
 
 #[derive(Parser)]
 #[command(name = "weft", version, about = "A live-coding music language", long_about = None)]
@@ -35,6 +36,10 @@ enum Command {
     Check(commands::check::Args),
     /// Show the documentation of a function, control, instrument or effect.
     Doc(commands::doc::Args),
+    /// Lay programs out in weft's canonical layout (`--check`: only report).
+    Fmt(commands::fmt::Args),
+    /// A language server for editors, over standard input and output.
+    Lsp(lsp::Args),
     /// Play a file (optional) and type changes at a prompt.
     Repl(commands::repl::Args),
     /// Render a program to a WAV file.
@@ -63,6 +68,8 @@ fn main() -> ExitCode {
         Command::Events(a) => commands::events::run(a),
         Command::Check(a) => commands::check::run(a),
         Command::Doc(a) => commands::doc::run(a),
+        Command::Fmt(a) => commands::fmt::run(a),
+        Command::Lsp(a) => lsp::run(a),
         Command::Repl(a) => commands::repl::run_repl(a),
         Command::Render(a) => commands::render::run(a),
         Command::Play(a) => commands::play::run_play(a),

@@ -240,6 +240,55 @@ pub fn lex(src: &str) -> Vec<(Token<'_>, SrcSpan)> {
         .collect()
 }
 
+/// A comment in the source, which the parser never sees (the formatter and
+/// the language server keep or show them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// The whole comment, `//` or `/*` … `*/` included.
+    pub span: SrcSpan,
+    /// `/* … */` rather than `// …`.
+    pub block: bool,
+}
+
+/// The comments of `src`, in order. They are what the lexer skips between
+/// tokens besides whitespace, so the tokens [`lex`] gives are unchanged.
+pub fn comments(src: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut gap_start = 0;
+    for (_, span) in Token::lexer(src).spanned() {
+        comments_in_gap(src, gap_start, span.start, &mut out);
+        gap_start = span.end;
+    }
+    comments_in_gap(src, gap_start, src.len(), &mut out);
+    out
+}
+
+/// Comments between two tokens (the text there is whitespace and comments).
+fn comments_in_gap(src: &str, start: usize, end: usize, out: &mut Vec<Comment>) {
+    let gap = &src[start..end];
+    let mut i = 0;
+    while i < gap.len() {
+        let rest = &gap[i..];
+        if rest.starts_with("//") {
+            let len = rest.find('\n').unwrap_or(rest.len());
+            out.push(Comment {
+                span: start + i..start + i + len,
+                block: false,
+            });
+            i += len;
+        } else if let Some(body) = rest.strip_prefix("/*") {
+            let len = body.find("*/").map(|e| e + 4).unwrap_or(rest.len());
+            out.push(Comment {
+                span: start + i..start + i + len,
+                block: true,
+            });
+            i += len;
+        } else {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +331,15 @@ mod tests {
                 Token::Ident("y"),
             ]
         );
+    }
+
+    #[test]
+    fn comments_are_found_between_tokens() {
+        let src = "a // one\n/* two\n */ b /**/ \"// not\" c // end";
+        let found: Vec<&str> = comments(src).iter().map(|c| &src[c.span.clone()]).collect();
+        assert_eq!(found, vec!["// one", "/* two\n */", "/**/", "// end"]);
+        assert!(comments(src)[1].block);
+        assert_eq!(kinds(src).len(), 4);
     }
 
     #[test]

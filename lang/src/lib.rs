@@ -26,6 +26,7 @@ pub mod diagnostics;
 pub mod docs;
 mod docs_data;
 pub mod eval;
+pub mod format;
 pub mod graph;
 pub mod graph_eval;
 pub mod jsbuiltins;

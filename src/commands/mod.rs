@@ -6,6 +6,7 @@ pub mod doc;
 pub mod downloads;
 pub mod events;
 pub mod export;
+pub mod fmt;
 #[cfg(feature = "link")]
 pub mod link;
 pub mod midi;
