@@ -119,4 +119,82 @@ mod tests {
         let mean = s.iter().map(|&v| v as f64).sum::<f64>() / s.len() as f64;
         assert!((mean - 8192.0).abs() < 0.05, "{mean}");
     }
+
+    /// Power of `x` at `freq` Hz (one-hertz bins over one second).
+    fn power_at(x: &[f64], freq: f64, sr: f64) -> f64 {
+        let w = std::f64::consts::TAU * freq / sr;
+        let (c, k) = (w.cos(), 2.0 * w.cos());
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for &v in x {
+            let s0 = v + k * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        let re = s1 - s2 * c;
+        let im = s2 * w.sin();
+        (re * re + im * im) / (x.len() as f64).powi(2)
+    }
+
+    /// A 16-bit rendering of a 1 kHz sine `lsb` steps high, left channel,
+    /// in LSB.
+    fn low_sine(lsb: f64, dither: Dither) -> Vec<f64> {
+        let x: Vec<f32> = (0..48000)
+            .flat_map(|i| {
+                let v = (lsb / 32768.0
+                    * (std::f64::consts::TAU * 1000.0 * i as f64 / 48000.0).sin())
+                    as f32;
+                [v, v]
+            })
+            .collect();
+        quantize(&x, 16, dither, 11)
+            .iter()
+            .step_by(2)
+            .map(|&v| v as f64)
+            .collect()
+    }
+
+    /// The loudest harmonic (2–9 kHz) over the noise around it (the mean of
+    /// the bins 5–60 Hz either side), as a power ratio.
+    fn harmonics_over_noise(x: &[f64]) -> f64 {
+        let mut worst = 0.0f64;
+        for h in 2..10 {
+            let f = 1000.0 * h as f64;
+            let noise: Vec<f64> = (5..60)
+                .flat_map(|d| [f - d as f64, f + d as f64])
+                .map(|g| power_at(x, g, 48000.0))
+                .collect();
+            let floor = noise.iter().sum::<f64>() / noise.len() as f64;
+            worst = worst.max(power_at(x, f, 48000.0) / floor.max(1e-30));
+        }
+        worst
+    }
+
+    #[test]
+    fn dither_turns_truncation_distortion_into_noise() {
+        // Without dither a sine 3 LSB high comes out as a staircase: its
+        // harmonics stand far above everything else.
+        let plain = low_sine(3.0, Dither::None);
+        assert!(
+            harmonics_over_noise(&plain) > 1e6,
+            "{}",
+            harmonics_over_noise(&plain)
+        );
+        for d in [Dither::Tpdf, Dither::Shaped] {
+            let x = low_sine(3.0, d);
+            let ratio = harmonics_over_noise(&x);
+            assert!(ratio < 8.0, "{d:?}: a harmonic {ratio}× the noise");
+            // The sine itself comes through at its level (amplitude 3:
+            // power 9/4 per bin).
+            let fundamental = power_at(&x, 1000.0, 48000.0);
+            assert!(
+                (fundamental / 2.25 - 1.0).abs() < 0.05,
+                "{d:?}: {fundamental}"
+            );
+        }
+        // A sine under half an LSB vanishes without dither, and survives
+        // (under noise) with it.
+        assert!(low_sine(0.4, Dither::None).iter().all(|&v| v == 0.0));
+        let kept = power_at(&low_sine(0.4, Dither::Tpdf), 1000.0, 48000.0);
+        assert!((kept / 0.04 - 1.0).abs() < 0.2, "{kept}");
+    }
 }
