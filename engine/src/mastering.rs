@@ -97,9 +97,10 @@ pub struct Limiting {
 /// The gain reduction of a limiter's `gains`.
 pub fn limiting(gains: &[f32]) -> Limiting {
     let min = gains.iter().copied().fold(1.0f32, f32::min);
-    let sum: f64 = gains.iter().map(|&g| -db(g as f64)).sum();
+    // `0.0 - x` rather than `-x`: no reduction is 0 dB, not −0.
+    let sum: f64 = gains.iter().map(|&g| 0.0 - db(g as f64)).sum();
     Limiting {
-        max_db: -db(min as f64),
+        max_db: 0.0 - db(min as f64),
         mean_db: sum / gains.len().max(1) as f64,
     }
 }
