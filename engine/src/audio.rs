@@ -2,10 +2,12 @@
 //! and the messages that cross between the control side and the audio
 //! callback. Everything here is created (and allocated) on the control
 //! side; the methods called from the callback ([`AudioCore`]'s) never
-//! allocate, lock or block.
+//! allocate, lock or block — except with stems on, an offline-only mode
+//! (see [`crate::stem_tap`]).
 
 use crate::dsp::bank::{SawBank, SawLowpass, LANES};
 use crate::dsp::effects::{DcBlocker, Freeverb, StereoDelay, TruePeakLimiter};
+use crate::stem_tap::StemTap;
 use fundsp::prelude32::{AudioUnit, BufferVec, MAX_BUFFER_SIZE};
 use lang::Time;
 use rtrb::{Consumer, Producer};
@@ -156,7 +158,7 @@ pub struct FxSlot {
 }
 
 impl FxSlot {
-    pub fn new(fx: Option<Box<dyn AudioUnit>>, crossfade_samples: f32) -> FxSlot {
+    pub(crate) fn new(fx: Option<Box<dyn AudioUnit>>, crossfade_samples: f32) -> FxSlot {
         FxSlot {
             current: fx,
             old: None,
@@ -169,7 +171,7 @@ impl FxSlot {
 
     /// Starts a cross-fade to `fx`; the unit it replaces (if any) is
     /// returned to be sent back for dropping.
-    fn replace(
+    pub(crate) fn replace(
         &mut self,
         fx: Option<Box<dyn AudioUnit>>,
         crossfade: bool,
@@ -195,7 +197,7 @@ impl FxSlot {
     }
 
     /// Processes `n` frames of `bus` in place.
-    fn process(&mut self, n: usize, bus: &mut BufferVec) -> Option<Box<dyn AudioUnit>> {
+    pub(crate) fn process(&mut self, n: usize, bus: &mut BufferVec) -> Option<Box<dyn AudioUnit>> {
         if self.current.is_none() && self.old.is_none() && self.fade >= 1.0 {
             return None;
         }
@@ -251,8 +253,8 @@ pub struct Strip {
     faulted: bool,
     removing: bool,
     silent_samples: u64,
-    /// Output of the current callback, interleaved, when stems are on.
-    stem: Vec<f32>,
+    /// The track's stems, when stems are on.
+    tap: Option<Box<StemTap>>,
 }
 
 /// Track gains (left, right) from gain, pan (0–1, balance) and audibility.
@@ -277,7 +279,7 @@ impl Strip {
         fx: Option<Box<dyn AudioUnit>>,
         gains: [f32; 2],
         crossfade_samples: f32,
-        stem_frames: usize,
+        tap: Option<Box<StemTap>>,
     ) -> Strip {
         Strip {
             bus: BufferVec::new(2),
@@ -288,7 +290,7 @@ impl Strip {
             faulted: false,
             removing: false,
             silent_samples: 0,
-            stem: Vec::with_capacity(stem_frames * 2),
+            tap,
         }
     }
 }
@@ -404,6 +406,9 @@ struct Orbit {
 struct Master {
     bus: BufferVec,
     fx: FxSlot,
+    /// With stems on: the latest chain as compiled, never run, for the
+    /// stems of tracks that appear later.
+    pristine: Option<Box<dyn AudioUnit>>,
     dc: [DcBlocker; 2],
     limiter: TruePeakLimiter,
 }
@@ -479,6 +484,7 @@ impl AudioCore {
                 .collect(),
             master: Master {
                 bus: BufferVec::new(2),
+                pristine: if p.stems { p.master_fx.clone() } else { None },
                 fx: FxSlot::new(p.master_fx, p.crossfade_samples),
                 dc: [DcBlocker::new(sr), DcBlocker::new(sr)],
                 limiter: TruePeakLimiter::new(sr, p.ceiling_db),
@@ -535,13 +541,13 @@ impl AudioCore {
         self.master.limiter.latency()
     }
 
-    /// Output of each strip in the last callback (interleaved stereo),
-    /// when the core was built with stems on.
-    pub fn stems(&self) -> impl Iterator<Item = (usize, &[f32])> {
-        self.strips
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.as_ref().map(|s| (i, &s.stem[..])))
+    /// Each track's stem in the last callback (interleaved stereo), before
+    /// and after the master chain, when the core was built with stems on.
+    pub fn stems(&self) -> impl Iterator<Item = (usize, &[f32], &[f32])> {
+        self.strips.iter().enumerate().filter_map(|(i, s)| {
+            let (pre, post) = s.as_ref()?.tap.as_ref()?.frames();
+            Some((i, pre, post))
+        })
     }
 
     /// Lowest master limiter gain since the last call.
@@ -660,19 +666,39 @@ impl AudioCore {
             orbit.room = room;
             orbit.damp = damp;
             orbit.reverb.set_room(room, damp);
+            for tap in self
+                .strips
+                .iter_mut()
+                .flatten()
+                .filter_map(|s| s.tap.as_mut())
+            {
+                tap.set_room(v.orbit, room, damp);
+            }
         }
         if v.sends[1] > 0.0 {
-            orbit.delay.set(
+            let (time, feedback) = (
                 st.delay_time.unwrap_or(0.25),
                 st.delay_feedback.unwrap_or(0.5),
             );
+            orbit.delay.set(time, feedback);
+            for tap in self
+                .strips
+                .iter_mut()
+                .flatten()
+                .filter_map(|s| s.tap.as_mut())
+            {
+                tap.set_delay(v.orbit, time, feedback);
+            }
         }
         self.voices[slot] = Some(v);
     }
 
     fn apply_swap(&mut self, mut plan: Box<SwapPlan>) {
         for u in plan.updates.iter_mut() {
-            if let Some(new) = u.install.take() {
+            if let Some(mut new) = u.install.take() {
+                if let Some(tap) = new.tap.as_mut() {
+                    tap.set_master_fx(self.master.pristine.clone(), false);
+                }
                 if let Some(old) = self.strips[u.slot].replace(new) {
                     self.send_garbage(Garbage::Strip(u.slot, old));
                 }
@@ -694,6 +720,17 @@ impl AudioCore {
             }
         }
         if let Some(fx) = plan.master_fx.take() {
+            if self.stems {
+                self.master.pristine = fx.clone();
+                for tap in self
+                    .strips
+                    .iter_mut()
+                    .flatten()
+                    .filter_map(|s| s.tap.as_mut())
+                {
+                    tap.set_master_fx(fx.clone(), true);
+                }
+            }
             for unit in self.master.fx.replace(fx, true).into_iter().flatten() {
                 self.send_garbage(Garbage::Unit(unit));
             }
@@ -708,8 +745,13 @@ impl AudioCore {
     /// Clears the per-callback stem buffers.
     pub(crate) fn begin_callback(&mut self) {
         if self.stems {
-            for s in self.strips.iter_mut().flatten() {
-                s.stem.clear();
+            for tap in self
+                .strips
+                .iter_mut()
+                .flatten()
+                .filter_map(|s| s.tap.as_mut())
+            {
+                tap.begin_callback();
             }
         }
     }
@@ -718,6 +760,9 @@ impl AudioCore {
     pub(crate) fn render_chunk(&mut self, n: usize) {
         for s in self.strips.iter_mut().flatten() {
             zero(&mut s.bus, n);
+            if let Some(tap) = s.tap.as_mut() {
+                tap.begin_chunk(n);
+            }
         }
         for o in self.orbits.iter_mut() {
             if o.active > 0 {
@@ -744,6 +789,16 @@ impl AudioCore {
         self.mix_orbits(n);
         if let Some(old) = self.master.fx.process(n, &mut self.master.bus) {
             self.send_garbage(Garbage::Unit(old));
+        }
+        if self.stems {
+            for tap in self
+                .strips
+                .iter_mut()
+                .flatten()
+                .filter_map(|s| s.tap.as_mut())
+            {
+                tap.finish_chunk(n);
+            }
         }
     }
 
@@ -848,6 +903,19 @@ impl AudioCore {
                     dr[k] += r[k] * amp[k] * sr;
                 }
             }
+            if let Some(tap) = strip.tap.as_mut() {
+                let s = v.sends;
+                tap.send(
+                    v.orbit,
+                    (&orbit.reverb, &orbit.delay),
+                    off,
+                    l,
+                    r,
+                    amp,
+                    [s[0] * g0, s[0] * g1],
+                    [s[1] * g0, s[1] * g1],
+                );
+            }
         }
         let released = held < len;
         let mut peak = 0.0f32;
@@ -944,16 +1012,8 @@ impl AudioCore {
                 }
             }
         }
-        if self.stems && strip.stem.len() + 2 * n <= strip.stem.capacity() {
-            for k in 0..n {
-                let (l, r) = if faulted {
-                    (0.0, 0.0)
-                } else {
-                    (strip.bus.channel_f32(0)[k], strip.bus.channel_f32(1)[k])
-                };
-                strip.stem.push(l);
-                strip.stem.push(r);
-            }
+        if let Some(tap) = strip.tap.as_mut() {
+            tap.set_strip_output((!faulted).then_some(&strip.bus), n);
         }
         strip.silent_samples = if peak < SILENCE {
             strip.silent_samples + n as u64
@@ -974,7 +1034,7 @@ impl AudioCore {
 
     fn mix_orbits(&mut self, n: usize) {
         let master = &mut self.master.bus;
-        for o in self.orbits.iter_mut() {
+        for (i, o) in self.orbits.iter_mut().enumerate() {
             if o.active == 0 {
                 continue;
             }
@@ -989,6 +1049,14 @@ impl AudioCore {
                 // Freeverb's input scaling is compensated here (wet gain 3).
                 master.channel_f32_mut(0)[k] += rl * 3.0 + dl;
                 master.channel_f32_mut(1)[k] += rr * 3.0 + dr;
+            }
+            for tap in self
+                .strips
+                .iter_mut()
+                .flatten()
+                .filter_map(|s| s.tap.as_mut())
+            {
+                tap.mix_share(i, n);
             }
         }
     }

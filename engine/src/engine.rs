@@ -15,6 +15,7 @@ use crate::audio::{
 };
 use crate::compile::compile_effect;
 use crate::samples::{FileStatus, Sample, SampleLibrary};
+use crate::stem_tap::StemTap;
 use crate::tempo::{unrolled_changes, TempoMap};
 use crate::voice::{
     number, prepare, prepare_sample, InstrumentIds, PreparedInstrument, VoicePlacement, Who,
@@ -48,7 +49,9 @@ pub struct EngineConfig {
     pub crossfade: f64,
     /// Ceiling of the master limiter, dBFS true peak.
     pub ceiling_db: f64,
-    /// Keep each track's output of the last callback (for stems).
+    /// Keep each track's stems of the last callback (see
+    /// [`crate::stem_tap`]). Offline renders only: the audio side then
+    /// allocates.
     pub stems: bool,
     /// Largest callback size in frames when stems are on.
     pub stem_frames: usize,
@@ -646,16 +649,14 @@ impl Engine {
                         continue;
                     };
                     let fx = self.compile_fx(&t.fx);
-                    let strip = Strip::new(
-                        fx,
-                        gains,
-                        xfade,
-                        if self.config.stems {
-                            self.config.stem_frames
-                        } else {
-                            0
-                        },
-                    );
+                    let tap = self.config.stems.then(|| {
+                        Box::new(StemTap::new(
+                            self.config.stem_frames,
+                            xfade,
+                            self.config.sample_rate as f64,
+                        ))
+                    });
+                    let strip = Strip::new(fx, gains, xfade, tap);
                     updates.push(StripUpdate {
                         slot,
                         install: Some(Box::new(strip)),

@@ -5,7 +5,6 @@
 
 use crate::audio::AudioCore;
 use crate::callback;
-use crate::dsp::effects::TruePeakLimiter;
 use crate::engine::{Engine, EngineConfig, Message, Quantize};
 use lang::graph::Instrument;
 use lang::program::Program;
@@ -28,6 +27,16 @@ pub enum SampleFormat {
     S16,
     S24,
     F32,
+}
+
+impl SampleFormat {
+    pub fn bits(self) -> u32 {
+        match self {
+            SampleFormat::S16 => 16,
+            SampleFormat::S24 => 24,
+            SampleFormat::F32 => 32,
+        }
+    }
 }
 
 /// Frames per callback in offline renders.
@@ -76,7 +85,9 @@ pub struct Rendered {
     pub sample_rate: u32,
     /// Interleaved stereo samples.
     pub samples: Vec<f32>,
-    /// Per-track interleaved stereo samples (when stems were asked for).
+    /// Per-track interleaved stereo samples (when stems were asked for):
+    /// each track as it reaches the master bus, its share of the reverb
+    /// and delay included.
     pub stems: Vec<(String, Vec<f32>)>,
     pub messages: Vec<Message>,
 }
@@ -91,23 +102,86 @@ pub struct RenderOptions {
     pub stems: bool,
 }
 
+/// Where stems are taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StemPoint {
+    /// As each track reaches the master bus.
+    PreMaster,
+    /// Through (a copy of) the master effects and DC blocker: before the
+    /// limiter, whose gain the mastering applies to them as to the mix.
+    PostMaster,
+}
+
+/// How long a render goes on after the end of its notes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tail {
+    Seconds(f64),
+    /// Until every tail has died away (below −140 dBFS for half a
+    /// second), at most this many seconds.
+    UntilSilent(f64),
+}
+
+/// Options of [`mixdown`].
+#[derive(Clone, Debug)]
+pub struct MixOptions {
+    pub sample_rate: u32,
+    pub length: Length,
+    pub tail: Tail,
+    pub stems: Option<StemPoint>,
+}
+
+/// What the engine plays, before the master limiter: the material that
+/// mastering (gain, limiting, loops) works on.
+pub struct Mixdown {
+    pub sample_rate: u32,
+    /// The master bus after its effects and DC blocker (interleaved stereo).
+    pub master: Vec<f32>,
+    /// Per track, at the chosen point, as long as `master`.
+    pub stems: Vec<(String, Vec<f32>)>,
+    /// Frames until the end of the notes; the rest is tail.
+    pub end: usize,
+    pub messages: Vec<Message>,
+}
+
+/// The true-peak ceiling of a plain render (the engine's default).
+pub const CEILING_DB: f64 = -1.0;
+
+/// Level under which a render's tail counts as silent (−140 dBFS).
+const TAIL_SILENCE: f32 = 1e-7;
+
 /// The cycles an offline render plays notes in (from 0), rounded up: the
 /// horizon for downloading its samples beforehand.
 pub fn cycles_to_render(program: &Program, opts: &RenderOptions) -> Time {
-    match opts.length {
+    cycles_of(program, opts.length, opts.sample_rate)
+}
+
+fn cycles_of(program: &Program, length: Length, sample_rate: u32) -> Time {
+    match length {
         Length::Cycles(c) => c,
         Length::Song(default) => program.song_length.unwrap_or(default),
         Length::Seconds(s) => {
-            let changes = crate::tempo::unrolled_changes(
-                program.cps,
-                &program.tempo_changes,
-                program.song_length,
-            );
-            let tempo = crate::tempo::TempoMap::new(program.cps, &changes, opts.sample_rate);
-            let end = (s.max(0.0) * opts.sample_rate as f64).round() as i64;
+            let tempo = tempo_map(program, sample_rate);
+            let end = (s.max(0.0) * sample_rate as f64).round() as i64;
             let cycles = tempo.approx_cycle_at_sample(end).ceil() + 1.0;
             Time::int(cycles.clamp(1.0, 1e9) as i64)
         }
+    }
+}
+
+/// The program's tempo map (its changes repeated with its song).
+pub fn tempo_map(program: &Program, sample_rate: u32) -> crate::tempo::TempoMap {
+    let changes =
+        crate::tempo::unrolled_changes(program.cps, &program.tempo_changes, program.song_length);
+    crate::tempo::TempoMap::new(program.cps, &changes, sample_rate)
+}
+
+/// The frame where the notes of a render of `length` end.
+pub fn end_frame(program: &Program, length: Length, sample_rate: u32) -> i64 {
+    let tempo = tempo_map(program, sample_rate);
+    match length {
+        Length::Cycles(c) => tempo.sample_at(c),
+        Length::Song(default) => tempo.sample_at(program.song_length.unwrap_or(default)),
+        Length::Seconds(s) => (s.max(0.0) * sample_rate as f64).round() as i64,
     }
 }
 
@@ -126,36 +200,70 @@ pub fn render_with_swaps(
     program: Program,
     library: Vec<Instrument>,
     opts: &RenderOptions,
-    mut swaps: Vec<ScheduledSwap>,
+    swaps: Vec<ScheduledSwap>,
     progress: &mut dyn FnMut(f64),
 ) -> Rendered {
+    let mix = mixdown(
+        program,
+        library,
+        &MixOptions {
+            sample_rate: opts.sample_rate,
+            length: opts.length,
+            tail: Tail::Seconds(opts.tail),
+            stems: opts.stems.then_some(StemPoint::PreMaster),
+        },
+        swaps,
+        progress,
+    );
+    let mut samples =
+        crate::mastering::limit(&mix.master, mix.sample_rate, 0.0, CEILING_DB).samples;
+    fade_out(&mut samples, (0.005 * mix.sample_rate as f64) as usize);
+    Rendered {
+        sample_rate: mix.sample_rate,
+        samples,
+        stems: mix.stems,
+        messages: mix.messages,
+    }
+}
+
+/// Runs the engine offline: the master bus before its limiter (the
+/// mastering applies one, so that stems can share its gain) and the stems.
+pub fn mixdown(
+    program: Program,
+    library: Vec<Instrument>,
+    opts: &MixOptions,
+    mut swaps: Vec<ScheduledSwap>,
+    progress: &mut dyn FnMut(f64),
+) -> Mixdown {
     let config = EngineConfig {
         sample_rate: opts.sample_rate,
-        stems: opts.stems,
+        stems: opts.stems.is_some(),
         stem_frames: BLOCK,
         load_samples_now: true,
+        // No limiting in the engine: the limiter passes the audio through
+        // untouched, only delayed (and the delay is dropped below).
+        ceiling_db: f64::INFINITY,
         ..EngineConfig::default()
     };
     let sr = opts.sample_rate as f64;
-    let changes =
-        crate::tempo::unrolled_changes(program.cps, &program.tempo_changes, program.song_length);
-    let tempo = crate::tempo::TempoMap::new(program.cps, &changes, opts.sample_rate);
-    let end = match opts.length {
-        Length::Cycles(c) => tempo.sample_at(c),
-        Length::Song(default) => tempo.sample_at(program.song_length.unwrap_or(default)),
-        Length::Seconds(s) => (s.max(0.0) * sr).round() as i64,
+    let end = end_frame(&program, opts.length, opts.sample_rate).max(0) as usize;
+    let (tail, until_silent) = match opts.tail {
+        Tail::Seconds(s) => (s, false),
+        Tail::UntilSilent(s) => (s, true),
     };
-    let total = (end + (opts.tail.max(0.0) * sr).round() as i64).max(0) as usize;
+    let total = end + (tail.clamp(0.0, 1e6) * sr).round() as usize;
+    let quiet_needed = (0.5 * sr) as usize;
     let mut off = Offline::new(config, library, program);
-    off.engine.set_end(Some(end));
+    off.engine.set_end(Some(end as i64));
     swaps.sort_by_key(|s| s.request_at);
     let mut swaps = swaps.into_iter().peekable();
     let latency = off.latency;
-    let mut samples = Vec::with_capacity(total * 2);
+    let mut master = Vec::with_capacity(total.min(1 << 26) * 2);
     let mut stems: BTreeMap<usize, Vec<f32>> = BTreeMap::new();
     let mut block = vec![0.0f32; BLOCK * 2];
     let mut messages = Vec::new();
     let mut rendered = 0usize;
+    let mut quiet = 0usize;
     let wanted = total + latency;
     while rendered < wanted {
         while let Some(s) = swaps.next_if(|s| s.request_at <= rendered as i64) {
@@ -165,12 +273,22 @@ pub fn render_with_swaps(
         off.block(&mut block[..n * 2]);
         // Drop the limiter's latency from the start of the master output.
         let skip = latency.saturating_sub(rendered).min(n);
-        samples.extend_from_slice(&block[skip * 2..n * 2]);
-        if opts.stems {
+        let kept = &block[skip * 2..n * 2];
+        master.extend_from_slice(kept);
+        if let Some(point) = opts.stems {
             let names = off.engine.track_slots();
-            for (slot, s) in off.core.stems() {
+            for (slot, pre, post) in off.core.stems() {
                 if names.iter().any(|(sl, _)| *sl == slot) {
+                    let s = if point == StemPoint::PreMaster {
+                        pre
+                    } else {
+                        post
+                    };
                     let buf = stems.entry(slot).or_default();
+                    // A track appearing later starts with silence.
+                    if buf.is_empty() {
+                        buf.resize((rendered * 2).min(total * 2), 0.0);
+                    }
                     // Stems have no limiter latency: keep them aligned with the master.
                     let keep = total.saturating_sub(buf.len() / 2).min(s.len() / 2);
                     buf.extend_from_slice(&s[..keep * 2]);
@@ -180,28 +298,36 @@ pub fn render_with_swaps(
         rendered += n;
         messages.extend(off.engine.take_messages());
         progress(rendered as f64 / wanted.max(1) as f64);
+        if until_silent && master.len() / 2 > end {
+            let loud = kept.iter().any(|x| x.abs() > TAIL_SILENCE);
+            quiet = if loud { 0 } else { quiet + kept.len() / 2 };
+            if quiet >= quiet_needed {
+                break;
+            }
+        }
     }
-    samples.truncate(total * 2);
-    fade_out(&mut samples, (0.005 * sr) as usize);
+    let frames = (master.len() / 2).min(total);
+    master.truncate(frames * 2);
     let names = off.engine.track_slots();
     let stems = stems
         .into_iter()
         .filter_map(|(slot, mut s)| {
             let name = names.iter().find(|(sl, _)| *sl == slot)?.1.clone();
-            s.resize(total * 2, 0.0);
+            s.resize(frames * 2, 0.0);
             Some((name, s))
         })
         .collect();
-    Rendered {
+    Mixdown {
         sample_rate: opts.sample_rate,
-        samples,
+        master,
         stems,
+        end: end.min(frames),
         messages,
     }
 }
 
 /// A short linear fade at the very end, so a cut-off note does not click.
-fn fade_out(samples: &mut [f32], frames: usize) {
+pub fn fade_out(samples: &mut [f32], frames: usize) {
     let total = samples.len() / 2;
     let frames = frames.min(total);
     for i in 0..frames {
@@ -264,76 +390,36 @@ pub fn normalize(samples: &mut Vec<f32>, sample_rate: u32, target_lufs: f64, cei
     if !now.is_finite() {
         return;
     }
+    let limited =
+        |gain_db: f64| crate::mastering::limit(samples, sample_rate, gain_db, ceiling_db).samples;
     let mut gain_db = target_lufs - now;
-    let mut best = limited(samples, sample_rate, gain_db, ceiling_db);
+    let mut best = limited(gain_db);
     for _ in 0..4 {
         let short = target_lufs - measure(&best, sample_rate).lufs;
         if !short.is_finite() || short.abs() < 0.1 {
             break;
         }
         gain_db += short;
-        best = limited(samples, sample_rate, gain_db, ceiling_db);
+        best = limited(gain_db);
     }
     *samples = best;
 }
 
-/// `samples` amplified by `gain_db` through a true-peak limiter.
-fn limited(samples: &[f32], sample_rate: u32, gain_db: f64, ceiling_db: f64) -> Vec<f32> {
-    let gain = 10f64.powf(gain_db / 20.0) as f32;
-    let mut limiter = TruePeakLimiter::new(sample_rate as f64, ceiling_db);
-    let latency = limiter.latency();
-    let frames = samples.len() / 2;
-    let mut out = Vec::with_capacity(samples.len());
-    for i in 0..frames + latency {
-        let (l, r) = if i < frames {
-            (samples[2 * i] * gain, samples[2 * i + 1] * gain)
-        } else {
-            (0.0, 0.0)
-        };
-        let (l, r) = limiter.tick(l, r);
-        if i >= latency {
-            out.push(l);
-            out.push(r);
-        }
-    }
-    out
-}
-
-/// Writes interleaved stereo samples to a WAV file.
+/// Writes interleaved stereo samples to a WAV file (16-bit with TPDF
+/// dither, 24-bit rounded, or 32-bit float).
 pub fn write_wav(
     path: &Path,
     samples: &[f32],
     sample_rate: u32,
     format: SampleFormat,
-) -> Result<(), hound::Error> {
-    let (bits, sample_format) = match format {
-        SampleFormat::S16 => (16, hound::SampleFormat::Int),
-        SampleFormat::S24 => (24, hound::SampleFormat::Int),
-        SampleFormat::F32 => (32, hound::SampleFormat::Float),
-    };
-    let spec = hound::WavSpec {
-        channels: 2,
+) -> Result<(), String> {
+    let dither = crate::dither::Dither::default_for(format.bits());
+    let file = crate::deliver::to_file(samples, format, dither, 0);
+    crate::deliver::write_file(
+        path,
+        crate::deliver::Container::Wav,
+        &file,
         sample_rate,
-        bits_per_sample: bits,
-        sample_format,
-    };
-    let mut w = hound::WavWriter::create(path, spec)?;
-    match format {
-        SampleFormat::F32 => {
-            for &x in samples {
-                w.write_sample(x)?;
-            }
-        }
-        SampleFormat::S16 => {
-            for &x in samples {
-                w.write_sample((x.clamp(-1.0, 1.0) * 32767.0).round() as i16)?;
-            }
-        }
-        SampleFormat::S24 => {
-            for &x in samples {
-                w.write_sample((x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32)?;
-            }
-        }
-    }
-    w.finalize()
+        &crate::wav::WavMeta::default(),
+    )
 }

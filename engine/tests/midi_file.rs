@@ -146,6 +146,19 @@ fn round_trip_matches_weft_events_exactly() {
     }
     assert_eq!(tempos, vec![(0, 500_000), (2 * tpc, 437_956)]);
 
+    // A marker at the start of each section, in the tempo track.
+    let mut markers = Vec::new();
+    let mut now = 0u64;
+    for ev in &smf.tracks[0] {
+        now += ev.delta.as_int() as u64;
+        if let TrackEventKind::Meta(MetaMessage::Marker(text)) = ev.kind {
+            markers.push((now, String::from_utf8_lossy(text).into_owned()));
+        }
+    }
+    let expected = vec![(0, "a".to_string()), (2 * tpc, "b".to_string())];
+    assert_eq!(markers, expected);
+    assert_eq!(e.markers, expected);
+
     // Control changes of the MIDI track at their ticks.
     let knob = &smf.tracks[3];
     let mut ccs = Vec::new();
@@ -228,6 +241,8 @@ for track in f.tracks:
             name = m.name
         elif m.type == "set_tempo":
             print("tempo", now, m.tempo)
+        elif m.type == "marker":
+            print("marker", now, m.text)
         elif m.type == "note_on" and m.velocity > 0:
             open_[(m.channel, m.note)] = (now, m.velocity)
         elif m.type in ("note_off", "note_on"):
@@ -249,6 +264,7 @@ print("seconds", round(f.length, 6))
     let text = String::from_utf8(out.stdout).unwrap();
     let mut notes = BTreeSet::new();
     let mut tempos = Vec::new();
+    let mut markers = Vec::new();
     let mut seconds = 0.0f64;
     for line in text.lines() {
         let w: Vec<&str> = line.split(' ').collect();
@@ -266,12 +282,14 @@ print("seconds", round(f.length, 6))
                     n(6) as u8,
                 ));
             }
+            "marker" => markers.push((w[1].parse::<u64>().unwrap(), w[2].to_string())),
             "seconds" => seconds = w[1].parse().unwrap(),
             _ => panic!("unexpected line {line}"),
         }
     }
     assert_eq!(notes, weft_notes(&p, length, e.ticks_per_cycle));
     assert_eq!(tempos, e.tempos);
+    assert_eq!(markers, e.markers);
     // 2 cycles at 120 BPM (4 s) and 3 at 137 BPM (12 × 60/137 s), as weft plays them.
     let expected = 4.0 + 12.0 * 60.0 / 137.0;
     assert!((seconds - expected).abs() < 1e-4, "{seconds} s");

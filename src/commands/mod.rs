@@ -12,6 +12,7 @@ pub mod link;
 pub mod midi;
 pub mod play;
 pub mod render;
+pub mod render_report;
 pub mod repl;
 
 use engine::samples::fetch::Fetcher;

@@ -1,23 +1,36 @@
-//! `weft render`: render a program offline to a WAV file.
+//! `weft render`: render a program offline to a WAV or FLAC file, as a
+//! deliverable (docs/deliverables.md): loudness targets, dither, loops,
+//! markers, BWF metadata, stems and a mix report.
 
 use super::downloads::DownloadLine;
+use super::render_report;
 use super::{evaluate, print_all_diagnostics, read_source};
+use engine::deliver::{self, Container, DeliverError, DeliverOptions, Delivered, Loudness};
+use engine::dither::Dither;
 use engine::engine::Message;
-use engine::render::{self, Length, RenderOptions, SampleFormat};
+use engine::mastering::Goal;
+use engine::render::{self, Length, RenderOptions, SampleFormat, StemPoint};
+use engine::timecode::{Fps, Timecode};
+use engine::wav::{Bext, BextLoudness, Smpte, WavMeta};
 use lang::Time;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Length of `--song` for a program without a song.
 const SONG_CYCLES: i64 = 16;
+/// Limiter gain reduction a target may need before the render fails, dB.
+const MAX_LIMITING_DB: f64 = 6.0;
+/// Exit code when a target cannot be met.
+const TARGET_NOT_MET: u8 = 3;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The program file.
-    file: String,
-    /// The WAV file to write.
-    #[arg(short = 'o', long = "output")]
-    output: PathBuf,
+    #[arg(required_unless_present = "list_targets")]
+    file: Option<String>,
+    /// The file to write: .wav or .flac.
+    #[arg(short = 'o', long = "output", required_unless_present = "list_targets")]
+    output: Option<PathBuf>,
     /// Length in cycles (default 8).
     #[arg(long, conflicts_with_all = ["seconds", "song"])]
     cycles: Option<String>,
@@ -27,18 +40,64 @@ pub struct Args {
     /// The whole song (16 cycles for a program without one).
     #[arg(long)]
     song: bool,
-    /// Sample rate in Hz.
+    /// Sample rate in Hz (rendered at that rate, e.g. 44100, 48000, 96000).
     #[arg(long, default_value_t = 48000)]
     sample_rate: u32,
-    /// Sample format: s16, s24 or f32.
+    /// Sample format: s16, s24 or f32 (FLAC: s16 or s24).
     #[arg(long, default_value = "s24")]
     format: String,
-    /// Also write one WAV per track into this directory.
+    /// Dither when writing integers: none, tpdf or shaped (default: tpdf
+    /// for s16, none for s24).
     #[arg(long)]
-    stems: Option<PathBuf>,
-    /// Master to this integrated loudness (LUFS, e.g. -14), under the ceiling.
+    dither: Option<String>,
+    /// Master to a delivery target (e.g. streaming, ebu-r128, podcast);
+    /// --list-targets shows them all.
+    #[arg(long, conflicts_with = "normalize")]
+    target: Option<String>,
+    /// List the delivery targets and their specifications.
+    #[arg(long)]
+    list_targets: bool,
+    /// Master to this integrated loudness (LUFS, e.g. -14), ±0.5 LU.
     #[arg(long, allow_hyphen_values = true)]
     normalize: Option<f64>,
+    /// True-peak ceiling in dBTP (default: the target's, or -1).
+    #[arg(long, allow_hyphen_values = true)]
+    ceiling: Option<f64>,
+    /// Most limiter gain reduction a target may take, dB, before the
+    /// render fails instead.
+    #[arg(long, default_value_t = MAX_LIMITING_DB)]
+    max_limiting: f64,
+    /// A seamless loop of the length (--cycles N or --song): tails wrap
+    /// round to the start; loop points in the file.
+    #[arg(long = "loop", conflicts_with = "seconds")]
+    looped: bool,
+    /// Also write one file per track into this directory (post-master:
+    /// they sum to the mix).
+    #[arg(long)]
+    stems: Option<PathBuf>,
+    /// Stems as the tracks reach the master bus, before its effects and
+    /// limiting.
+    #[arg(long, requires = "stems")]
+    stems_pre: bool,
+    /// Write the mix report (JSON) to this file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Timecode of the first sample (BWF time reference), HH:MM:SS:FF.
+    #[arg(long, requires = "fps")]
+    timecode: Option<String>,
+    /// Frame rate of --timecode: 23.976, 24, 25, 29.97, 29.97df or 30.
+    #[arg(long)]
+    fps: Option<String>,
+    /// BWF description (written with a bext chunk).
+    #[arg(long)]
+    description: Option<String>,
+    /// BWF originator (default "weft").
+    #[arg(long)]
+    originator: Option<String>,
+    /// Write a BWF bext chunk (implied by --timecode, --description and
+    /// --originator).
+    #[arg(long)]
+    bext: bool,
     /// Seconds rendered after the end, without new notes (reverb tails).
     #[arg(long, default_value_t = 0.0)]
     tail: f64,
@@ -58,85 +117,201 @@ fn parse_format(s: &str) -> Result<SampleFormat, String> {
     }
 }
 
-fn db(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.1}")
-    } else {
-        "-inf".to_string()
+/// Everything the options ask for, checked.
+struct Plan {
+    file: String,
+    output: PathBuf,
+    container: Container,
+    options: DeliverOptions,
+    timecode: Option<Timecode>,
+    bext: bool,
+}
+
+fn length_of(a: &Args) -> Result<Length, String> {
+    Ok(match (&a.cycles, a.seconds, a.song) {
+        (Some(c), _, _) => match c.parse::<Time>() {
+            Ok(t) if t > Time::ZERO => Length::Cycles(t),
+            _ => {
+                return Err(format!(
+                    "error: --cycles expects a positive number such as 8 or 3/2, found `{c}`"
+                ))
+            }
+        },
+        (_, Some(s), _) if s.is_finite() && s > 0.0 => Length::Seconds(s),
+        (_, Some(s), _) => {
+            return Err(format!(
+                "error: --seconds expects a positive number, found {s}"
+            ))
+        }
+        (_, _, true) => Length::Song(Time::int(SONG_CYCLES)),
+        _ => Length::Cycles(Time::int(8)),
+    })
+}
+
+fn loudness_of(a: &Args) -> Result<Loudness, String> {
+    if let Some(c) = a.ceiling {
+        if !(c.is_finite() && (-40.0..=0.0).contains(&c)) {
+            return Err(format!(
+                "error: --ceiling expects dBTP between -40 and 0, found {c}"
+            ));
+        }
     }
+    if !(a.max_limiting.is_finite() && a.max_limiting >= 0.0) {
+        return Err("error: --max-limiting expects a number of dB, 0 or more".into());
+    }
+    let goal = |name: String, integrated: f64, tolerance: f64, true_peak: f64| Loudness::Target {
+        name,
+        goal: Goal {
+            integrated,
+            tolerance,
+            true_peak: a.ceiling.unwrap_or(true_peak),
+        },
+        max_limiting_db: a.max_limiting,
+    };
+    if let Some(name) = &a.target {
+        let t = engine::targets::find(name).ok_or_else(|| {
+            format!(
+                "error: unknown target `{name}`\nhelp: the targets are {} (--list-targets shows their specifications)",
+                engine::targets::names()
+            )
+        })?;
+        return Ok(goal(
+            t.name.to_string(),
+            t.integrated,
+            t.tolerance,
+            t.true_peak,
+        ));
+    }
+    if let Some(lufs) = a.normalize {
+        if !(lufs.is_finite() && (-70.0..=0.0).contains(&lufs)) {
+            return Err(format!(
+                "error: --normalize expects LUFS between -70 and 0, found {lufs}"
+            ));
+        }
+        return Ok(goal(
+            format!("{lufs} LUFS"),
+            lufs,
+            0.5,
+            deliver::DEFAULT_CEILING_DB,
+        ));
+    }
+    Ok(Loudness::AsMixed {
+        ceiling_db: a.ceiling.unwrap_or(deliver::DEFAULT_CEILING_DB),
+    })
+}
+
+fn plan(a: &Args) -> Result<Plan, String> {
+    let format = parse_format(&a.format)?;
+    if !(8000..=384000).contains(&a.sample_rate) {
+        return Err("error: --sample-rate must be between 8000 and 384000".into());
+    }
+    let length = length_of(a)?;
+    if a.looped && a.tail != 0.0 {
+        return Err(
+            "error: --loop makes its own tail (it wraps round to the start): leave out --tail"
+                .into(),
+        );
+    }
+    let dither = match &a.dither {
+        None => Dither::default_for(format.bits()),
+        Some(d) => Dither::parse(d)
+            .ok_or_else(|| format!("error: --dither expects none, tpdf or shaped, found `{d}`"))?,
+    };
+    if format == SampleFormat::F32 && dither != Dither::None {
+        return Err("error: --dither applies to integer formats (s16, s24), not f32".into());
+    }
+    let output = a.output.clone().unwrap_or_default();
+    let container = Container::from_path(&output).map_err(|e| format!("error: {e}"))?;
+    if container == Container::Flac && format == SampleFormat::F32 {
+        return Err("error: FLAC stores integers: use --format s16 or s24".into());
+    }
+    let timecode = match (&a.timecode, &a.fps) {
+        (Some(tc), Some(fps)) => {
+            let fps = Fps::parse(fps).ok_or_else(|| {
+                format!("error: --fps expects 23.976, 24, 25, 29.97, 29.97df or 30, found `{fps}`")
+            })?;
+            Some(Timecode::parse(tc, fps).map_err(|e| format!("error: {e}"))?)
+        }
+        (None, Some(_)) => return Err("error: --fps goes with --timecode".into()),
+        _ => None,
+    };
+    if !(a.download_timeout.is_finite() && a.download_timeout > 0.0) {
+        return Err("error: --download-timeout expects a positive number of seconds".into());
+    }
+    let stems = match (&a.stems, a.stems_pre, &a.report) {
+        (Some(_), true, _) => Some(StemPoint::PreMaster),
+        (Some(_), false, _) | (None, _, Some(_)) => Some(StemPoint::PostMaster),
+        (None, _, None) => None,
+    };
+    Ok(Plan {
+        file: a.file.clone().unwrap_or_default(),
+        output,
+        container,
+        options: DeliverOptions {
+            sample_rate: a.sample_rate,
+            length,
+            tail: a.tail,
+            looped: a.looped,
+            stems,
+            loudness: loudness_of(a)?,
+            format,
+            dither,
+        },
+        bext: a.bext || timecode.is_some() || a.description.is_some() || a.originator.is_some(),
+        timecode,
+    })
 }
 
 pub fn run(a: Args) -> u8 {
-    let format = match parse_format(&a.format) {
-        Ok(f) => f,
+    if a.list_targets {
+        render_report::print_targets();
+        return 0;
+    }
+    let plan = match plan(&a) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
             return 2;
         }
     };
-    if !(8000..=384000).contains(&a.sample_rate) {
-        eprintln!("error: --sample-rate must be between 8000 and 384000");
-        return 2;
-    }
-    let length = match (&a.cycles, a.seconds, a.song) {
-        (Some(c), _, _) => match c.parse::<Time>() {
-            Ok(t) if t > Time::ZERO => Length::Cycles(t),
-            _ => {
-                eprintln!(
-                    "error: --cycles expects a positive number such as 8 or 3/2, found `{c}`"
-                );
-                return 2;
-            }
-        },
-        (_, Some(s), _) if s.is_finite() && s > 0.0 => Length::Seconds(s),
-        (_, Some(s), _) => {
-            eprintln!("error: --seconds expects a positive number, found {s}");
-            return 2;
-        }
-        (_, _, true) => Length::Song(Time::int(SONG_CYCLES)),
-        _ => Length::Cycles(Time::int(8)),
-    };
-    let src = match read_source(&a.file) {
+    let src = match read_source(&plan.file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
             return 2;
         }
     };
-    if !(a.download_timeout.is_finite() && a.download_timeout > 0.0) {
-        eprintln!("error: --download-timeout expects a positive number of seconds");
-        return 2;
-    }
-    let opts = RenderOptions {
-        sample_rate: a.sample_rate,
-        length,
-        tail: a.tail,
-        stems: a.stems.is_some(),
-    };
-    let ev = evaluate(&a.file, &src);
+    let opts = &plan.options;
+    let ev = evaluate(&plan.file, &src);
     // The samples first (a render must be exact): the maps it names by
     // address and the files it plays. Failures are reported by the render.
     let mut line = DownloadLine::new();
+    let horizon = RenderOptions {
+        sample_rate: opts.sample_rate,
+        length: opts.length,
+        tail: 0.0,
+        stems: false,
+    };
     let downloaded = engine::samples::download_needed(
         &ev.program,
-        render::cycles_to_render(&ev.program, &opts),
+        render::cycles_to_render(&ev.program, &horizon),
         std::time::Duration::from_secs_f64(a.download_timeout.min(1e6)),
         &mut |_| line.update(),
     );
     line.finish();
     if let Err(e) = downloaded {
-        print_all_diagnostics(&ev, &a.file, &src);
+        print_all_diagnostics(&ev, &plan.file, &src);
         eprintln!("error: {e}; nothing rendered");
         eprintln!("help: try again (finished downloads are kept), or give more time with --download-timeout");
         return 1;
     }
     // With the maps in the cache their sound names are known.
     let ev = if ev.program.sample_sources.iter().any(|s| s.is_remote()) {
-        evaluate(&a.file, &src)
+        evaluate(&plan.file, &src)
     } else {
         ev
     };
-    print_all_diagnostics(&ev, &a.file, &src);
+    print_all_diagnostics(&ev, &plan.file, &src);
     let program = super::midi::for_render(ev.program);
     if ev.diagnostics.iter().any(|d| d.is_error()) && program.tracks.is_empty() {
         eprintln!("error: nothing to render");
@@ -151,7 +326,7 @@ pub fn run(a: Args) -> u8 {
         b
     });
     let started = std::time::Instant::now();
-    let mut rendered = render::render(program, stdlib::instruments(), &opts, &mut |f| {
+    let delivered = deliver::deliver(program, stdlib::instruments(), opts, &mut |f| {
         if let Some(b) = &bar {
             b.set_position((f * 1000.0) as u64);
         }
@@ -159,56 +334,169 @@ pub fn run(a: Args) -> u8 {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    let d = match delivered {
+        Ok(d) => d,
+        Err(e @ DeliverError::Loop(_)) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+        Err(e @ DeliverError::Target { .. }) => {
+            eprintln!("error: {e}; nothing written");
+            eprintln!(
+                "help: lower the target, allow more limiting with --max-limiting, or make the mix denser (compression)"
+            );
+            return TARGET_NOT_MET;
+        }
+    };
     let elapsed = started.elapsed().as_secs_f64();
-    for m in &rendered.messages {
+    for m in &d.messages {
         match m {
             Message::SwapApplied { .. } => {}
             m => eprintln!("warning: {m}"),
         }
     }
-    if let Some(target) = a.normalize {
-        render::normalize(&mut rendered.samples, a.sample_rate, target, -1.0);
-    }
-    if let Err(e) = render::write_wav(&a.output, &rendered.samples, a.sample_rate, format) {
-        eprintln!("error: cannot write `{}`: {e}", a.output.display());
+    if let Err(e) = write_all(&plan, &a, &d) {
+        eprintln!("{e}");
         return 1;
     }
-    if let Some(dir) = &a.stems {
-        if let Err(e) = write_stems(dir, &rendered, format) {
-            eprintln!("{e}");
+    render_report::print(&plan.output, &d, elapsed);
+    if let Some(path) = &a.report {
+        let json = render_report::json(&plan.output, &d);
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
             return 1;
         }
     }
-    let seconds = rendered.samples.len() as f64 / 2.0 / a.sample_rate as f64;
-    let l = render::measure(&rendered.samples, a.sample_rate);
-    println!(
-        "wrote {}: {seconds:.2} s, peak {} dBFS, true peak {} dBTP, {} LUFS integrated ({:.0}× real time)",
-        a.output.display(),
-        db(l.sample_peak_db),
-        db(l.true_peak_db),
-        db(l.lufs),
-        seconds / elapsed.max(1e-9),
-    );
-    0
+    match &d.report.target {
+        Some(t) if !t.met => {
+            eprintln!(
+                "error: the file does not meet {} ({} LUFS ±{}, {} dBTP)",
+                t.name, t.goal.integrated, t.goal.tolerance, t.goal.true_peak
+            );
+            TARGET_NOT_MET
+        }
+        _ => 0,
+    }
 }
 
-fn write_stems(dir: &Path, r: &render::Rendered, format: SampleFormat) -> Result<(), String> {
+/// Writes the master and the stems.
+fn write_all(plan: &Plan, a: &Args, d: &Delivered) -> Result<(), String> {
+    let master_meta = metadata(plan, a, d, None);
+    deliver::write_file(
+        &plan.output,
+        plan.container,
+        &d.master,
+        d.sample_rate,
+        &master_meta,
+    )
+    .map_err(|e| format!("error: cannot write `{}`: {e}", plan.output.display()))?;
+    let Some(dir) = &a.stems else {
+        return Ok(());
+    };
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("error: cannot create `{}`: {e}", dir.display()))?;
-    for (name, samples) in &r.stems {
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let path = dir.join(format!("{safe}.wav"));
-        render::write_wav(&path, samples, r.sample_rate, format)
-            .map_err(|e| format!("error: cannot write `{}`: {e}", path.display()))?;
+    let ext = match plan.container {
+        Container::Wav => "wav",
+        Container::Flac => "flac",
+    };
+    for (i, (name, _)) in d.stems.iter().enumerate() {
+        let path = dir.join(format!("{}.{ext}", safe_name(name)));
+        let meta = metadata(plan, a, d, Some(i));
+        deliver::write_file(
+            &path,
+            plan.container,
+            &d.stem_samples(i),
+            d.sample_rate,
+            &meta,
+        )
+        .map_err(|e| format!("error: cannot write `{}`: {e}", path.display()))?;
     }
     Ok(())
+}
+
+fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The chunks of the master's file (`stem: None`) or of stem `i`.
+fn metadata(plan: &Plan, a: &Args, d: &Delivered, stem: Option<usize>) -> WavMeta {
+    let analysis = match stem {
+        Some(i) => &d.report.tracks[i].analysis,
+        None => &d.report.master,
+    };
+    let smpte = plan.timecode.map(|t| Smpte {
+        format: t.fps.smpl_format(),
+        hours: t.hours,
+        minutes: t.minutes,
+        seconds: t.seconds,
+        frames: t.frames,
+    });
+    let bext = plan.bext.then(|| {
+        let (date, time) = origination();
+        let description = a.description.clone().unwrap_or_default();
+        let description = match stem {
+            Some(i) if description.is_empty() => format!("stem {}", d.stems[i].0),
+            Some(i) => format!("{description} - stem {}", d.stems[i].0),
+            None => description,
+        };
+        Bext {
+            description,
+            originator: a.originator.clone().unwrap_or_else(|| "weft".into()),
+            originator_reference: String::new(),
+            date,
+            time,
+            time_reference: plan
+                .timecode
+                .map_or(0, |t| t.samples_since_midnight(d.sample_rate)),
+            loudness: Some(BextLoudness {
+                integrated: analysis.integrated,
+                range: analysis.range,
+                true_peak: analysis.true_peak,
+                momentary_max: analysis.momentary_max,
+                short_term_max: analysis.short_term_max,
+            }),
+            coding_history: format!(
+                "A=PCM,F={},W={},M=stereo,T=weft {}\r\n",
+                d.sample_rate,
+                d.format.bits(),
+                env!("CARGO_PKG_VERSION")
+            ),
+        }
+    });
+    WavMeta {
+        bext,
+        cues: d.markers.clone(),
+        sample_loop: d
+            .report
+            .loop_frames
+            .map(|n| deliver::whole_file_loop(n, smpte)),
+    }
+}
+
+/// The date and time of origination (UTC; `SOURCE_DATE_EPOCH` when set,
+/// for reproducible files).
+fn origination() -> (String, String) {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    (
+        format!(
+            "{:04}-{:02}-{:02}",
+            now.year(),
+            now.month() as u8,
+            now.day()
+        ),
+        format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second()),
+    )
 }

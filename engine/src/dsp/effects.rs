@@ -98,6 +98,22 @@ impl Freeverb {
         r
     }
 
+    /// A copy with the same settings and no sound in it: a track's own
+    /// share of a shared reverb (stems) starts from silence.
+    pub fn silent_copy(&self) -> Freeverb {
+        let mut c = self.clone();
+        for side in 0..2 {
+            for comb in c.combs[side].iter_mut() {
+                comb.buf.fill(0.0);
+                comb.store = 0.0;
+            }
+            for a in c.allpasses[side].iter_mut() {
+                a.buf.fill(0.0);
+            }
+        }
+        c
+    }
+
     /// `room` 0–1 (feedback 0.7–0.98), `damp` 0–1.
     pub fn set_room(&mut self, room: f32, damp: f32) {
         self.feedback = 0.7 + 0.28 * room.clamp(0.0, 1.0);
@@ -230,6 +246,16 @@ impl StereoDelay {
             target_time: 0.25 * sample_rate as f32,
             feedback: 0.5,
         }
+    }
+
+    /// A copy with the same settings (and the same glide) and empty
+    /// lines: a track's own share of a shared delay (stems).
+    pub fn silent_copy(&self) -> StereoDelay {
+        let mut c = self.clone();
+        for line in c.lines.iter_mut() {
+            line.buf.fill(0.0);
+        }
+        c
     }
 
     pub fn set(&mut self, time_seconds: f32, feedback: f32) {
@@ -422,6 +448,15 @@ impl TruePeakLimiter {
 
     #[inline]
     pub fn tick(&mut self, l: f32, r: f32) -> (f32, f32) {
+        let (l, r, _) = self.tick_with_gain(l, r);
+        (l, r)
+    }
+
+    /// [`Self::tick`], also returning the gain applied to the frame that
+    /// comes out: the output is exactly that frame times the gain, so the
+    /// same gain can be applied to parts of the signal (stems).
+    #[inline]
+    pub fn tick_with_gain(&mut self, l: f32, r: f32) -> (f32, f32, f32) {
         let (peak, [l, r]) = self.frame_peak(l, r);
         let need = if peak > self.ceiling {
             self.ceiling / peak
@@ -444,6 +479,6 @@ impl TruePeakLimiter {
         self.delay[1][i] = r;
         self.pos = (i + 1) % self.window;
         let j = self.pos;
-        (self.delay[0][j] * gain, self.delay[1][j] * gain)
+        (self.delay[0][j] * gain, self.delay[1][j] * gain, gain)
     }
 }

@@ -1,6 +1,7 @@
 //! Standard MIDI File export (`weft export`): one MIDI track per weft track
-//! with its name, a tempo track with every tempo change, notes with their
-//! velocities, control and program changes and pitch bends.
+//! with its name, a tempo track with every tempo change and a marker at
+//! the start of each section of a song, notes with their velocities,
+//! control and program changes and pitch bends.
 //!
 //! Time is exact: the file's resolution (ticks per quarter note) is chosen
 //! so that every event time of the export, in cycles, is a whole number of
@@ -57,6 +58,8 @@ pub struct Export {
     pub tracks: Vec<ExportTrack>,
     /// Tempo changes written: tick and microseconds per quarter note.
     pub tempos: Vec<(u64, u32)>,
+    /// Markers written (the starts of the song's sections): tick and name.
+    pub markers: Vec<(u64, String)>,
     pub warnings: Vec<String>,
 }
 
@@ -205,8 +208,11 @@ pub fn export(program: &Program, length: Time) -> Export {
         tracks.push((t.name.clone(), evs));
     }
 
+    let sections = crate::markers::section_starts(program, length);
+
     // Resolution.
     let mut times: Vec<Time> = changes.iter().map(|c| c.at).collect();
+    times.extend(sections.iter().map(|(at, _)| *at));
     for (_, evs) in &tracks {
         for e in evs {
             times.push(e.begin);
@@ -255,11 +261,26 @@ pub fn export(program: &Program, length: Time) -> Export {
             kind: TrackEventKind::Meta(MetaMessage::TimeSignature(beats.numer() as u8, 2, 24, 8)),
         });
     }
+    let markers: Vec<(u64, String)> = sections
+        .iter()
+        .map(|(at, name)| (tick(*at), name.clone()))
+        .collect();
+    // Tempos before markers at the same tick (a stable sort keeps that order).
+    let mut meta: Vec<(u64, MetaMessage)> = tempos
+        .iter()
+        .map(|&(t, us)| (t, MetaMessage::Tempo(u24::new(us))))
+        .chain(
+            markers
+                .iter()
+                .map(|(t, name)| (*t, MetaMessage::Marker(name.as_bytes()))),
+        )
+        .collect();
+    meta.sort_by_key(|(t, _)| *t);
     let mut last = 0;
-    for &(t, us) in &tempos {
+    for (t, m) in meta {
         conductor.push(TrackEvent {
             delta: u28::new((t - last) as u32),
-            kind: TrackEventKind::Meta(MetaMessage::Tempo(u24::new(us))),
+            kind: TrackEventKind::Meta(m),
         });
         last = t;
     }
@@ -353,6 +374,7 @@ pub fn export(program: &Program, length: Time) -> Export {
         exact,
         tracks: exported,
         tempos,
+        markers,
         warnings,
     }
 }
