@@ -50,6 +50,10 @@ enum Command {
     Play(commands::play::Args),
     /// List the audio output devices.
     Devices(commands::devices::Args),
+    /// Draw a program's arrangement as a pianoroll (SVG or PNG).
+    Roll(commands::roll::Args),
+    /// Draw one note of an instrument: waveform, spectrum, envelope (SVG or PNG).
+    Plot(commands::plot::Args),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +75,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "link")]
         Command::Link(a) => commands::link::run(a),
         Command::Devices(a) => commands::devices::run(a),
+        Command::Roll(a) => commands::roll::run(a),
+        Command::Plot(a) => commands::plot::run(a),
     };
     ExitCode::from(code)
 }

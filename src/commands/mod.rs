@@ -10,8 +10,10 @@ pub mod export;
 pub mod link;
 pub mod midi;
 pub mod play;
+pub mod plot;
 pub mod render;
 pub mod repl;
+pub mod roll;
 
 use engine::samples::fetch::Fetcher;
 use engine::samples::sources::cached_names;
