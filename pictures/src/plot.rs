@@ -243,7 +243,7 @@ pub fn render_note(
         .map(|f| (f[0] + f[1]) * 0.5)
         .collect();
     let peak = mono.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-    if !(peak > 1e-5) {
+    if peak.is_nan() || peak <= 1e-5 {
         return Err(format!("{} makes no sound", one.label));
     }
     let last = mono.iter().rposition(|x| x.abs() > 1e-4).unwrap_or(0);

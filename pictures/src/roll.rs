@@ -414,7 +414,11 @@ fn draw_sections(svg: &mut Svg, program: &Program, end: Time) {
             }
             let e = (b + s.length).min(end);
             let (x0, x1) = (x_of(b, end), x_of(e, end));
-            let fill = if k % 2 == 0 { "#e8e8f4" } else { "#d8d8ea" };
+            let fill = if k.is_multiple_of(2) {
+                "#e8e8f4"
+            } else {
+                "#d8d8ea"
+            };
             k += 1;
             svg.rect(x0, 1.0, x1 - x0, SECTION_HEIGHT - 2.0, fill, 1.0);
             if x1 - x0 >= 24.0 {
@@ -499,7 +503,11 @@ fn draw_rows(svg: &mut Svg, b: &Band, y: f64) {
     let sounds_top = rows_top + b.pitch_height();
     for (i, s) in b.sounds.iter().enumerate() {
         let ry = sounds_top + i as f64 * SOUND_ROW;
-        let fill = if i % 2 == 0 { "#f8f8f8" } else { "#eeeef0" };
+        let fill = if i.is_multiple_of(2) {
+            "#f8f8f8"
+        } else {
+            "#eeeef0"
+        };
         svg.rect(left, ry, width, SOUND_ROW, fill, 1.0);
         svg.text(left - 4.0, ry + 11.0, 10.0, Anchor::End, "#333", s);
     }
