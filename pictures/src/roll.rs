@@ -46,9 +46,10 @@ pub const MAX_SOUND_ROWS: usize = 64;
 pub const MAX_HEIGHT: f64 = 16_000.0;
 /// The most section labels drawn (a short song repeated over many cycles).
 const MAX_SECTION_LABELS: usize = 4096;
-/// Query work allowed (as for `weft events`), so that a pathological
-/// pattern ends with an error rather than running on.
-const WORK_BUDGET: u64 = 20_000_000;
+/// Query work allowed for a whole picture (a fifth of what `weft events`
+/// allows, plenty for 4096 cycles of a busy program), so that a
+/// pathological pattern ends with an error rather than running on.
+const WORK_BUDGET: u64 = 4_000_000;
 
 /// Track colours, in order of the tracks.
 const COLOURS: &[&str] = &[
@@ -148,18 +149,18 @@ pub fn roll(
     let pitched = pitched_sounds(program, library);
     let end = cycles_to_draw(program, &options.range)?;
     let tracks = tracks_to_draw(program, options.track.as_deref())?;
-    let mut bands = Vec::new();
-    let mut total = 0usize;
-    for (i, (name, pat)) in tracks.into_iter().enumerate() {
-        let notes = track_notes(&name, &pat, end, &pitched)?;
-        total += notes.len();
-        if total > MAX_EVENTS {
-            return Err(format!(
-                "more than {MAX_EVENTS} events in {end} cycles: draw fewer cycles (--cycles) or one track (--track)"
-            ));
+    // One work budget for the whole picture: a pattern too dense to
+    // query stops with an error, as in `weft events`.
+    let bands = with_work_budget(WORK_BUDGET, || {
+        let mut bands = Vec::new();
+        let mut left = MAX_EVENTS;
+        for (i, (name, pat)) in tracks.into_iter().enumerate() {
+            let notes = track_notes(&name, &pat, end, &pitched, left)?;
+            left -= notes.len();
+            bands.push(band(name, COLOURS[i % COLOURS.len()], notes)?);
         }
-        bands.push(band(name, COLOURS[i % COLOURS.len()], notes)?);
-    }
+        Ok::<_, String>(bands)
+    })?;
     if bands.iter().all(|b| b.notes.is_empty()) {
         return Err(format!("no events to draw in cycles 0 to {end}"));
     }
@@ -221,24 +222,38 @@ pub fn unknown_track(program: &Program, name: &str) -> String {
     }
 }
 
-/// The events of a track that start in cycles 0 to `end`, as notes.
+/// Cycles queried at a time, so that a picture with too many events
+/// stops early.
+const CHUNK_CYCLES: i64 = 16;
+
+/// The events of a track that start in cycles 0 to `end`, as notes; an
+/// error as soon as there are more than `limit`.
 fn track_notes(
     name: &str,
     pat: &Pat,
     end: Time,
     pitched: &HashSet<String>,
+    limit: usize,
 ) -> Result<Vec<Note>, String> {
     take_query_errors();
     take_query_warnings();
-    let haps = with_work_budget(WORK_BUDGET, || pat.query_arc(Time::ZERO, end));
-    take_query_warnings();
-    if let Some(e) = take_query_errors().into_iter().next() {
-        return Err(format!("track `{name}`: {e}"));
+    let mut notes: Vec<Note> = Vec::new();
+    let mut from = Time::ZERO;
+    while from < end {
+        let to = (from + Time::int(CHUNK_CYCLES)).min(end);
+        let haps = pat.query_arc(from, to);
+        take_query_warnings();
+        if let Some(e) = take_query_errors().into_iter().next() {
+            return Err(format!("track `{name}`: {e}"));
+        }
+        notes.extend(haps.iter().filter_map(|h| note_of(h, end, pitched)));
+        if notes.len() > limit {
+            return Err(format!(
+                "more than {MAX_EVENTS} events in {end} cycles: draw fewer cycles (--cycles) or one track (--track)"
+            ));
+        }
+        from = to;
     }
-    let mut notes: Vec<Note> = haps
-        .iter()
-        .filter_map(|h| note_of(h, end, pitched))
-        .collect();
     notes.sort_by(|a, b| a.begin.cmp(&b.begin).then(a.end.cmp(&b.end)));
     Ok(notes)
 }

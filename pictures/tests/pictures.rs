@@ -138,6 +138,9 @@ fn bad_rolls_say_why() {
 fn too_many_events_is_an_error_not_a_huge_picture() {
     let e = draw("a: s(\"hh*256\")", 1000).unwrap_err();
     assert!(e.contains("more than 200000 events"), "{e}");
+    // Too dense to query at all: the query's work budget stops it.
+    let e = draw("a: s(\"bd\").fast(1e9)", 1).unwrap_err();
+    assert!(e.contains("too dense to query"), "{e}");
 }
 
 #[test]
