@@ -52,7 +52,7 @@ enum Command {
     Devices(commands::devices::Args),
     /// Draw a program's arrangement as a pianoroll (SVG or PNG).
     Roll(commands::roll::Args),
-    /// Draw one note of an instrument: waveform, spectrum, envelope (SVG or PNG).
+    /// Draw one note of an instrument: waveform, spectrum, envelope, filter (SVG or PNG).
     Plot(commands::plot::Args),
 }
 

@@ -2,12 +2,12 @@
 //! it offline (a program of one note, through the same path as `weft
 //! render`), and the picture shows its waveform (a few periods), its
 //! spectrum (log frequency, dB) and its amplitude envelope with the
-//! moment the note is let go.
+//! moment the note is let go, and the response of its filter if it has one.
 
 use crate::svg::{num, Anchor, Svg};
 use engine::render::{self, Length, RenderOptions};
 use engine::voice::event_freq;
-use lang::graph::Instrument;
+use lang::graph::{Graph, Instrument, Prim};
 use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget};
 use lang::program::{Output, Program, Track};
 use lang::tonal::notes::{freq_to_midi, midi_to_note_name};
@@ -220,6 +220,128 @@ pub struct Rendered {
     pub seconds: f64,
     pub freq: f64,
     pub label: String,
+    /// The response of the instrument's first filter, if it has one.
+    pub filter: Option<FilterResponse>,
+}
+
+/// A filter's gain by frequency, measured: white noise through the filter
+/// (with the note's parameters) against the same noise without it.
+pub struct FilterResponse {
+    /// The filter's name in the language (`moog`, `lpf`, …).
+    pub name: &'static str,
+    /// Frequency (Hz) and gain (dB).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The first filter in a sound graph, with its arguments.
+fn first_filter(g: &Graph) -> Option<(Prim, &[Graph])> {
+    match g {
+        Graph::Node(
+            p @ (Prim::Lowpass | Prim::Highpass | Prim::Bandpass | Prim::Notch | Prim::Moog),
+            args,
+        ) if args.len() >= 2 => Some((*p, args)),
+        Graph::Node(_, args) => args.iter().find_map(first_filter),
+        _ => None,
+    }
+}
+
+const PROBE_NOISE: &str = "plot-probe-noise";
+const PROBE_FILTER: &str = "plot-probe-filter";
+
+/// Renders `event` on a probe instrument (mono), alone on a plain track.
+fn render_probe(one: &OneNote, library: &[Instrument], probe: Instrument) -> Vec<f32> {
+    let mut program = one.program.clone();
+    let mut event = one.event.clone();
+    event.set("s", Value::Str(probe.name.as_str().into()));
+    program.instruments.insert(0, probe);
+    let mut track = Track::new("probe", one_shot(Value::Map(Arc::new(event)), one.length));
+    track.gain = 1.0;
+    program.tracks = vec![track];
+    let opts = RenderOptions {
+        sample_rate: SAMPLE_RATE,
+        length: Length::Cycles(one.length),
+        tail: 0.0,
+        stems: false,
+    };
+    render::render(program, library.to_vec(), &opts, &mut |_| {})
+        .samples
+        .chunks_exact(2)
+        .map(|f| (f[0] + f[1]) * 0.5)
+        .collect()
+}
+
+/// Power spectrum averaged over Hann windows (Welch's method) of the held
+/// part of a note, past its first 50 ms.
+fn welch(samples: &[f32], size: usize) -> Vec<f64> {
+    let start = (0.05 * SAMPLE_RATE as f64) as usize;
+    let mut planner = RealFftPlanner::<f64>::new();
+    let fft = planner.plan_fft_forward(size);
+    let mut sum = vec![0.0; size / 2 + 1];
+    let mut at = start;
+    while at + size <= samples.len() {
+        let mut input: Vec<f64> = (0..size)
+            .map(|i| {
+                let w = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / size as f64).cos();
+                samples[at + i] as f64 * w
+            })
+            .collect();
+        let mut out = fft.make_output_vec();
+        if fft.process(&mut input, &mut out).is_ok() {
+            for (s, c) in sum.iter_mut().zip(&out) {
+                *s += c.norm_sqr();
+            }
+        }
+        at += size / 2;
+    }
+    sum
+}
+
+/// The response of the first filter of the note's instrument, measured.
+fn filter_response(one: &OneNote, library: &[Instrument]) -> Option<FilterResponse> {
+    let name = one.event.get("s")?.as_str()?;
+    let instrument = one
+        .program
+        .instrument(name)
+        .or_else(|| library.iter().find(|i| i.name == name))?;
+    let (prim, args) = first_filter(&instrument.graph)?;
+    const SIZE: usize = 2048;
+    if one.seconds < 0.05 + 2.0 * SIZE as f64 / SAMPLE_RATE as f64 {
+        return None;
+    }
+    let noise = Graph::node(
+        Prim::Mul,
+        vec![Graph::node(Prim::Noise, vec![]), Graph::Const(0.25)],
+    );
+    let mut filter_args = vec![noise.clone()];
+    filter_args.extend(args[1..].iter().cloned());
+    let probe = |name: &str, graph: Graph| Instrument {
+        name: name.to_string(),
+        params: instrument.params.clone(),
+        graph,
+    };
+    let plain = render_probe(one, library, probe(PROBE_NOISE, noise));
+    let filtered = render_probe(
+        one,
+        library,
+        probe(PROBE_FILTER, Graph::node(prim, filter_args)),
+    );
+    let (p, f) = (welch(&plain, SIZE), welch(&filtered, SIZE));
+    let bin = SAMPLE_RATE as f64 / SIZE as f64;
+    let points: Vec<(f64, f64)> = p
+        .iter()
+        .zip(&f)
+        .enumerate()
+        .skip(1)
+        .filter(|(_, (p, _))| **p > 0.0)
+        .map(|(i, (p, f))| (i as f64 * bin, 10.0 * (f.max(1e-30) / p).log10()))
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    Some(FilterResponse {
+        name: prim.info().name,
+        points,
+    })
 }
 
 /// Renders one note of `subject` offline (mono: the mean of both channels),
@@ -236,7 +358,7 @@ pub fn render_note(
         tail: TAIL,
         stems: false,
     };
-    let out = render::render(one.program, library.to_vec(), &opts, &mut |_| {});
+    let out = render::render(one.program.clone(), library.to_vec(), &opts, &mut |_| {});
     let mut mono: Vec<f32> = out
         .samples
         .chunks_exact(2)
@@ -251,11 +373,13 @@ pub fn render_note(
         .max(((one.seconds + 0.05) * SAMPLE_RATE as f64) as usize)
         .min(mono.len());
     mono.truncate(keep);
+    let filter = filter_response(&one, library);
     Ok(Rendered {
         samples: mono,
         seconds: one.seconds,
         freq: event_freq(&one.event),
         label: one.label,
+        filter,
     })
 }
 
@@ -348,7 +472,8 @@ fn nice_step(range: f64, parts: f64) -> f64 {
 }
 
 fn draw(note: &Rendered, title: &str) -> String {
-    let height = TITLE + 3.0 * (PANEL_HEAD + PANEL_PLOT + PANEL_FOOT);
+    let panels = if note.filter.is_some() { 4.0 } else { 3.0 };
+    let height = TITLE + panels * (PANEL_HEAD + PANEL_PLOT + PANEL_FOOT);
     let mut svg = Svg::new(WIDTH, height);
     let mut heading = note.label.clone();
     if !title.is_empty() {
@@ -358,6 +483,9 @@ fn draw(note: &Rendered, title: &str) -> String {
     draw_waveform(&mut svg, Panel::nth(0), note);
     draw_spectrum(&mut svg, Panel::nth(1), note);
     draw_envelope(&mut svg, Panel::nth(2), note);
+    if let Some(f) = &note.filter {
+        draw_filter(&mut svg, Panel::nth(3), f);
+    }
     svg.finish()
 }
 
@@ -459,18 +587,14 @@ pub fn spectrum(note: &Rendered) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn draw_spectrum(svg: &mut Svg, p: Panel, note: &Rendered) {
+/// The x (0–1) of a frequency on the log axis of the spectrum panels.
+fn log_x(f: f64) -> f64 {
     let high = SAMPLE_RATE as f64 / 2.0;
-    let fx = |f: f64| (f / SPECTRUM_LOW).log10() / (high / SPECTRUM_LOW).log10();
-    p.frame(
-        svg,
-        "spectrum: dB below the strongest partial, log frequency",
-    );
-    let mut db = 0.0;
-    while db >= SPECTRUM_FLOOR {
-        p.y_tick(svg, 1.0 - db / SPECTRUM_FLOOR, &num(db));
-        db -= 20.0;
-    }
+    (f / SPECTRUM_LOW).log10() / (high / SPECTRUM_LOW).log10()
+}
+
+/// Frequency ticks of a log axis.
+fn frequency_ticks(svg: &mut Svg, p: Panel) {
     for (f, label) in [
         (20.0, "20"),
         (50.0, "50"),
@@ -483,9 +607,46 @@ fn draw_spectrum(svg: &mut Svg, p: Panel, note: &Rendered) {
         (10000.0, "10k"),
         (20000.0, "20k"),
     ] {
-        p.x_tick(svg, fx(f), label);
+        p.x_tick(svg, log_x(f), label);
     }
     p.x_label(svg, "Hz");
+}
+
+/// Points of a curve over the log frequency axis: the highest value under
+/// each pixel column (the low bins are wider than a column: they are drawn
+/// where they fall).
+fn log_curve(p: Panel, points: &[(f64, f64)], y: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+    let columns = p.w as usize;
+    let mut best: Vec<Option<f64>> = vec![None; columns + 1];
+    for &(f, v) in points {
+        if f < SPECTRUM_LOW {
+            continue;
+        }
+        let c = (log_x(f) * columns as f64).round() as usize;
+        if c <= columns {
+            let slot = &mut best[c];
+            *slot = Some(slot.map_or(v, |b: f64| b.max(v)));
+        }
+    }
+    best.iter()
+        .enumerate()
+        .filter_map(|(c, v)| v.map(|v| p.at(c as f64 / columns as f64, y(v))))
+        .collect()
+}
+
+fn draw_spectrum(svg: &mut Svg, p: Panel, note: &Rendered) {
+    let high = SAMPLE_RATE as f64 / 2.0;
+    let fx = log_x;
+    p.frame(
+        svg,
+        "spectrum: dB below the strongest partial, log frequency",
+    );
+    let mut db = 0.0;
+    while db >= SPECTRUM_FLOOR {
+        p.y_tick(svg, 1.0 - db / SPECTRUM_FLOOR, &num(db));
+        db -= 20.0;
+    }
+    frequency_ticks(svg, p);
     if (SPECTRUM_LOW..high).contains(&note.freq) {
         let (x, _) = p.at(fx(note.freq), 0.0);
         svg.dashed(x, p.y, x, p.y + p.h, "#d62728");
@@ -499,27 +660,7 @@ fn draw_spectrum(svg: &mut Svg, p: Panel, note: &Rendered) {
             &format!("{} Hz ({name})", num(note.freq)),
         );
     }
-    // The loudest bin under each pixel column (the low bins are wider
-    // than a column: they are drawn where they fall).
-    let columns = p.w as usize;
-    let mut best: Vec<Option<f64>> = vec![None; columns + 1];
-    for (f, db) in spectrum(note) {
-        if f < SPECTRUM_LOW {
-            continue;
-        }
-        let c = (fx(f) * columns as f64).round() as usize;
-        if c <= columns {
-            let slot = &mut best[c];
-            *slot = Some(slot.map_or(db, |b: f64| b.max(db)));
-        }
-    }
-    let points: Vec<(f64, f64)> = best
-        .iter()
-        .enumerate()
-        .filter_map(|(c, db)| {
-            db.map(|db| p.at(c as f64 / columns as f64, 1.0 - db / SPECTRUM_FLOOR))
-        })
-        .collect();
+    let points = log_curve(p, &spectrum(note), |db| 1.0 - db / SPECTRUM_FLOOR);
     svg.polyline(&points, "#2ca02c", 1.2);
     p.border(svg);
 }
@@ -578,5 +719,31 @@ fn draw_envelope(svg: &mut Svg, p: Panel, note: &Rendered) {
         "#d62728",
         "note off",
     );
+    p.border(svg);
+}
+
+const RESPONSE_TOP: f64 = 36.0;
+const RESPONSE_BOTTOM: f64 = -60.0;
+
+fn draw_filter(svg: &mut Svg, p: Panel, f: &FilterResponse) {
+    let fy = |db: f64| {
+        (db.clamp(RESPONSE_BOTTOM, RESPONSE_TOP) - RESPONSE_BOTTOM)
+            / (RESPONSE_TOP - RESPONSE_BOTTOM)
+    };
+    p.frame(
+        svg,
+        &format!(
+            "filter response ({}): gain in dB, measured with white noise",
+            f.name
+        ),
+    );
+    let mut db = RESPONSE_TOP;
+    while db >= RESPONSE_BOTTOM {
+        p.y_tick(svg, fy(db), &num(db));
+        db -= 12.0;
+    }
+    frequency_ticks(svg, p);
+    let points = log_curve(p, &f.points, fy);
+    svg.polyline(&points, "#ff7f0e", 1.2);
     p.border(svg);
 }

@@ -203,6 +203,8 @@ fn plot_of_an_instrument_shows_its_note() {
     assert!(svg.contains("envelope"));
     // The fundamental is marked: C3 is 130.81 Hz.
     assert!(svg.contains("130.81 Hz (C3)"), "{svg}");
+    // A sine has no filter to show.
+    assert!(!svg.contains("filter response"));
     let again = plot(
         &p,
         &stdlib::instruments(),
@@ -302,4 +304,30 @@ fn bad_plots_say_why() {
         ..PlotOptions::new(Subject::Instrument("sine".into()))
     };
     assert!(plot(&p, &lib, &nan).unwrap_err().contains("MIDI number"));
+}
+
+#[test]
+fn filter_response_is_measured_where_the_instrument_has_a_filter() {
+    let p =
+        program("instrument dull() = saw(freq) >> lpf(1000, 0.707) >> adsr(0.01, 0.1, 0.8, 0.1)");
+    let options = PlotOptions::new(Subject::Instrument("dull".into()));
+    let note = pictures::plot::render_note(&p, &stdlib::instruments(), &options).unwrap();
+    let f = note.filter.expect("a filter response");
+    assert_eq!(f.name, "lpf");
+    let gain_at = |hz: f64| {
+        let near: Vec<f64> = f
+            .points
+            .iter()
+            .filter(|(g, _)| (g / hz).log2().abs() < 0.1)
+            .map(|(_, db)| *db)
+            .collect();
+        near.iter().sum::<f64>() / near.len() as f64
+    };
+    // A 2-pole low-pass at 1 kHz: flat below, about -12 dB an octave above
+    // the cutoff, -24 dB two octaves above.
+    assert!(gain_at(100.0).abs() < 1.5, "{}", gain_at(100.0));
+    let g4k = gain_at(4000.0);
+    assert!((-30.0..-18.0).contains(&g4k), "{g4k}");
+    let svg = plot(&p, &stdlib::instruments(), &options).unwrap();
+    assert!(svg.contains("filter response (lpf)"));
 }
