@@ -5,12 +5,12 @@
 #   docs/pictures.sh [OUT_DIR [WEFT]]
 #
 # OUT_DIR defaults to docs/pictures; WEFT is the weft command to use
-# (default: `cargo run --release --quiet --`). `cargo test --test pictures`
+# (default: `cargo run --quiet --`, the build the tests use). `cargo test --test pictures`
 # runs this script and fails when the checked-in pictures are not current.
 set -eu
 cd "$(dirname "$0")/.."
 out=${1:-docs/pictures}
-weft=${2:-"cargo run --release --quiet --"}
+weft=${2:-"cargo run --quiet --"}
 mkdir -p "$out"
 for file in examples/tutorial/*.weft; do
     name=$(basename "$file" .weft)
