@@ -651,14 +651,12 @@ fn draw_spectrum(svg: &mut Svg, p: Panel, note: &Rendered) {
         let (x, _) = p.at(fx(note.freq), 0.0);
         svg.dashed(x, p.y, x, p.y + p.h, "#d62728");
         let name = midi_to_note_name(freq_to_midi(note.freq), false).unwrap_or_default();
-        svg.text(
-            x + 4.0,
-            p.y + 12.0,
-            10.0,
-            Anchor::Start,
-            "#d62728",
-            &format!("{} Hz ({name})", num(note.freq)),
-        );
+        let label = format!("{} Hz ({name})", num(note.freq));
+        if x > p.x + p.w - 120.0 {
+            svg.text(x - 4.0, p.y + 12.0, 10.0, Anchor::End, "#d62728", &label);
+        } else {
+            svg.text(x + 4.0, p.y + 12.0, 10.0, Anchor::Start, "#d62728", &label);
+        }
     }
     let points = log_curve(p, &spectrum(note), |db| 1.0 - db / SPECTRUM_FLOOR);
     svg.polyline(&points, "#2ca02c", 1.2);
@@ -711,14 +709,26 @@ fn draw_envelope(svg: &mut Svg, p: Panel, note: &Rendered) {
     svg.polyline(&points[1..points.len() - 1], "#9467bd", 1.2);
     let (x, _) = p.at(note.seconds / total, 0.0);
     svg.dashed(x, p.y, x, p.y + p.h, "#d62728");
-    svg.text(
-        x + 4.0,
-        p.y + 12.0,
-        10.0,
-        Anchor::Start,
-        "#d62728",
-        "note off",
-    );
+    // The label on the side of the line where it fits.
+    if x > p.x + p.w - 60.0 {
+        svg.text(
+            x - 4.0,
+            p.y + 12.0,
+            10.0,
+            Anchor::End,
+            "#d62728",
+            "note off",
+        );
+    } else {
+        svg.text(
+            x + 4.0,
+            p.y + 12.0,
+            10.0,
+            Anchor::Start,
+            "#d62728",
+            "note off",
+        );
+    }
     p.border(svg);
 }
 
