@@ -55,6 +55,10 @@ enum Command {
     Play(commands::play::Args),
     /// List the audio output devices.
     Devices(commands::devices::Args),
+    /// Draw a program's arrangement as a pianoroll (SVG or PNG).
+    Roll(commands::roll::Args),
+    /// Draw one note of an instrument: waveform, spectrum, envelope, filter (SVG or PNG).
+    Plot(commands::plot::Args),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +82,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "link")]
         Command::Link(a) => commands::link::run(a),
         Command::Devices(a) => commands::devices::run(a),
+        Command::Roll(a) => commands::roll::run(a),
+        Command::Plot(a) => commands::plot::run(a),
     };
     ExitCode::from(code)
 }

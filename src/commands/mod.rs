@@ -11,9 +11,11 @@ pub mod fmt;
 pub mod link;
 pub mod midi;
 pub mod play;
+pub mod plot;
 pub mod render;
 pub mod render_report;
 pub mod repl;
+pub mod roll;
 
 use engine::samples::fetch::Fetcher;
 use engine::samples::sources::cached_names;
