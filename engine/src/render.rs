@@ -180,6 +180,13 @@ pub fn render_with_swaps(
         rendered += n;
         messages.extend(off.engine.take_messages());
         progress(rendered as f64 / wanted.max(1) as f64);
+        // A track too dense to play fails the render: stop at once.
+        if messages
+            .iter()
+            .any(|m| matches!(m, Message::TooDense { .. }))
+        {
+            break;
+        }
     }
     samples.truncate(total * 2);
     fade_out(&mut samples, (0.005 * sr) as usize);
