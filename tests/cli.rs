@@ -166,3 +166,64 @@ fn check_reports_diagnostics_as_text_and_json() {
     assert_eq!(v["severity"], "warning");
     assert_eq!(v["help"], "did you mean `sawtooth`?");
 }
+
+#[test]
+fn patterns_too_dense_to_play_end_with_one_clear_message() {
+    let cases = [
+        (
+            "note(\"c d e f\").inside(99999999, rev)",
+            "(`inside(99999999, rev)` at 1:24)",
+        ),
+        ("note(\"[a _ _ b]*99999999\")", "(`*99999999` at 1:16)"),
+        ("sine.segment(99999999)", "(`segment(99999999)` at 1:14)"),
+        ("note(\"c d e f\").swing(1e9)", "(`swing(1e9)` at 1:23)"),
+        (
+            "fastcat(note(\"c d\"), s(\"bd*2\")).segment(1e8)",
+            "(`segment(1e8)` at 1:",
+        ),
+    ];
+    for (expr, at) in cases {
+        let (code, out, err) = run(&["events", "-e", expr, "--to", "8"]);
+        assert_eq!(code, 1, "{expr}: {err}");
+        assert!(out.is_empty(), "{expr}: {out}");
+        assert!(
+            err.starts_with(
+                "error: the pattern is too dense: far more than 20,000 events per cycle "
+            ) && err.contains(at)
+                && err.trim_end().ends_with("the limit is 20,000 per cycle"),
+            "{expr}: {err}"
+        );
+    }
+}
+
+#[test]
+fn check_plays_the_first_cycles_and_reports_problems_under_their_track() {
+    let dir = temp_dir("check-cycles");
+    let file = dir.join("p.weft");
+    std::fs::write(
+        &file,
+        "a: s(\"bd*4\")\nbad: note(\"[a _ _ b]*99999999\")\nn: note(\"c\").lpf(0/0)\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let (code, _, err) = run(&["check", f, "--cycles", "2"]);
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "error: track `bad`: too dense: far more than 20,000 events per cycle (`*99999999` at 2:21); the limit is 20,000 per cycle",
+            "warning: track `n`: control `cutoff` is not a number (NaN), first at cycle 0",
+        ],
+        "{err}"
+    );
+    // Without playing, the program has no diagnostics.
+    let (code, _, err) = run(&["check", f, "--cycles", "0"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    // An export of it fails with the same cause.
+    let (code, _, err) = run(&["export", f, "-o", dir.join("p.mid").to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("track `bad` is too dense"), "{err}");
+    assert!(!dir.join("p.mid").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

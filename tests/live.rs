@@ -422,3 +422,96 @@ fn a_strudel_program_pasted_into_the_repl_plays() {
         "the pasted program",
     );
 }
+
+/// Sample positions where sound starts after at least 50 ms of quiet.
+fn onsets(x: &[f32], sr: u32) -> Vec<usize> {
+    let quiet = (sr / 20) as usize;
+    let mut out = Vec::new();
+    let mut last_loud: Option<usize> = None;
+    for (i, v) in x.iter().enumerate() {
+        if v.abs() > 0.01 {
+            if last_loud.is_none_or(|l| i - l > quiet) {
+                out.push(i);
+            }
+            last_loud = Some(i);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_track_too_dense_to_play_goes_silent_and_the_others_keep_time() {
+    let Some(jack) = start_jack(&format!("weft-dense-{}", std::process::id())) else {
+        return;
+    };
+    let dir = temp_dir("live-dense");
+    // Short notes every half second (one cycle is one second).
+    let steady = "bpm(240)\na: note(\"c4 ~ c4 ~\").s(\"sine\").release(0.01)\n";
+    let (err, left, sr) = perform(&jack, &dir, steady, 4.5, |f| {
+        save(
+            f,
+            &format!("{steady}bad: note(\"[a _ _ b]*99999999\").s(\"sine\")\n"),
+            Save::InPlace,
+        )
+    });
+    // One message, naming the track and what makes it dense.
+    assert_eq!(err.matches("too dense").count(), 1, "{err}");
+    assert!(err.contains("track `bad` is too dense"), "{err}");
+    assert!(err.contains("`*99999999` at 3:"), "{err}");
+    assert!(!err.contains("late"), "{err}");
+    // The steady track's notes start exactly every half second, before
+    // and after the save (the same waveform each time, so the same offset
+    // from the note's start).
+    let found = onsets(&left, sr);
+    assert!(found.len() >= 8, "{found:?}");
+    let half = sr as usize / 2;
+    for (k, at) in found.iter().enumerate() {
+        let want = found[0] + k * half;
+        assert!(
+            at.abs_diff(want) <= 2,
+            "onset {k} at {at}, expected {want}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn the_repl_starts_without_an_audio_device() {
+    if !has_alsa() {
+        return;
+    }
+    let dir = temp_dir("repl-no-device");
+    let record = dir.join("record.wav");
+    let mut cmd = weft();
+    cmd.args(["repl", "--seconds", "2.5", "--record"])
+        .arg(&record)
+        .env("ALSA_CONFIG_PATH", "/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "bpm(240)").unwrap();
+    writeln!(stdin, "a: note(\"c4\").s(\"sine\")").unwrap();
+    writeln!(stdin, ":tracks").unwrap();
+    writeln!(stdin, ":doc fast").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.starts_with("audio is off"), "{text}");
+    assert!(text.contains("--device"), "{text}");
+    // ALSA's own messages are not shown.
+    assert!(!text.contains("ALSA lib"), "{text}");
+    assert!(text.lines().any(|l| l.trim() == "a"), "{text}");
+    assert!(text.contains("fast"), "{text}");
+    // The recording has the note.
+    let (left, sr) = left_channel(&record);
+    assert!(rms(window(&left, sr, 1.6, 2.4)) > 0.01, "{text}");
+}

@@ -76,7 +76,8 @@ pub fn output_devices() -> Result<Vec<DeviceInfo>, DeviceError> {
 
 /// The chosen device and its stream settings, before the stream starts.
 pub struct Output {
-    device: cpal::Device,
+    /// `None`: audio off (see [`silent`]).
+    device: Option<cpal::Device>,
     pub name: String,
     pub sample_rate: u32,
     pub channels: u16,
@@ -108,13 +109,69 @@ pub fn open(name: Option<&str>, buffer: u32) -> Result<Output, DeviceError> {
         channels: cfg.channels(),
         buffer: buffer.max(16),
         format: cfg.sample_format(),
-        device,
+        device: Some(device),
     })
+}
+
+/// Audio off: an output without a device. The audio side still runs, on
+/// a clock of its own at the pace of a device (`buffer` frames at a time),
+/// so that everything but the sound works as usual — recordings included.
+pub fn silent(sample_rate: u32, buffer: u32) -> Output {
+    Output {
+        device: None,
+        name: "no device (audio off)".into(),
+        sample_rate,
+        channels: 2,
+        buffer: buffer.max(16),
+        format: cpal::SampleFormat::F32,
+    }
+}
+
+/// The clock of a [`silent`] output: a thread that renders a buffer each
+/// buffer's duration, stopped when dropped.
+struct Clock {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Clock {
+    fn start(mut core: AudioCore, sample_rate: u32, buffer: u32) -> Clock {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut out = vec![0.0f32; buffer as usize * 2];
+            let started = std::time::Instant::now();
+            let mut frames = 0u64;
+            while !stopped.load(Ordering::Relaxed) {
+                callback::process(&mut core, &mut out, 2);
+                frames += buffer as u64;
+                let due = std::time::Duration::from_secs_f64(frames as f64 / sample_rate as f64);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+            }
+        });
+        Clock {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Clock {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// A running output stream; dropping it stops playback.
 pub struct Playing {
-    _stream: cpal::Stream,
+    _stream: Option<cpal::Stream>,
+    _clock: Option<Clock>,
 }
 
 /// Largest callback the integer-format conversion handles at once.
@@ -132,10 +189,16 @@ impl Output {
             sample_rate: self.sample_rate,
             buffer_size: cpal::BufferSize::Fixed(self.buffer),
         };
+        let Some(device) = self.device else {
+            return Ok(Playing {
+                _stream: None,
+                _clock: Some(Clock::start(core, self.sample_rate, self.buffer)),
+            });
+        };
         let ch = self.channels as usize;
         let err = move |e: cpal::Error| on_error(e.to_string());
         let stream = match self.format {
-            cpal::SampleFormat::F32 => self.device.build_output_stream(
+            cpal::SampleFormat::F32 => device.build_output_stream(
                 config,
                 move |data: &mut [f32], _: &cpal::OutputCallbackInfo| {
                     callback::process(&mut core, data, ch)
@@ -145,7 +208,7 @@ impl Output {
             ),
             cpal::SampleFormat::I16 => {
                 let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
-                self.device.build_output_stream(
+                device.build_output_stream(
                     config,
                     move |data: &mut [i16], _: &cpal::OutputCallbackInfo| {
                         for part in data.chunks_mut(scratch.len()) {
@@ -162,7 +225,7 @@ impl Output {
             }
             cpal::SampleFormat::I32 => {
                 let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
-                self.device.build_output_stream(
+                device.build_output_stream(
                     config,
                     move |data: &mut [i32], _: &cpal::OutputCallbackInfo| {
                         for part in data.chunks_mut(scratch.len()) {
@@ -187,6 +250,9 @@ impl Output {
         stream
             .play()
             .map_err(|e| DeviceError::Other(e.to_string()))?;
-        Ok(Playing { _stream: stream })
+        Ok(Playing {
+            _stream: Some(stream),
+            _clock: None,
+        })
     }
 }

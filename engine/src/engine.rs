@@ -25,7 +25,7 @@ use fundsp::prelude32::AudioUnit;
 use lang::diagnostics::did_you_mean;
 use lang::graph::{Graph, Instrument};
 use lang::library::Pat;
-use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget, Controls, State};
+use lang::pattern::{query_within, Budget, Controls, State};
 use lang::program::{Output, Program};
 use lang::value::ValueMap;
 use lang::{Span, Time, Value};
@@ -132,6 +132,13 @@ pub enum Message {
         track: String,
         message: String,
     },
+    /// A track's query ran out of its budget (too many events): the track
+    /// is silent until it changes; the other tracks play on. An offline
+    /// render stops with this message.
+    TooDense {
+        track: String,
+        message: String,
+    },
     Warning(String),
     /// Voices that started after their sample (the control side fell behind).
     Late {
@@ -162,6 +169,9 @@ impl fmt::Display for Message {
                 }
             }
             Message::QueryError { track, message } => write!(f, "track `{track}`: {message}"),
+            Message::TooDense { message, .. } => {
+                write!(f, "{message}; the track is silent until it changes")
+            }
             Message::Warning(w) => write!(f, "{w}"),
             Message::Late { voices, max_samples } => write!(
                 f,
@@ -174,9 +184,6 @@ impl fmt::Display for Message {
     }
 }
 
-/// Query work allowed per track and step (see `lang::pattern::with_work_budget`).
-const QUERY_BUDGET: u64 = 200_000;
-
 struct TrackState {
     name: String,
     slot: usize,
@@ -185,6 +192,11 @@ struct TrackState {
     gains: [f32; 2],
     audible: bool,
     pattern: Pat,
+    /// Where the track's density likely comes from (for the message).
+    hint: Option<lang::density::DenseHint>,
+    /// Set when the track was too dense to query: it stays silent until
+    /// a new version of it arrives.
+    too_dense: bool,
 }
 
 struct PendingSwap {
@@ -621,6 +633,10 @@ impl Engine {
                 .iter_mut()
                 .find(|o| o.as_ref().is_some_and(|o| o.name == t.name))
                 .and_then(|o| o.take());
+            // A track too dense to play stays silent while it is unchanged.
+            let too_dense = previous
+                .as_ref()
+                .is_some_and(|o| o.too_dense && o.source == t.source);
             let slot = match previous {
                 Some(o) => {
                     let fx = if o.fx != t.fx {
@@ -676,6 +692,8 @@ impl Engine {
                 gains,
                 audible: is_audible,
                 pattern: t.pattern.clone(),
+                hint: t.hint.clone(),
+                too_dense,
             });
         }
         for o in old.into_iter().flatten() {
@@ -720,12 +738,16 @@ impl Engine {
         };
         let mut voices = Vec::new();
         for ti in 0..self.tracks.len() {
-            if !self.tracks[ti].audible {
+            if !self.tracks[ti].audible || self.tracks[ti].too_dense {
                 continue;
             }
-            let haps = with_work_budget(QUERY_BUDGET, || self.tracks[ti].pattern.query(&state));
+            let queried = query_within(
+                &self.tracks[ti].pattern,
+                &state,
+                Budget::for_step(&state.span),
+            );
             let name = self.tracks[ti].name.clone();
-            for e in take_query_errors().into_iter().chain(take_query_warnings()) {
+            for e in queried.errors.into_iter().chain(queried.warnings) {
                 self.report_once(
                     format!("query:{name}:{e}"),
                     Message::QueryError {
@@ -734,6 +756,20 @@ impl Engine {
                     },
                 );
             }
+            let haps = match queried.haps {
+                Ok(haps) => haps,
+                Err(e) => {
+                    let t = &mut self.tracks[ti];
+                    t.too_dense = true;
+                    let message =
+                        lang::density::too_dense_message(Some(&t.name), &e, t.hint.as_ref());
+                    self.messages.push(Message::TooDense {
+                        track: name,
+                        message,
+                    });
+                    continue;
+                }
+            };
             for h in haps {
                 if !h.has_onset() {
                     continue;
@@ -773,9 +809,23 @@ impl Engine {
         }
         let now = !self.started || self.config.load_samples_now;
         let mut files = Vec::new();
+        // While playing, a look ahead must not hold up the scheduling of
+        // the other tracks: it gets the work of a short step only.
+        let budget = if now {
+            Budget::CYCLE
+        } else {
+            Budget::for_step(&Span::new(Time::ZERO, Time::new(1, 16)))
+        };
         for p in patterns {
-            let haps = with_work_budget(QUERY_BUDGET, || p.query_arc(at, at + Time::int(2)));
-            take_query_errors();
+            let mut haps = Vec::new();
+            for c in 0..2 {
+                let span = Span::new(at + Time::int(c), at + Time::int(c + 1));
+                // Problems are reported when the track plays.
+                match query_within(p, &State::new(span), budget).haps {
+                    Ok(h) => haps.extend(h),
+                    Err(_) => break,
+                }
+            }
             for h in haps.iter().filter(|h| h.has_onset()) {
                 if let Value::Map(m) = &h.value {
                     let found = sound_candidates(m)

@@ -298,6 +298,13 @@ pub fn mixdown(
         rendered += n;
         messages.extend(off.engine.take_messages());
         progress(rendered as f64 / wanted.max(1) as f64);
+        // A track too dense to play fails the render: stop at once.
+        if messages
+            .iter()
+            .any(|m| matches!(m, Message::TooDense { .. }))
+        {
+            break;
+        }
         if until_silent && master.len() / 2 > end {
             let loud = kept.iter().any(|x| x.abs() > TAIL_SILENCE);
             quiet = if loud { 0 } else { quiet + kept.len() / 2 };

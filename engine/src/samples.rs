@@ -697,10 +697,13 @@ impl SampleLibrary {
             let mut at = Time::ZERO;
             while at < until {
                 let end = (at + Time::ONE).min(until);
-                let haps =
-                    lang::pattern::with_work_budget(PLAN_BUDGET, || t.pattern.query_arc(at, end));
-                lang::pattern::take_query_errors();
-                lang::pattern::take_query_warnings();
+                let state = lang::pattern::State::new(lang::Span::new(at, end));
+                let budget = lang::pattern::Budget::for_span(&state.span);
+                // A track too dense to play needs no files (it is reported
+                // when it plays).
+                let Ok(haps) = lang::pattern::query_within(&t.pattern, &state, budget).haps else {
+                    break;
+                };
                 for h in haps.iter().filter(|h| h.has_onset()) {
                     let owned;
                     let ev = match &h.value {
@@ -729,9 +732,6 @@ impl SampleLibrary {
         out
     }
 }
-
-/// Query work allowed per cycle when planning downloads.
-const PLAN_BUDGET: u64 = 3_200_000;
 
 /// Downloads what an offline render of `program` up to cycle `until` will
 /// play, before it starts (a render must be exact): the maps, then the

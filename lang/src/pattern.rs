@@ -77,37 +77,229 @@ thread_local! {
     static QUERY_WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
+// ----- the query budget --------------------------------------------------------
+//
+// Every query runs within a budget of work: each call of a pattern's query
+// function, each event it returns, each cycle piece a query is split into
+// and each pair of events compared by `app_both` takes one unit. Patterns
+// such as `"a*1e12"`, `inside(1e9, rev)` or `sine.segment(1e9)` would
+// otherwise ask for billions of events; when the budget runs out every
+// further query returns nothing at once, so the query ends quickly, holds
+// at most about a budget's worth of events in memory, and its caller
+// learns that it was cut short ([`query_within`] gives a [`TooDense`]).
+
+/// Work allowed for the query of one cycle (or less) of one track: a few
+/// milliseconds, far more than any playable pattern needs.
+pub const WORK_PER_CYCLE: u64 = 500_000;
+/// Events a track may give in one cycle (or less).
+pub const EVENTS_PER_CYCLE: u64 = 20_000;
+/// The shortest step (1/this cycle) [`Budget::for_step`] scales to.
+const STEP_FRACTION_MIN: i64 = 64;
+
 thread_local! {
     static WORK_LEFT: std::cell::Cell<u64> = const { std::cell::Cell::new(u64::MAX) };
+    static EXHAUSTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Runs `f` with a bound on the work queries may do (counted in cycle
-/// pieces visited). Patterns such as `"a*1e12"` would otherwise ask for a
-/// trillion events; when the budget runs out the query stops early and
-/// reports an error instead of exhausting memory.
-pub fn with_work_budget<R>(budget: u64, f: impl FnOnce() -> R) -> R {
-    let old = WORK_LEFT.with(|w| w.replace(budget));
-    let out = f();
-    WORK_LEFT.with(|w| w.set(old));
+/// The limits of one query: see [`query_within`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Units of work (query calls, events produced, cycle pieces visited).
+    pub work: u64,
+    /// Events the query may return.
+    pub events: u64,
+}
+
+impl Budget {
+    /// The budget of a query of at most one cycle.
+    pub const CYCLE: Budget = Budget {
+        work: WORK_PER_CYCLE,
+        events: EVENTS_PER_CYCLE,
+    };
+
+    /// The budget of one scheduling step of a live engine over `span`:
+    /// the work of a cycle scaled by the step's length (at least 1/64
+    /// cycle), so that a track too dense to play is stopped within a
+    /// fraction of a millisecond and the other tracks keep time; the events
+    /// of a whole cycle. Spans longer than a cycle get [`Budget::for_span`].
+    pub fn for_step(span: &Span) -> Budget {
+        let d = span.duration();
+        if d > Time::ONE {
+            return Budget::for_span(span);
+        }
+        let fraction = d.max(Time::new(1, STEP_FRACTION_MIN)).to_f64();
+        Budget {
+            work: (WORK_PER_CYCLE as f64 * fraction).ceil() as u64,
+            events: EVENTS_PER_CYCLE,
+        }
+    }
+
+    /// The budget of a query over `span`: the per-cycle limits times the
+    /// number of cycles the span touches (at least one).
+    pub fn for_span(span: &Span) -> Budget {
+        let cycles = (span.end.ceil() - span.begin.sam())
+            .floor_i64()
+            .clamp(1, 1 << 20) as u64;
+        Budget {
+            work: WORK_PER_CYCLE.saturating_mul(cycles),
+            events: EVENTS_PER_CYCLE.saturating_mul(cycles),
+        }
+    }
+}
+
+/// Why a query was cut short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TooDense {
+    /// More events than the budget allows (`found` of at most `limit`).
+    Events { found: u64, limit: u64 },
+    /// The work ran out before the query finished (`limit` units).
+    Work { limit: u64 },
+}
+
+impl std::fmt::Display for TooDense {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            TooDense::Events { found, .. } => write!(
+                f,
+                "{} events in one cycle; the limit is {} per cycle",
+                group_digits(*found),
+                group_digits(EVENTS_PER_CYCLE)
+            ),
+            TooDense::Work { .. } => write!(
+                f,
+                "far more than {} events per cycle (the query was stopped); the limit is {} per cycle",
+                group_digits(EVENTS_PER_CYCLE),
+                group_digits(EVENTS_PER_CYCLE)
+            ),
+        }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
     out
+}
+
+/// Runs `f` with at most `work` units of query work. Inside another
+/// budget it gets no more than that one has left, and what it uses is
+/// taken from it. Returns `f`'s result and whether the work ran out.
+pub fn within_work<R>(work: u64, f: impl FnOnce() -> R) -> (R, bool) {
+    let outer_left = WORK_LEFT.with(|w| w.get());
+    let outer_exhausted = EXHAUSTED.with(|e| e.replace(false));
+    let granted = work.min(outer_left);
+    WORK_LEFT.with(|w| w.set(granted));
+    let out = f();
+    let left = WORK_LEFT.with(|w| w.get());
+    let exhausted = EXHAUSTED.with(|e| e.get());
+    let used = granted - left.min(granted);
+    let outer_now = outer_left.saturating_sub(used);
+    WORK_LEFT.with(|w| w.set(outer_now));
+    // Running out of the outer budget ends the outer query too.
+    EXHAUSTED.with(|e| e.set(outer_exhausted || (exhausted && granted == outer_left)));
+    (out, exhausted)
+}
+
+/// Runs `f` with a bound on the work its queries may do (see
+/// [`within_work`]); when the work runs out, a query error says so.
+pub fn with_work_budget<R>(budget: u64, f: impl FnOnce() -> R) -> R {
+    let (out, exhausted) = within_work(budget, f);
+    if exhausted {
+        report_query_error(
+            "the pattern is too dense to query (too many events); \
+             reduce speed factors or repeat counts",
+        );
+    }
+    out
+}
+
+/// What a query within a budget gives.
+#[derive(Debug)]
+pub struct Queried<T> {
+    /// The events, or why the query was stopped.
+    pub haps: Result<Vec<Hap<T>>, TooDense>,
+    /// Problems this query reported (see [`report_query_error`]).
+    pub errors: Vec<String>,
+    /// Warnings this query reported (see [`report_query_warning`]).
+    pub warnings: Vec<String>,
+}
+
+/// Queries `pat` within `budget`: the one way the commands, the engine
+/// and the outputs query a track. The errors and warnings the query
+/// reports are its own (those recorded before it are left in place).
+pub fn query_within<T: Val>(pat: &Pattern<T>, state: &State, budget: Budget) -> Queried<T> {
+    let saved_errors = take_query_errors();
+    let saved_warnings = take_query_warnings();
+    let (haps, exhausted) = within_work(budget.work, || pat.query(state));
+    let errors = QUERY_ERRORS.with(|e| e.replace(saved_errors));
+    let warnings = QUERY_WARNINGS.with(|w| w.replace(saved_warnings));
+    let haps = if exhausted {
+        Err(TooDense::Work { limit: budget.work })
+    } else if haps.len() as u64 > budget.events {
+        Err(TooDense::Events {
+            found: haps.len() as u64,
+            limit: budget.events,
+        })
+    } else {
+        Ok(haps)
+    };
+    Queried {
+        haps,
+        errors,
+        warnings,
+    }
+}
+
+/// [`query_within`] over a span of several cycles, each cycle first
+/// queried on its own within the budget of one cycle: a pattern too dense
+/// in any cycle is stopped there, with at most one cycle's worth of work
+/// in memory, before the whole span (whose events may cross cycles) is
+/// queried at once.
+pub fn query_span_within<T: Val>(pat: &Pattern<T>, span: Span) -> Queried<T> {
+    if span.end > span.begin.sam() + Time::ONE {
+        let mut at = span.begin;
+        while at < span.end {
+            let piece = Span::new(at, at.next_sam().min(span.end));
+            let q = query_within(pat, &State::new(piece), Budget::CYCLE);
+            if q.haps.is_err() {
+                return q;
+            }
+            at = piece.end;
+        }
+    }
+    query_within(pat, &State::new(span), Budget::for_span(&span))
+}
+
+/// Takes `n` units from the work budget; false (and nothing taken) when
+/// it is exhausted.
+pub fn spend(n: u64) -> bool {
+    WORK_LEFT.with(|w| {
+        let left = w.get();
+        if left < n || EXHAUSTED.with(|e| e.get()) {
+            w.set(0);
+            EXHAUSTED.with(|e| e.set(true));
+            return false;
+        }
+        w.set(left - n);
+        true
+    })
 }
 
 /// Takes one unit from the work budget; false when it is exhausted.
 pub fn charge_work() -> bool {
-    WORK_LEFT.with(|w| {
-        let left = w.get();
-        if left == 0 {
-            return false;
-        }
-        if left == 1 {
-            report_query_error(
-                "the pattern is too dense to query (too many events); \
-                 reduce speed factors or repeat counts",
-            );
-        }
-        w.set(left - 1);
-        true
-    })
+    spend(1)
+}
+
+/// True when the current budget has run out (queries return nothing).
+pub fn budget_exhausted() -> bool {
+    EXHAUSTED.with(|e| e.get())
 }
 
 /// Records a warning found while querying (the query result is still valid).
@@ -158,9 +350,19 @@ pub fn lcm_steps(steps: impl IntoIterator<Item = Option<Time>>) -> Option<Time> 
 }
 
 impl<T: Val> Pattern<T> {
+    /// A pattern from its query function. Every query is charged to the
+    /// work budget (one unit, plus one per event returned); once the
+    /// budget is exhausted the function is no longer called.
     pub fn new(query: impl Fn(&State) -> Vec<Hap<T>> + Send + Sync + 'static) -> Pattern<T> {
         Pattern {
-            query: Arc::new(query),
+            query: Arc::new(move |st: &State| {
+                if !spend(1) {
+                    return Vec::new();
+                }
+                let out = query(st);
+                spend(out.len() as u64);
+                out
+            }),
             steps: None,
             pure_value: None,
         }
@@ -310,6 +512,10 @@ impl<T: Val> Pattern<T> {
             let hb = qb(st);
             let mut out = Vec::new();
             for a in qa(st) {
+                // Every pair is compared: n × m work.
+                if !spend(hb.len() as u64) {
+                    break;
+                }
                 for b in &hb {
                     let Some(part) = a.part.intersection(&b.part) else {
                         continue;

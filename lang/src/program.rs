@@ -7,6 +7,7 @@
 //! previous version; see [`Evaluation::failed_tracks`]).
 
 use crate::ast::{Expr, ExprKind, Stmt, StmtKind};
+use crate::density::{find_hint, too_dense_message, DenseHint};
 use crate::diagnostics::Diagnostic;
 use crate::eval::{eval, in_file, reset_budget, to_diagnostic, Env};
 use crate::graph::{Graph, Instrument};
@@ -14,8 +15,9 @@ use crate::graph_eval::{in_graph_mode, set_tempo, to_graph};
 use crate::lexer::SrcSpan;
 use crate::library::{registry::native_fn_owned, reify, Pat};
 use crate::parser::parse_program;
-use crate::pattern::{silence, stepcat};
+use crate::pattern::{query_within, silence, stepcat, Budget, State, TooDense};
 use crate::sample_source::{known_names, parse_map, value_to_json, MapNames, SampleSource};
+use crate::span::Span;
 use crate::time::Time;
 use crate::value::{RtError, Value};
 use std::collections::HashMap;
@@ -55,7 +57,12 @@ pub struct Track {
     pub visuals: Vec<Visual>,
     /// The source text of the track's expression (to tell what changed).
     pub source: String,
+    /// Where `source` starts in its file (to point at a literal in it).
+    pub source_start: usize,
     pub span: SrcSpan,
+    /// Where in the source the track's density most likely comes from,
+    /// for the message when it is too dense to play.
+    pub hint: Option<DenseHint>,
 }
 
 /// A picture a track asks for, as Strudel's drawing methods do.
@@ -84,8 +91,16 @@ impl Track {
             output: Output::Audio,
             visuals: Vec::new(),
             source: String::new(),
+            source_start: 0,
             span: 0..0,
+            hint: None,
         }
+    }
+
+    /// The message for this track when its query was stopped (see
+    /// [`crate::pattern::query_within`]).
+    pub fn too_dense_message(&self, e: &TooDense) -> String {
+        too_dense_message(Some(&self.name), e, self.hint.as_ref())
     }
 
     /// True when playing `self` instead of `other` changes nothing.
@@ -901,6 +916,7 @@ impl Evaluator<'_> {
                     Ok(Some(t)) => {
                         let mut t = Track {
                             span: stmt.span.clone(),
+                            hint: find_hint(e, src, file.clone()),
                             ..t
                         };
                         if bare == Bare::All {
@@ -1062,6 +1078,7 @@ impl Evaluator<'_> {
                 t.muted = flags.muted;
                 t.solo = flags.solo;
                 t.span = stmt.span.clone();
+                t.hint = find_hint(value, src, file.clone());
                 if tracks.iter().any(|x| x.name == name) {
                     self.diag(
                         Diagnostic::warning(
@@ -1131,6 +1148,7 @@ impl Evaluator<'_> {
         };
         let mut track = Track::new(name.unwrap_or(""), pattern);
         track.source = src[value.span.clone()].to_string();
+        track.source_start = value.span.start;
         let chain = receiver_chain(inner);
         track.visuals = chain
             .iter()
@@ -1580,12 +1598,20 @@ impl Evaluator<'_> {
             .unwrap_or(Time::int(8))
             .min(Time::int(64));
         let mut found = Vec::new();
+        // A short look per cycle: a track too dense to play is reported
+        // when it plays, and must not hold up a live reload here.
+        let budget = Budget::for_step(&Span::new(Time::ZERO, Time::new(1, 8)));
         for t in program.tracks.iter().filter(|t| t.output == Output::Audio) {
-            crate::pattern::take_query_errors();
-            let haps = crate::pattern::with_work_budget(200_000, || {
-                t.pattern.query_arc(Time::ZERO, horizon)
-            });
-            crate::pattern::take_query_errors();
+            let mut haps = Vec::new();
+            let mut at = Time::ZERO;
+            while at < horizon {
+                let span = Span::new(at, (at + Time::ONE).min(horizon));
+                match query_within(&t.pattern, &State::new(span), budget).haps {
+                    Ok(h) => haps.extend(h.into_iter().filter(|h| h.has_onset())),
+                    Err(_) => break,
+                }
+                at = span.end;
+            }
             for h in haps {
                 if let Value::Map(m) = &h.value {
                     if let Some(Value::Str(s)) = m.get("s") {
@@ -1602,7 +1628,8 @@ impl Evaluator<'_> {
                             && !reported.contains(&shown)
                         {
                             reported.push(shown.clone());
-                            found.push((shown, t.span.clone(), t.name.clone()));
+                            let at = literal_span(t, s).unwrap_or(t.span.clone());
+                            found.push((shown, at, t.name.clone()));
                         }
                     }
                 }
@@ -1621,6 +1648,23 @@ impl Evaluator<'_> {
             self.out.diagnostics.push(d);
         }
     }
+}
+
+/// Where `word` is written in the source of track `t` as a whole word
+/// (`"sawtoth"`, `"bd sawtoth"`): the span a warning about it points at.
+fn literal_span(t: &Track, word: &str) -> Option<SrcSpan> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = t.source[from..].find(word).map(|i| i + from) {
+        let end = i + word.len();
+        let before = t.source[..i].chars().next_back();
+        let after = t.source[end..].chars().next();
+        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+            return Some(t.source_start + i..t.source_start + end);
+        }
+        from = end;
+    }
+    None
 }
 
 /// Makes the parameters of every instrument in `stmts` (sections

@@ -268,6 +268,8 @@ fn unknown_sounds_are_warnings_with_suggestions() {
         ev.diagnostics[0].help.as_deref(),
         Some("did you mean `sawtooth`?")
     );
+    // The warning points at the misspelt name, not the whole line.
+    assert_eq!(ev.diagnostics[0].span, Some(9..16));
 }
 
 #[test]

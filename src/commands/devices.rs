@@ -4,7 +4,7 @@
 pub struct Args {}
 
 pub fn run(_: Args) -> u8 {
-    match engine::device::output_devices() {
+    match crate::live::without_library_messages(engine::device::output_devices) {
         Ok(list) if list.is_empty() => {
             eprintln!(
                 "no audio output devices found; `weft render FILE -o out.wav` works without one"

@@ -1,7 +1,8 @@
 //! `weft events`: print the events of a pattern over a time range.
 
+use lang::density::{hint_of_source, too_dense_message, DenseHint};
 use lang::library::{reify, Pat};
-use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget};
+use lang::pattern::query_span_within;
 use lang::value::json_string;
 use lang::{Hap, Time, Value};
 use std::io::Write;
@@ -117,11 +118,11 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: the range is longer than 1000000 cycles; query a shorter range");
         return 1;
     }
-    let mut named: Vec<(Option<String>, Pat)> = Vec::new();
+    let mut named: Vec<(Option<String>, Pat, Option<DenseHint>)> = Vec::new();
     let mut failed = false;
     if let Some(expr) = &args.expr {
         match lang::eval::eval_source(expr) {
-            Ok(v) => named.push((None, reify(&v))),
+            Ok(v) => named.push((None, reify(&v), hint_of_source(expr))),
             Err(diags) => {
                 super::print_diagnostics(&diags, "<expr>", expr);
                 return 1;
@@ -143,7 +144,11 @@ pub fn run(args: Args) -> u8 {
         let program = ev.program;
         match &args.track {
             Some(t) => match program.track(t) {
-                Some(track) => named.push((Some(track.name.clone()), track.pattern.clone())),
+                Some(track) => named.push((
+                    Some(track.name.clone()),
+                    track.pattern.clone(),
+                    track.hint.clone(),
+                )),
                 None => {
                     let names: Vec<&str> = program.tracks.iter().map(|t| t.name.as_str()).collect();
                     eprintln!("error: no track named `{t}` (tracks: {})", names.join(", "));
@@ -152,7 +157,7 @@ pub fn run(args: Args) -> u8 {
             },
             None => {
                 for t in program.audible() {
-                    named.push((Some(t.name.clone()), t.pattern.clone()));
+                    named.push((Some(t.name.clone()), t.pattern.clone(), t.hint.clone()));
                 }
             }
         }
@@ -160,23 +165,34 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: give a program file or a pattern with -e");
         return 1;
     }
-    take_query_errors();
-    take_query_warnings();
     let several = named.len() > 1;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    for (name, pat) in named {
-        let haps = with_work_budget(20_000_000, || pat.query_arc(from, to));
-        let errors = take_query_errors();
-        for w in take_query_warnings() {
-            eprintln!("warning: {w}");
+    for (name, pat, hint) in named {
+        let queried = query_span_within(&pat, lang::Span::new(from, to));
+        let who = name
+            .as_deref()
+            .map(|n| format!("track `{n}`: "))
+            .unwrap_or_default();
+        for w in queried.warnings {
+            eprintln!("warning: {who}{w}");
         }
-        if !errors.is_empty() {
-            for e in errors {
-                eprintln!("error: {e}");
+        if !queried.errors.is_empty() {
+            for e in queried.errors {
+                eprintln!("error: {who}{e}");
             }
             return 1;
         }
+        let haps = match queried.haps {
+            Ok(haps) => haps,
+            Err(e) => {
+                eprintln!(
+                    "error: {}",
+                    too_dense_message(name.as_deref(), &e, hint.as_ref())
+                );
+                return 1;
+            }
+        };
         let written = if args.json {
             let mut tn = String::new();
             if several {

@@ -55,6 +55,12 @@ pub fn run(a: Args) -> u8 {
     for w in &out.warnings {
         eprintln!("warning: {w}");
     }
+    if !out.errors.is_empty() {
+        for e in &out.errors {
+            eprintln!("error: {e}");
+        }
+        return 1;
+    }
     if let Err(e) = std::fs::write(&a.output, &out.bytes) {
         eprintln!("error: cannot write `{}`: {e}", a.output.display());
         return 1;

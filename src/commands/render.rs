@@ -349,11 +349,22 @@ pub fn run(a: Args) -> u8 {
         }
     };
     let elapsed = started.elapsed().as_secs_f64();
+    let mut too_dense = false;
     for m in &d.messages {
         match m {
             Message::SwapApplied { .. } => {}
+            // An offline render is exact or fails: a track too dense to
+            // play would be missing from it.
+            Message::TooDense { message, .. } => {
+                eprintln!("error: {message}");
+                too_dense = true;
+            }
             m => eprintln!("warning: {m}"),
         }
+    }
+    if too_dense {
+        eprintln!("error: nothing written");
+        return 1;
     }
     if let Err(e) = write_all(&plan, &a, &d) {
         eprintln!("{e}");

@@ -400,6 +400,38 @@ fn is_setup_call(e: &lang::ast::Expr) -> bool {
     }
 }
 
+/// The sample rate of a session without an audio device.
+const SILENT_RATE: u32 = 48_000;
+
+/// Runs `f` with the process's standard error closed to the messages of
+/// system libraries: ALSA prints its own lines when it finds no device,
+/// before weft can say so clearly.
+pub fn without_library_messages<R>(f: impl FnOnce() -> R) -> R {
+    use std::io::Write;
+    let _ = std::io::stderr().flush();
+    // SAFETY: plain file-descriptor calls; fd 2 is restored below.
+    let saved = unsafe { libc::dup(2) };
+    let null = std::fs::OpenOptions::new().write(true).open("/dev/null");
+    let redirected = match (&null, saved >= 0) {
+        (Ok(n), true) => {
+            use std::os::fd::AsRawFd;
+            // SAFETY: both descriptors are open.
+            unsafe { libc::dup2(n.as_raw_fd(), 2) >= 0 }
+        }
+        _ => false,
+    };
+    let out = f();
+    if redirected {
+        // SAFETY: `saved` is the duplicate of the original fd 2.
+        unsafe { libc::dup2(saved, 2) };
+    }
+    if saved >= 0 {
+        // SAFETY: `saved` is ours.
+        unsafe { libc::close(saved) };
+    }
+    out
+}
+
 /// Runs a live session until it is stopped. Returns the exit code.
 pub fn run(opts: LiveOptions) -> u8 {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -408,8 +440,19 @@ pub fn run(opts: LiveOptions) -> u8 {
         eprintln!("error: {e}");
         return 1;
     }
-    let output = match device::open(opts.device.as_deref(), opts.buffer) {
+    let output = match without_library_messages(|| {
+        device::open(opts.device.as_deref(), opts.buffer)
+    }) {
         Ok(o) => o,
+        // The REPL works without sound: documentation, evaluation,
+        // previews and recordings need no device.
+        Err(DeviceError::NoDevice(why)) if opts.repl => {
+            eprintln!(
+                "audio is off: no output device is available ({why}); :record and weft render still work; \
+                 `weft devices` lists devices, --device NAME picks one"
+            );
+            device::silent(SILENT_RATE, opts.buffer)
+        }
         Err(e) => {
             eprintln!("{e}");
             return match e {

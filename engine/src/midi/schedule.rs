@@ -18,8 +18,9 @@ use super::events::event_midi;
 use super::message::MidiMessage;
 use crate::osc::dirt_message;
 use crate::tempo::TempoMap;
+use lang::density::DenseHint;
 use lang::library::Pat;
-use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget, Controls, State};
+use lang::pattern::{query_within, Budget, Controls, State};
 use lang::program::{Output, Program};
 use lang::value::ValueMap;
 use lang::{Span, Time, Value};
@@ -28,8 +29,6 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
-/// Query work allowed per track and window.
-const QUERY_BUDGET: u64 = 200_000;
 /// MIDI clock pulses per quarter note.
 pub const PPQN: i64 = 24;
 
@@ -67,6 +66,10 @@ struct ExtTrack {
     pattern: Pat,
     output: Output,
     audible: bool,
+    /// Where the track's density likely comes from (for the message).
+    hint: Option<DenseHint>,
+    /// Set when the track was too dense to query: silent until it changes.
+    too_dense: bool,
 }
 
 struct Pending {
@@ -122,6 +125,8 @@ fn external_tracks(program: &Program) -> Vec<ExtTrack> {
             pattern: t.pattern.clone(),
             output: t.output.clone(),
             audible: audible.contains(t.name.as_str()),
+            hint: t.hint.clone(),
+            too_dense: false,
         })
         .collect()
 }
@@ -264,17 +269,34 @@ impl ExternalScheduler {
             },
         };
         for ti in 0..self.tracks.len() {
-            if !self.tracks[ti].audible {
+            if !self.tracks[ti].audible || self.tracks[ti].too_dense {
                 continue;
             }
             let track = self.tracks[ti].clone();
-            let haps = with_work_budget(QUERY_BUDGET, || track.pattern.query(&state));
-            for e in take_query_errors().into_iter().chain(take_query_warnings()) {
+            let queried = query_within(&track.pattern, &state, Budget::for_step(&state.span));
+            for e in queried.errors.into_iter().chain(queried.warnings) {
                 self.warn_once(
                     format!("query:{}:{e}", track.name),
                     format!("track `{}`: {e}", track.name),
                 );
             }
+            let haps = match queried.haps {
+                Ok(haps) => haps,
+                Err(e) => {
+                    // The track goes silent until it changes; the others play on.
+                    self.tracks[ti].too_dense = true;
+                    let m = lang::density::too_dense_message(
+                        Some(&track.name),
+                        &e,
+                        track.hint.as_ref(),
+                    );
+                    self.warn_once(
+                        format!("dense:{}", track.name),
+                        format!("{m}; the track is silent until it changes"),
+                    );
+                    continue;
+                }
+            };
             for h in haps {
                 if !h.has_onset() {
                     continue;

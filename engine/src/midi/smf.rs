@@ -12,16 +12,15 @@
 use super::events::{event_midi, is_drum, EventMidi};
 use super::message::MidiMessage;
 use crate::tempo::unrolled_changes;
-use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget};
+use lang::pattern::{query_within, Budget, State};
 use lang::program::{Output, Program, TempoChange};
 use lang::value::ValueMap;
-use lang::{Time, Value};
+use lang::{Span, Time, Value};
 use midly::num::{u14, u15, u24, u28, u4, u7};
 use midly::{Format, Header, MetaMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use std::collections::HashMap;
 
 /// Query work allowed per track and cycle.
-const QUERY_BUDGET: u64 = 400_000;
 /// Least resolution of an exported file, ticks per quarter note.
 const MIN_PPQ: i128 = 96;
 /// Resolution when no exact one fits.
@@ -61,6 +60,9 @@ pub struct Export {
     /// Markers written (the starts of the song's sections): tick and name.
     pub markers: Vec<(u64, String)>,
     pub warnings: Vec<String>,
+    /// Tracks too dense to query (see [`lang::pattern::query_within`]):
+    /// the export is not faithful and should not be written.
+    pub errors: Vec<String>,
 }
 
 /// One event of a track, in cycles.
@@ -140,6 +142,7 @@ fn track_event(delta: u64, channel: u8, m: MidiMessage) -> Option<TrackEvent<'st
 /// their output).
 pub fn export(program: &Program, length: Time) -> Export {
     let mut warnings = Vec::new();
+    let mut errors = Vec::new();
     let beats = Time::from_f64(program.beats_per_cycle)
         .filter(|b| *b > Time::ZERO)
         .unwrap_or(Time::int(4));
@@ -169,13 +172,21 @@ pub fn export(program: &Program, length: Time) -> Export {
         let mut c = Time::ZERO;
         while c < length {
             let end = (c + Time::ONE).min(length);
-            let haps = with_work_budget(QUERY_BUDGET, || t.pattern.query_arc(c, end));
-            for e in take_query_errors().into_iter().chain(take_query_warnings()) {
+            let state = State::new(Span::new(c, end));
+            let queried = query_within(&t.pattern, &state, Budget::for_span(&state.span));
+            for e in queried.errors.into_iter().chain(queried.warnings) {
                 let w = format!("track `{}`: {e}", t.name);
                 if !warnings.contains(&w) {
                     warnings.push(w);
                 }
             }
+            let haps = match queried.haps {
+                Ok(haps) => haps,
+                Err(e) => {
+                    errors.push(t.too_dense_message(&e));
+                    break;
+                }
+            };
             for h in haps {
                 if !h.has_onset() {
                     continue;
@@ -376,6 +387,7 @@ pub fn export(program: &Program, length: Time) -> Export {
         tempos,
         markers,
         warnings,
+        errors,
     }
 }
 
