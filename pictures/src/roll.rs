@@ -7,13 +7,14 @@
 
 use crate::svg::{Anchor, Svg};
 use engine::voice::number;
+use lang::density::{too_dense_message, DenseHint};
 use lang::graph::Instrument;
 use lang::library::Pat;
-use lang::pattern::{take_query_errors, take_query_warnings, with_work_budget};
+use lang::pattern::{query_span_within, with_work_budget};
 use lang::program::Program;
 use lang::tonal::notes::{freq_to_midi, midi_to_note_name, note_to_midi};
 use lang::value::{js_number, ValueMap};
-use lang::{Hap, Time, Value};
+use lang::{Hap, Span, Time, Value};
 use std::collections::HashSet;
 
 /// Width of the whole picture, in pixels.
@@ -46,10 +47,11 @@ pub const MAX_SOUND_ROWS: usize = 64;
 pub const MAX_HEIGHT: f64 = 16_000.0;
 /// The most section labels drawn (a short song repeated over many cycles).
 const MAX_SECTION_LABELS: usize = 4096;
-/// Query work allowed for a whole picture (a fifth of what `weft events`
-/// allows, plenty for 4096 cycles of a busy program), so that a
-/// pathological pattern ends with an error rather than running on.
-const WORK_BUDGET: u64 = 4_000_000;
+/// Query work allowed for a whole picture, besides each cycle's own
+/// budget (that of `weft events`): a hundred cycles at the limit, plenty
+/// for 4096 cycles of a busy program, so that a pathological pattern ends
+/// with an error rather than running on.
+const WORK_BUDGET: u64 = 100 * lang::pattern::WORK_PER_CYCLE;
 
 /// Track colours, in order of the tracks.
 const COLOURS: &[&str] = &[
@@ -154,8 +156,8 @@ pub fn roll(
     let bands = with_work_budget(WORK_BUDGET, || {
         let mut bands = Vec::new();
         let mut left = MAX_EVENTS;
-        for (i, (name, pat)) in tracks.into_iter().enumerate() {
-            let notes = track_notes(&name, &pat, end, &pitched, left)?;
+        for (i, (name, pat, hint)) in tracks.into_iter().enumerate() {
+            let notes = track_notes(&name, &pat, hint.as_ref(), end, &pitched, left)?;
             left -= notes.len();
             bands.push(band(name, COLOURS[i % COLOURS.len()], notes)?);
         }
@@ -195,16 +197,18 @@ fn cycles_to_draw(program: &Program, range: &Range) -> Result<Time, String> {
 }
 
 /// The named patterns to draw: one track, or all that sound.
-fn tracks_to_draw(program: &Program, only: Option<&str>) -> Result<Vec<(String, Pat)>, String> {
+type TrackToDraw = (String, Pat, Option<DenseHint>);
+
+fn tracks_to_draw(program: &Program, only: Option<&str>) -> Result<Vec<TrackToDraw>, String> {
     if let Some(name) = only {
         return match program.track(name) {
-            Some(t) => Ok(vec![(t.name.clone(), t.pattern.clone())]),
+            Some(t) => Ok(vec![(t.name.clone(), t.pattern.clone(), t.hint.clone())]),
             None => Err(unknown_track(program, name)),
         };
     }
-    let tracks: Vec<(String, Pat)> = program
+    let tracks: Vec<TrackToDraw> = program
         .audible()
-        .map(|t| (t.name.clone(), t.pattern.clone()))
+        .map(|t| (t.name.clone(), t.pattern.clone(), t.hint.clone()))
         .collect();
     if tracks.is_empty() {
         return Err("the program has no track to draw".to_string());
@@ -231,21 +235,24 @@ const CHUNK_CYCLES: i64 = 16;
 fn track_notes(
     name: &str,
     pat: &Pat,
+    hint: Option<&DenseHint>,
     end: Time,
     pitched: &HashSet<String>,
     limit: usize,
 ) -> Result<Vec<Note>, String> {
-    take_query_errors();
-    take_query_warnings();
     let mut notes: Vec<Note> = Vec::new();
     let mut from = Time::ZERO;
     while from < end {
         let to = (from + Time::int(CHUNK_CYCLES)).min(end);
-        let haps = pat.query_arc(from, to);
-        take_query_warnings();
-        if let Some(e) = take_query_errors().into_iter().next() {
+        // The query of `weft events`, within the same budget: a track too
+        // dense to query stops with the same message.
+        let queried = query_span_within(pat, Span::new(from, to));
+        if let Some(e) = queried.errors.into_iter().next() {
             return Err(format!("track `{name}`: {e}"));
         }
+        let haps = queried
+            .haps
+            .map_err(|e| too_dense_message(Some(name), &e, hint))?;
         notes.extend(haps.iter().filter_map(|h| note_of(h, end, pitched)));
         if notes.len() > limit {
             return Err(format!(
