@@ -159,7 +159,12 @@ impl TempoMap {
     /// Appends a tempo change at cycle `at` (after the last segment start).
     fn push(&mut self, at: Time, cps: f64) {
         let seconds = self.seconds_at(at);
-        self.segments.retain(|s| s.cycle < at);
+        // Segments are in order of their cycle: drop those from `at` on
+        // from the end (a song's unrolled changes append thousands of them,
+        // which must not cost a pass over all the others each).
+        while self.segments.last().is_some_and(|s| s.cycle >= at) {
+            self.segments.pop();
+        }
         self.segments.push(Segment {
             cycle: at,
             seconds,
