@@ -720,3 +720,60 @@ fn bad_options_give_clear_errors() {
     }
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn loudness_over_time_is_drawn_with_the_target() {
+    let d = temp_dir("loudness-plot");
+    let prog = write_program(&d, "mix.weft", &chords(0.3));
+    let wav = d.join("mix.wav");
+    let svg = d.join("loudness.svg");
+    let png = d.join("loudness.png");
+    for picture in [&svg, &png] {
+        let (code, _, err) = render(&[
+            prog.to_str().unwrap(),
+            "-o",
+            wav.to_str().unwrap(),
+            "--cycles",
+            "4",
+            "--target",
+            "streaming",
+            "--loudness-plot",
+            picture.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("target streaming: -14 LUFS"), "{text}");
+    // The integrated loudness drawn is the file's, as measured independently.
+    let (samples, rate) = read_wav(&wav);
+    let (lufs, _) = measure(&samples, rate);
+    let drawn: f64 = text
+        .split("integrated ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .expect("an integrated loudness label");
+    assert!(
+        (drawn - lufs).abs() < 0.15,
+        "drawn {drawn}, measured {lufs}"
+    );
+    // 8 s of audio: 80 short-term values in one unbroken curve.
+    let points = text.split("<polyline points=\"").nth(1).unwrap();
+    let points = points.split('"').next().unwrap().split_whitespace().count();
+    assert_eq!(points, 80);
+    let decoder = png::Decoder::new(std::io::Cursor::new(std::fs::read(&png).unwrap()));
+    let info = decoder.read_info().unwrap();
+    assert_eq!((info.info().width, info.info().height), (900, 320));
+    // Not a picture name: a clear error, nothing half written.
+    let (code, _, err) = render(&[
+        prog.to_str().unwrap(),
+        "-o",
+        wav.to_str().unwrap(),
+        "--cycles",
+        "1",
+        "--loudness-plot",
+        d.join("loudness.jpg").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("must end in .svg or .png"), "{err}");
+}

@@ -8,6 +8,7 @@
 //! `render`) go in, picture bytes come out. The same input gives the same
 //! bytes.
 
+pub mod loudness;
 pub mod plot;
 pub mod roll;
 pub mod svg;

@@ -461,7 +461,7 @@ impl Panel {
 
 /// A step of 1, 2 or 5 times a power of ten that cuts `range` into about
 /// `parts` pieces.
-fn nice_step(range: f64, parts: f64) -> f64 {
+pub(crate) fn nice_step(range: f64, parts: f64) -> f64 {
     let raw = (range / parts).max(1e-9);
     let p = 10f64.powf(raw.log10().floor());
     [1.0, 2.0, 5.0, 10.0]

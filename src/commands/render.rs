@@ -82,6 +82,10 @@ pub struct Args {
     /// Write the mix report (JSON) to this file.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Draw the master's short-term loudness over time, with its
+    /// integrated loudness and the target, to this picture (.png or .svg).
+    #[arg(long)]
+    loudness_plot: Option<PathBuf>,
     /// Timecode of the first sample (BWF time reference), HH:MM:SS:FF.
     #[arg(long, requires = "fps")]
     timecode: Option<String>,
@@ -379,6 +383,12 @@ pub fn run(a: Args) -> u8 {
             return 1;
         }
     }
+    if let Some(path) = &a.loudness_plot {
+        if let Err(e) = write_loudness_plot(path, &plan.output, &d) {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    }
     match &d.report.target {
         Some(t) if !t.met => {
             eprintln!(
@@ -510,4 +520,32 @@ fn origination() -> (String, String) {
         ),
         format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second()),
     )
+}
+
+/// The master's loudness over time as a picture (`--loudness-plot`).
+fn write_loudness_plot(
+    path: &std::path::Path,
+    output: &std::path::Path,
+    d: &deliver::Delivered,
+) -> Result<(), String> {
+    let format = pictures::Format::from_path(path)?;
+    let title = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let master = &d.report.master;
+    let curve = pictures::loudness::LoudnessCurve {
+        short_term: &master.loudness_curve,
+        step: engine::analysis::CURVE_STEP,
+        integrated: master.integrated,
+        target: d
+            .report
+            .target
+            .as_ref()
+            .map(|t| (t.goal.integrated, t.name.as_str())),
+        title: &title,
+    };
+    let svg = pictures::loudness::loudness_svg(&curve)?;
+    let bytes = pictures::svg::encode(&svg, format)?;
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
