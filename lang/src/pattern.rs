@@ -277,6 +277,58 @@ pub fn query_span_within<T: Val>(pat: &Pattern<T>, span: Span) -> Queried<T> {
     query_within(pat, &State::new(span), Budget::for_span(&span))
 }
 
+/// [`query_span_within`] handed over in pieces, so that a long span never
+/// holds more than about `max_held` events (plus one cycle's) at once:
+/// every cycle is first queried on its own (within a cycle's budget), and
+/// once `max_held` events have gone by, the span so far is queried and
+/// handed to `deliver` at the next cycle boundary that no event crosses
+/// (no event's whole spans it, no continuous value), where querying in two
+/// pieces gives the same events as querying at once. A span with fewer
+/// events comes in one piece, exactly as [`query_span_within`] gives it.
+/// `deliver` returns false to stop; a piece too dense ends the query.
+pub fn query_span_in_pieces<T: Val>(
+    pat: &Pattern<T>,
+    span: Span,
+    max_held: usize,
+    mut deliver: impl FnMut(Queried<T>) -> bool,
+) {
+    let mut start = span.begin;
+    let mut held = 0usize;
+    let mut at = span.begin;
+    while at < span.end && span.end > span.begin.sam() + Time::ONE {
+        let piece = Span::new(at, at.next_sam().min(span.end));
+        let q = query_within(pat, &State::new(piece), Budget::CYCLE);
+        let Ok(haps) = &q.haps else {
+            deliver(q);
+            return;
+        };
+        held += haps.len();
+        let clean = piece.end < span.end
+            && haps
+                .iter()
+                .all(|h| h.whole.is_some_and(|w| w.end <= piece.end));
+        at = piece.end;
+        if held >= max_held && clean {
+            let done = Span::new(start, at);
+            if !deliver(query_within(
+                pat,
+                &State::new(done),
+                Budget::for_span(&done),
+            )) {
+                return;
+            }
+            start = at;
+            held = 0;
+        }
+    }
+    let rest = Span::new(start, span.end);
+    deliver(query_within(
+        pat,
+        &State::new(rest),
+        Budget::for_span(&rest),
+    ));
+}
+
 /// Takes `n` units from the work budget; false (and nothing taken) when
 /// it is exhausted.
 pub fn spend(n: u64) -> bool {

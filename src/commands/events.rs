@@ -2,7 +2,7 @@
 
 use lang::density::{hint_of_source, too_dense_message, DenseHint};
 use lang::library::{reify, Pat};
-use lang::pattern::query_span_within;
+use lang::pattern::query_span_in_pieces;
 use lang::value::json_string;
 use lang::{Hap, Time, Value};
 use std::io::Write;
@@ -62,10 +62,17 @@ fn span_text(s: &Option<lang::Span>) -> String {
     }
 }
 
+/// Events held in memory at once over a long span (see
+/// [`query_span_in_pieces`]): a few MB.
+const HELD_EVENTS: usize = 25_000;
+
+/// The events as a table; `header`: the column names first (the first
+/// piece of a long span).
 fn print_table(
     out: &mut impl Write,
     haps: &[Hap<Value>],
     track: Option<&str>,
+    header: bool,
 ) -> std::io::Result<()> {
     let mut sorted: Vec<&Hap<Value>> = haps.iter().collect();
     sorted.sort_by_key(|h| (h.part.begin, h.whole.map(|w| w.begin)));
@@ -95,7 +102,9 @@ fn print_table(
     if let Some(t) = track {
         writeln!(out, "{t}:")?;
     }
-    writeln!(out, "{:<w0$}  {:<w1$}  value", "whole", "part")?;
+    if header {
+        writeln!(out, "{:<w0$}  {:<w1$}  value", "whole", "part")?;
+    }
     for (a, b, c) in rows {
         writeln!(out, "{a:<w0$}  {b:<w1$}  {c}")?;
     }
@@ -169,53 +178,74 @@ pub fn run(args: Args) -> u8 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     for (name, pat, hint) in named {
-        let queried = query_span_within(&pat, lang::Span::new(from, to));
         let who = name
             .as_deref()
             .map(|n| format!("track `{n}`: "))
             .unwrap_or_default();
-        for w in queried.warnings {
-            eprintln!("warning: {who}{w}");
-        }
-        if !queried.errors.is_empty() {
-            for e in queried.errors {
-                eprintln!("error: {who}{e}");
-            }
-            return 1;
-        }
-        let haps = match queried.haps {
-            Ok(haps) => haps,
-            Err(e) => {
-                eprintln!(
-                    "error: {}",
-                    too_dense_message(name.as_deref(), &e, hint.as_ref())
-                );
-                return 1;
-            }
-        };
-        let written = if args.json {
-            let mut tn = String::new();
-            if several {
-                json_string(name.as_deref().unwrap_or(""), &mut tn);
-            }
-            haps.iter().try_for_each(|h| {
-                let j = hap_json(h);
-                if several {
-                    writeln!(out, "{{\"track\":{tn},{}", &j[1..])
-                } else {
-                    writeln!(out, "{j}")
+        let mut warned = std::collections::HashSet::new();
+        let mut first = true;
+        let mut outcome = Ok(());
+        // Handed over a piece at a time, so that a long span is written
+        // as it is queried instead of held in memory whole.
+        query_span_in_pieces(&pat, lang::Span::new(from, to), HELD_EVENTS, |queried| {
+            for w in queried.warnings {
+                if warned.insert(w.clone()) {
+                    eprintln!("warning: {who}{w}");
                 }
-            })
-        } else {
-            print_table(
-                &mut out,
-                &haps,
-                if several { name.as_deref() } else { None },
-            )
-        };
-        if written.is_err() {
-            // The reader went away (e.g. `| head`): stop quietly.
-            return 0;
+            }
+            if !queried.errors.is_empty() {
+                for e in queried.errors {
+                    eprintln!("error: {who}{e}");
+                }
+                outcome = Err(1);
+                return false;
+            }
+            let haps = match queried.haps {
+                Ok(haps) => haps,
+                Err(e) => {
+                    eprintln!(
+                        "error: {}",
+                        too_dense_message(name.as_deref(), &e, hint.as_ref())
+                    );
+                    outcome = Err(1);
+                    return false;
+                }
+            };
+            let written = if args.json {
+                let mut tn = String::new();
+                if several {
+                    json_string(name.as_deref().unwrap_or(""), &mut tn);
+                }
+                haps.iter().try_for_each(|h| {
+                    let j = hap_json(h);
+                    if several {
+                        writeln!(out, "{{\"track\":{tn},{}", &j[1..])
+                    } else {
+                        writeln!(out, "{j}")
+                    }
+                })
+            } else {
+                print_table(
+                    &mut out,
+                    &haps,
+                    if several && first {
+                        name.as_deref()
+                    } else {
+                        None
+                    },
+                    first,
+                )
+            };
+            first = false;
+            if written.is_err() {
+                // The reader went away (e.g. `| head`): stop quietly.
+                outcome = Err(0);
+                return false;
+            }
+            true
+        });
+        if let Err(code) = outcome {
+            return code;
         }
     }
     let _ = out.flush();
