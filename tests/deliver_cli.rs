@@ -123,33 +123,26 @@ fn a_target_that_needs_too_much_limiting_fails_loudly() {
     // about 10 dB of limiting.
     let p = Path::new("examples/first.weft");
     let out = d.join("drums.wav");
-    let (code, stdout, e) = render(&[
-        p.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--cycles",
-        "4",
-        "--target",
-        "streaming",
-        "--max-limiting",
-        "3",
-    ]);
+    let at_most_3_db = |target: &str| {
+        render(&[
+            p.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--cycles",
+            "4",
+            "--target",
+            target,
+            "--max-limiting",
+            "3",
+        ])
+    };
+    let (code, stdout, e) = at_most_3_db("streaming");
     assert_eq!(code, 3, "{stdout}{e}");
     assert!(e.contains("cannot meet streaming"), "{e}");
     assert!(e.contains("more than the 3.0 dB allowed"), "{e}");
     assert!(!out.exists(), "a file was written");
     // A broadcast level needs no limiting.
-    let (code, stdout, e) = render(&[
-        p.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--cycles",
-        "4",
-        "--target",
-        "ebu-r128",
-        "--max-limiting",
-        "3",
-    ]);
+    let (code, stdout, e) = at_most_3_db("ebu-r128");
     assert_eq!(code, 0, "{e}");
     assert!(stdout.contains("met"), "{stdout}");
     let _ = std::fs::remove_dir_all(&d);

@@ -331,6 +331,12 @@ impl Command {
     }
 }
 
+/// The stem taps of the strips that have one (post-master stems follow
+/// the orbits' settings as the voices change them).
+fn stem_taps(strips: &mut [Option<Box<Strip>>]) -> impl Iterator<Item = &mut Box<StemTap>> {
+    strips.iter_mut().flatten().filter_map(|s| s.tap.as_mut())
+}
+
 /// Queued notes taken back by an immediate swap, shared by the control side
 /// (one writer) and the audio thread: voices of a generation older than
 /// `generation` that start at or after `from` are dropped instead of
@@ -666,12 +672,7 @@ impl AudioCore {
             orbit.room = room;
             orbit.damp = damp;
             orbit.reverb.set_room(room, damp);
-            for tap in self
-                .strips
-                .iter_mut()
-                .flatten()
-                .filter_map(|s| s.tap.as_mut())
-            {
+            for tap in stem_taps(&mut self.strips) {
                 tap.set_room(v.orbit, room, damp);
             }
         }
@@ -681,12 +682,7 @@ impl AudioCore {
                 st.delay_feedback.unwrap_or(0.5),
             );
             orbit.delay.set(time, feedback);
-            for tap in self
-                .strips
-                .iter_mut()
-                .flatten()
-                .filter_map(|s| s.tap.as_mut())
-            {
+            for tap in stem_taps(&mut self.strips) {
                 tap.set_delay(v.orbit, time, feedback);
             }
         }
