@@ -59,6 +59,8 @@ enum Command {
     Roll(commands::roll::Args),
     /// Draw one note of an instrument: waveform, spectrum, envelope, filter (SVG or PNG).
     Plot(commands::plot::Args),
+    /// Sound files: `weft sample info FILE` gives length, rate, peak and loudness.
+    Sample(commands::sample::Args),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Devices(a) => commands::devices::run(a),
         Command::Roll(a) => commands::roll::run(a),
         Command::Plot(a) => commands::plot::run(a),
+        Command::Sample(a) => commands::sample::run(a),
     };
     ExitCode::from(code)
 }

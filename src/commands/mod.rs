@@ -16,6 +16,7 @@ pub mod render;
 pub mod render_report;
 pub mod repl;
 pub mod roll;
+pub mod sample;
 
 use engine::samples::fetch::Fetcher;
 use engine::samples::sources::cached_names;
