@@ -202,18 +202,24 @@ impl Svg {
         );
     }
 
-    /// A line through points.
-    pub fn polyline(&mut self, points: &[(f64, f64)], stroke: &str, width: f64) {
-        if points.is_empty() {
-            return;
-        }
-        self.out.push_str("<polyline points=\"");
+    /// Starts an element with a `points` attribute (left open for the
+    /// rest of its attributes).
+    fn open_with_points(&mut self, element: &str, points: &[(f64, f64)]) {
+        let _ = write!(self.out, "<{element} points=\"");
         for (i, (x, y)) in points.iter().enumerate() {
             if i > 0 {
                 self.out.push(' ');
             }
             let _ = write!(self.out, "{},{}", num(*x), num(*y));
         }
+    }
+
+    /// A line through points.
+    pub fn polyline(&mut self, points: &[(f64, f64)], stroke: &str, width: f64) {
+        if points.is_empty() {
+            return;
+        }
+        self.open_with_points("polyline", points);
         let _ = writeln!(
             self.out,
             "\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-linejoin=\"round\"/>",
@@ -226,13 +232,7 @@ impl Svg {
         if points.is_empty() {
             return;
         }
-        self.out.push_str("<polygon points=\"");
-        for (i, (x, y)) in points.iter().enumerate() {
-            if i > 0 {
-                self.out.push(' ');
-            }
-            let _ = write!(self.out, "{},{}", num(*x), num(*y));
-        }
+        self.open_with_points("polygon", points);
         let _ = writeln!(
             self.out,
             "\" fill=\"{fill}\" fill-opacity=\"{}\"/>",
