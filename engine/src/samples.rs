@@ -18,7 +18,7 @@ pub mod sources;
 
 use crate::engine::sound_candidates;
 use fetch::{FetchError, Fetcher, Progress, What};
-use fundsp::prelude32::{AudioNode, Frame, U0, U2};
+use fundsp::prelude32::{AudioNode, BufferMut, BufferRef, Frame, U0, U2};
 use lang::program::{Output, Program};
 use lang::sample_source::SampleSource;
 use lang::value::{Value, ValueMap};
@@ -851,22 +851,53 @@ impl SamplePlayer {
         self.sample.data[i as usize * c + ch.min(c - 1)]
     }
 
-    /// Cubic (Catmull-Rom) interpolation at the current position.
+    /// Cubic (Catmull-Rom) interpolation at the current position (which
+    /// is inside the region, so not negative: truncation is the floor).
     #[inline]
     fn read(&self, ch: usize) -> f32 {
-        let i = self.pos.floor();
-        let t = (self.pos - i) as f32;
-        let i = i as i64;
-        let (y0, y1, y2, y3) = (
-            self.frame(i - 1, ch),
-            self.frame(i, ch),
-            self.frame(i + 1, ch),
-            self.frame(i + 2, ch),
-        );
+        let i = self.pos as i64;
+        let t = (self.pos - i as f64) as f32;
+        let c = self.sample.channels;
+        let n = self.sample.frames() as i64;
+        let (y0, y1, y2, y3) = if i >= 1 && i + 2 < n {
+            // The four frames are inside the sample: no checks.
+            let at = |k: i64| self.sample.data[k as usize * c + ch.min(c - 1)];
+            (at(i - 1), at(i), at(i + 1), at(i + 2))
+        } else {
+            (
+                self.frame(i - 1, ch),
+                self.frame(i, ch),
+                self.frame(i + 1, ch),
+                self.frame(i + 2, ch),
+            )
+        };
         let a = -0.5 * y0 + 1.5 * y1 - 1.5 * y2 + 0.5 * y3;
         let b = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3;
         let c = -0.5 * y0 + 0.5 * y2;
         ((a * t + b) * t + c) * t + y1
+    }
+
+    /// The next output frame (left, right), or `None` once a region that
+    /// does not loop has ended (silence from then on).
+    #[inline]
+    fn next_frame(&mut self) -> Option<(f32, f32)> {
+        let inside = self.pos >= self.begin && self.pos < self.end;
+        if !inside {
+            if !self.looping || self.end - self.begin < 1.0 {
+                return None;
+            }
+            let len = self.end - self.begin;
+            self.pos = self.begin + (self.pos - self.begin).rem_euclid(len);
+        }
+        let l = self.read(0);
+        // A mono sample's right channel is its left.
+        let r = if self.sample.channels == 1 {
+            l
+        } else {
+            self.read(1)
+        };
+        self.pos += self.rate;
+        Some((l, r))
     }
 }
 
@@ -885,17 +916,16 @@ impl AudioNode for SamplePlayer {
 
     #[inline]
     fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U2> {
-        let inside = self.pos >= self.begin && self.pos < self.end;
-        if !inside {
-            if !self.looping || self.end - self.begin < 1.0 {
-                return [0.0, 0.0].into();
-            }
-            let len = self.end - self.begin;
-            self.pos = self.begin + (self.pos - self.begin).rem_euclid(len);
+        let (l, r) = self.next_frame().unwrap_or((0.0, 0.0));
+        [l, r].into()
+    }
+
+    fn process(&mut self, size: usize, _input: &BufferRef, output: &mut BufferMut) {
+        for k in 0..size {
+            let (l, r) = self.next_frame().unwrap_or((0.0, 0.0));
+            output.set_f32(0, k, l);
+            output.set_f32(1, k, r);
         }
-        let out = [self.read(0), self.read(1)];
-        self.pos += self.rate;
-        out.into()
     }
 }
 
