@@ -5,8 +5,8 @@
 //! allocate, lock or block — except with stems on, an offline-only mode
 //! (see [`crate::stem_tap`]).
 
-use crate::dsp::bank::{SawBank, SawLowpass, LANES};
 use crate::dsp::effects::{DcBlocker, Freeverb, StereoDelay, TruePeakLimiter};
+use crate::dsp::lanes::{LaneBank, LaneVoice};
 use crate::stem_tap::StemTap;
 use fundsp::prelude32::{AudioUnit, BufferVec, MAX_BUFFER_SIZE};
 use lang::Time;
@@ -77,17 +77,20 @@ pub struct Voice {
 pub enum Dsp {
     /// A compiled network (any graph).
     Net(Net1or2),
-    /// A lane in a bank of sawtooth → lowpass voices (see [`crate::dsp::bank`]),
-    /// assigned when the voice starts.
+    /// A lane in a bank of voices running one program (see
+    /// [`crate::dsp::lanes`]), assigned when the voice starts.
     Bank {
-        params: SawLowpass,
+        params: LaneVoice,
         lane: Option<(usize, usize)>,
     },
 }
 
 impl Dsp {
     fn stereo(&self) -> bool {
-        matches!(self, Dsp::Net(n) if n.stereo)
+        match self {
+            Dsp::Net(n) => n.stereo,
+            Dsp::Bank { params, .. } => params.stereo(),
+        }
     }
 }
 
@@ -425,7 +428,7 @@ pub struct AudioCore {
     /// The next sample to render.
     pos: i64,
     voices: Vec<Option<Box<Voice>>>,
-    banks: Vec<SawBank>,
+    banks: Vec<LaneBank>,
     strips: Vec<Option<Box<Strip>>>,
     orbits: Vec<Orbit>,
     master: Master,
@@ -473,8 +476,8 @@ impl AudioCore {
             sample_rate: sr,
             pos: 0,
             voices: (0..p.max_voices).map(|_| None).collect(),
-            banks: (0..p.max_voices / LANES + 1)
-                .map(|_| SawBank::default())
+            banks: (0..crate::dsp::lanes::banks_for(p.max_voices))
+                .map(|_| LaneBank::default())
                 .collect(),
             strips: (0..p.max_tracks).map(|_| None).collect(),
             orbits: (0..ORBITS)
@@ -834,8 +837,9 @@ impl AudioCore {
             Dsp::Bank {
                 lane: Some((b, j)), ..
             } => {
-                let o = &self.banks[*b].out[*j][off..n];
-                (o, o)
+                let bank = &self.banks[*b];
+                let o = &bank.out[*j][off..n];
+                (o, if stereo { &bank.out_r[*j][off..n] } else { o })
             }
             Dsp::Bank { lane: None, .. } => return,
         };

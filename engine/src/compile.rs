@@ -64,6 +64,9 @@ pub struct Builder<'a> {
     /// An additive waveform replacing the sawtooth, square and triangle
     /// oscillators (`partials`).
     waveform: Option<Arc<Wavetable>>,
+    /// Oscillators built so far (each starts at [`oscillator_phase`] of
+    /// its index).
+    oscillators: usize,
     /// Problems found (unknown parameters, non-constant settings).
     pub warnings: Vec<String>,
 }
@@ -99,6 +102,7 @@ impl<'a> Builder<'a> {
             seed,
             bound: Vec::new(),
             waveform: None,
+            oscillators: 0,
             warnings: Vec::new(),
         }
     }
@@ -114,6 +118,7 @@ impl<'a> Builder<'a> {
             seed: 1,
             bound: Vec::new(),
             waveform: None,
+            oscillators: 0,
             warnings: Vec::new(),
         }
     }
@@ -304,21 +309,13 @@ impl<'a> Builder<'a> {
         f.clamp(5.0, (self.sample_rate * 0.45) as f32)
     }
 
-    /// An oscillator: `fixed` when the frequency is constant, else `free`
-    /// fed with the frequency signal.
-    fn oscillator(
-        &mut self,
-        freq: &Sig,
-        fixed: &dyn Fn(f32) -> Box<dyn AudioUnit>,
-        free: &dyn Fn() -> Box<dyn AudioUnit>,
-    ) -> Sig {
-        match freq {
-            Sig::Const(f) => Sig::Chans(self.unit(fixed(*f), &[])),
-            s => {
-                let f = self.mono(s);
-                Sig::Chans(self.unit(free(), &[f]))
-            }
-        }
+    /// An oscillator starting at the phase of its index, fed its
+    /// frequency (a constant or a signal).
+    fn oscillator(&mut self, freq: &Sig, make: &dyn Fn(f32) -> Box<dyn AudioUnit>) -> Sig {
+        let osc = make(oscillator_phase(self.oscillators));
+        self.oscillators += 1;
+        let f = self.mono(freq);
+        Sig::Chans(self.unit(osc, &[f]))
     }
 
     /// A two-pole filter of the `Svf` family with cutoff and Q.
@@ -382,7 +379,7 @@ impl<'a> Builder<'a> {
     fn node(&mut self, prim: Prim, s: &[Sig]) -> Sig {
         let seed = self.seed;
         match prim {
-            Prim::Sine => self.oscillator(&s[0], &|f| Box::new(sine_hz(f)), &|| Box::new(sine())),
+            Prim::Sine => self.oscillator(&s[0], &|p| Box::new(An(Sine::<f32>::with_phase(p)))),
             Prim::Saw | Prim::Square | Prim::Triangle if self.waveform.is_some() => {
                 let table = self.waveform.clone().unwrap();
                 let f = self.mono(&s[0]);
@@ -393,19 +390,24 @@ impl<'a> Builder<'a> {
                 AudioNode::reset(&mut osc);
                 Sig::Chans(self.unit(Box::new(An(osc)), &[f]))
             }
-            Prim::Saw => self.oscillator(&s[0], &|f| Box::new(poly_saw_hz(f)), &|| {
-                Box::new(poly_saw())
-            }),
-            Prim::Square => self.oscillator(&s[0], &|f| Box::new(poly_square_hz(f)), &|| {
-                Box::new(poly_square())
-            }),
-            Prim::Triangle => self.oscillator(&s[0], &|f| Box::new(triangle_hz(f)), &|| {
-                Box::new(triangle())
-            }),
+            Prim::Saw => self.oscillator(&s[0], &|p| Box::new(An(PolySaw::<f32>::with_phase(p)))),
+            Prim::Square => {
+                self.oscillator(&s[0], &|p| Box::new(An(PolySquare::<f32>::with_phase(p))))
+            }
+            Prim::Triangle => match &s[0] {
+                Sig::Const(f) => Sig::Chans(self.unit(Box::new(triangle_hz(*f)), &[])),
+                f => {
+                    let f = self.mono(f);
+                    Sig::Chans(self.unit(Box::new(triangle()), &[f]))
+                }
+            },
             Prim::Pulse => {
                 let f = self.mono(&s[0]);
                 let w = self.mono(&s[1]);
-                Sig::Chans(self.unit(Box::new(poly_pulse()), &[f, w]))
+                let phase = oscillator_phase(self.oscillators);
+                self.oscillators += 1;
+                let osc = Box::new(An(PolyPulse::<f32>::with_phase(phase)));
+                Sig::Chans(self.unit(osc, &[f, w]))
             }
             Prim::Noise => Sig::Chans(self.unit(Box::new(noise().seed(seed)), &[])),
             Prim::Pink => Sig::Chans(self.unit(Box::new(pink().seed(seed)), &[])),
@@ -629,6 +631,19 @@ impl<'a> Builder<'a> {
         self.net.set_sample_rate(self.sample_rate);
         self.net.allocate();
         (self.net, self.warnings)
+    }
+}
+
+/// The phase (0–1) at which a voice's oscillator number `index` (in the
+/// order they are built, arguments first) starts: the first at 0, as
+/// Strudel's oscillators do, the others spread (fundsp's `rnd1`) so that
+/// detuned copies do not start in step. The same for every voice, and the
+/// same in lanes ([`crate::dsp::lanes`]) as in networks.
+pub fn oscillator_phase(index: usize) -> f32 {
+    if index == 0 {
+        0.0
+    } else {
+        fundsp::math::rnd1(index as u64) as f32
     }
 }
 

@@ -12,9 +12,9 @@
 use crate::audio::{Dsp, Net1or2, OrbitSettings, Voice};
 use crate::compile::{channels, simplify, Builder, Sig};
 use crate::dsp::additive::{self, Series};
-use crate::dsp::bank::SawLowpass;
 use crate::dsp::distortion::Algorithm;
 use crate::dsp::effects::Freeverb;
+use crate::dsp::lane_map::lane_voice;
 use crate::dsp::nodes::Adsr;
 use crate::dsp::nodes::Op;
 use crate::modulation::{self, Clock, ModSpec};
@@ -246,8 +246,9 @@ pub fn prepare(
     let mut effects = fx_chain(ev, at.cps, &plan);
     effects.extend(event_effects(ev, &|c| inst.declares(c), at.cps));
     let waveform = additive_waveform(inst, ev, freq, keep_freq);
+    // Voices whose graph fits run in SIMD lanes (see `dsp::lanes`).
     let bank = if effects.is_empty() && plan.is_empty() && waveform.is_none() {
-        bank_shape(&graph, &lookup)
+        lane_voice(&graph, sample_rate, at.seed)
     } else {
         None
     };
@@ -261,7 +262,8 @@ pub fn prepare(
                     e
                 })
                 .or(env);
-            (Dsp::Bank { params, lane: None }, 1, env, Vec::new())
+            let outputs = if params.stereo() { 2 } else { 1 };
+            (Dsp::Bank { params, lane: None }, outputs, env, Vec::new())
         }
         None => {
             let mut outputs = effects
@@ -938,59 +940,6 @@ fn resolve(g: &Graph, lookup: &dyn Fn(&str) -> Option<f64>, keep_freq: bool) -> 
         }
         other => other.clone(),
     }
-}
-
-/// Recognises `saw(f)` → optional `lpf(c, q)` with constant gains and an
-/// optional ADSR on the outside: voices of that shape run in a bank.
-fn bank_shape(
-    g: &Graph,
-    lookup: &dyn Fn(&str) -> Option<f64>,
-) -> Option<(SawLowpass, Option<[f32; 4]>)> {
-    fn consts(args: &[Graph]) -> Option<Vec<f32>> {
-        args.iter()
-            .map(|a| match a {
-                Graph::Const(x) => Some(*x as f32),
-                _ => None,
-            })
-            .collect()
-    }
-    fn inner(g: &Graph, gain: &mut f32, filter: &mut Option<(f32, f32)>) -> Option<f32> {
-        match g {
-            Graph::Node(Prim::Saw, a) => match a.as_slice() {
-                [Graph::Const(f)] => Some(*f as f32),
-                _ => None,
-            },
-            Graph::Node(Prim::Mul, a) => match a.as_slice() {
-                [x, Graph::Const(k)] | [Graph::Const(k), x] => {
-                    *gain *= *k as f32;
-                    inner(x, gain, filter)
-                }
-                _ => None,
-            },
-            Graph::Node(Prim::Lowpass, a) if filter.is_none() => match a.as_slice() {
-                [x, Graph::Const(c), Graph::Const(q)] => {
-                    *filter = Some((*c as f32, *q as f32));
-                    inner(x, gain, filter)
-                }
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-    let g = resolve(g, lookup, false);
-    let (body, env) = match &g {
-        Graph::Node(Prim::Mul, a) => match a.as_slice() {
-            [x, Graph::Node(Prim::Adsr, e)] | [Graph::Node(Prim::Adsr, e), x] => {
-                let e = consts(e)?;
-                (x, Some([e[0], e[1], e[2], e[3]]))
-            }
-            _ => (&g, None),
-        },
-        _ => (&g, None),
-    };
-    let (mut gain, mut filter) = (1.0, None);
-    let freq = inner(body, &mut gain, &mut filter)?;
-    Some((SawLowpass { freq, filter, gain }, env))
 }
 
 /// Runs `g` (whose `Input` is the signal) on `sig` inside the builder.

@@ -623,7 +623,7 @@ impl Xorshift {
 /// of the period, which keeps the pitch exact. The line starts filled with
 /// a burst of zero-mean noise shaped by `tone`. Allocates only in
 /// `set_sample_rate` (on the control side, when the voice is built).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Pluck {
     freq: f32,
     decay: f32,
@@ -727,8 +727,20 @@ impl AudioNode for Pluck {
 
     #[inline]
     fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U1> {
+        [self.next()].into()
+    }
+}
+
+impl Pluck {
+    /// The next sample of the string.
+    #[inline]
+    pub fn next(&mut self) -> f32 {
         let len = self.buf.len();
-        let read = (self.pos + len - self.n) % len;
+        // `pos < len` and `0 < n < len`: one wrap at most.
+        let mut read = self.pos + len - self.n;
+        if read >= len {
+            read -= len;
+        }
         let v = self.buf[read];
         let f = self.a * v + (1.0 - 2.0 * self.a) * self.v1 + self.a * self.v2;
         self.v2 = self.v1;
@@ -737,8 +749,11 @@ impl AudioNode for Pluck {
         self.ap_x1 = f;
         self.ap_y1 = y;
         self.buf[self.pos] = y * self.gain;
-        self.pos = (self.pos + 1) % len;
-        [v].into()
+        self.pos += 1;
+        if self.pos == len {
+            self.pos = 0;
+        }
+        v
     }
 }
 
