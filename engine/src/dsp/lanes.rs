@@ -21,10 +21,10 @@ use fundsp::wide::{f32x8, u32x8};
 /// Voices per bank.
 pub const LANES: usize = 8;
 /// Limits of a program (graphs beyond them use a network).
-pub const MAX_OPS: usize = 32;
+pub const MAX_OPS: usize = 64;
 pub const MAX_OSC: usize = 8;
 pub const MAX_SVF: usize = 4;
-pub const MAX_K: usize = 24;
+pub const MAX_K: usize = 32;
 pub const MAX_AD: usize = 6;
 pub const MAX_REGS: usize = 6;
 
@@ -402,21 +402,18 @@ impl LaneBank {
                 self.noise = state;
             }
             Op::Pluck { out } => {
-                let o = out as usize;
-                for j in 0..LANES {
-                    let mut col = [0.0f32; CHUNK];
-                    if let Some(p) = self.pluck[j].as_mut() {
-                        if self.used[j] {
-                            for x in col[..n].iter_mut() {
-                                *x = p.next();
-                            }
+                // Each lane's string is a scalar loop; the columns are
+                // then interleaved into the register.
+                let mut cols = [[0.0f32; CHUNK]; LANES];
+                for (j, col) in cols.iter_mut().enumerate() {
+                    if let (Some(p), true) = (self.pluck[j].as_mut(), self.used[j]) {
+                        for x in col[..n].iter_mut() {
+                            *x = p.next();
                         }
                     }
-                    for k in 0..n {
-                        let mut a = regs[o][k].to_array();
-                        a[j] = col[k];
-                        regs[o][k] = f32x8::from(a);
-                    }
+                }
+                for (k, r) in regs[out as usize][..n].iter_mut().enumerate() {
+                    *r = f32x8::from(std::array::from_fn::<f32, LANES, _>(|j| cols[j][k]));
                 }
             }
             Op::Ad { slot, out } => {
