@@ -318,6 +318,9 @@ impl LaneBank {
 
     /// Renders `n` frames (n ≤ CHUNK) of every lane into `out` (and `out_r`).
     pub fn process(&mut self, n: usize) {
+        // Decaying strings and filters reach subnormal numbers, which cost
+        // a hundred times more on x86: flushed to zero while rendering.
+        let _flush = FlushSubnormals::new();
         let n = n.min(CHUNK);
         let len = self.program.len as usize;
         for i in 0..len {
@@ -407,9 +410,7 @@ impl LaneBank {
                 let mut cols = [[0.0f32; CHUNK]; LANES];
                 for (j, col) in cols.iter_mut().enumerate() {
                     if let (Some(p), true) = (self.pluck[j].as_mut(), self.used[j]) {
-                        for x in col[..n].iter_mut() {
-                            *x = p.next();
-                        }
+                        p.fill(&mut col[..n]);
                     }
                 }
                 for (k, r) in regs[out as usize][..n].iter_mut().enumerate() {
@@ -491,6 +492,42 @@ fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
         let a = v.to_array();
         for j in 0..LANES {
             dst[j][k] = a[j];
+        }
+    }
+}
+
+/// Flushes subnormal results and inputs to zero (x86 SSE) until dropped,
+/// then restores the previous mode.
+struct FlushSubnormals {
+    #[cfg(target_arch = "x86_64")]
+    saved: u32,
+}
+
+impl FlushSubnormals {
+    #[allow(deprecated)]
+    fn new() -> FlushSubnormals {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_getcsr, _mm_setcsr};
+            // SAFETY: only the flush-to-zero (bit 15) and
+            // denormals-are-zero (bit 6) flags change; restored on drop.
+            let saved = unsafe { _mm_getcsr() };
+            unsafe { _mm_setcsr(saved | 0x8040) };
+            FlushSubnormals { saved }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        FlushSubnormals {}
+    }
+}
+
+impl Drop for FlushSubnormals {
+    #[allow(deprecated)]
+    fn drop(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::_mm_setcsr;
+            // SAFETY: restores the mode read in `new`.
+            unsafe { _mm_setcsr(self.saved) };
         }
     }
 }

@@ -732,6 +732,36 @@ impl AudioNode for Pluck {
 }
 
 impl Pluck {
+    /// The next samples of the string: [`Pluck::next`] over `out`, with
+    /// the state in registers.
+    pub fn fill(&mut self, out: &mut [f32]) {
+        let len = self.buf.len();
+        let (n, a, ap, gain) = (self.n, self.a, self.ap, self.gain);
+        let (mut pos, mut v1, mut v2, mut x1, mut y1) =
+            (self.pos, self.v1, self.v2, self.ap_x1, self.ap_y1);
+        let buf = &mut self.buf[..];
+        for o in out.iter_mut() {
+            let mut read = pos + len - n;
+            if read >= len {
+                read -= len;
+            }
+            let v = buf[read];
+            let f = a * v + (1.0 - 2.0 * a) * v1 + a * v2;
+            v2 = v1;
+            v1 = v;
+            let y = ap * f + x1 - ap * y1;
+            x1 = f;
+            y1 = y;
+            buf[pos] = y * gain;
+            pos += 1;
+            if pos == len {
+                pos = 0;
+            }
+            *o = v;
+        }
+        (self.pos, self.v1, self.v2, self.ap_x1, self.ap_y1) = (pos, v1, v2, x1, y1);
+    }
+
     /// The next sample of the string.
     #[inline]
     pub fn next(&mut self) -> f32 {
