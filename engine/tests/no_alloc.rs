@@ -25,6 +25,12 @@ fxd: note("g3 ~ d4 ~").s("tone").fx(delay(0.2, 0.5, 0.4) >> chorus(0.8, 0.5, 0.5
 instrument user(freq = 110) = triangle(freq) * 0.4 >> adsr(0.005, 0.1, 0.6, 0.05)
 modded: note("c3 e3").s("buzz").lpf(600).lfo({ r: 3 }).env({ c: 'gain', a: 0.1 }).pan(0.3).lfo({ c: 'pan', r: 2 }).lfo({ c: 'note', sync: 4 }).FX(coarse(4), lpf(800).lfo({ r: 5 }).room(0.3).delay(0.4)).diode(2).fxr(0.5)
 adds: note("c3 g3").s("user").partials([1, 0.5, 0, 0.25]).phases([0, 0.5]).fold(2)
+instrument ks(freq = 110) = pluck(freq, 2, 0.5) * 0.5
+instrument fm2(freq = 110) = sine(freq + sine(freq * 2) * freq) * 0.3 >> adsr(0.01, 0.1, 0.5, 0.1)
+instrument wide(freq = 110) = (pan(saw(freq), 0.2) + pan(pulse(freq * 1.01, 0.3), 0.8)) * 0.2 >> bpf(800, 2)
+strings: note("c4 e4 g4 c5").s("ks").fast(4)
+bells: note("<[c5,e5] [g5,b5]>*4").s("fm2")
+spread: note("c3 g3").s("wide").fast(2)
 master: compressor(-18, 3, 0.01, 0.2) >> eq(1, 0, -1)
 "#;
 

@@ -372,6 +372,12 @@ pub struct TruePeakLimiter {
     phases: [[f32; TP_TAPS]; 3],
     /// Lowest gain applied since the last call to `take_min_gain`.
     min_gain: f32,
+    /// Entries of `required` below 1 (none: the window's minimum is 1).
+    limiting: usize,
+    /// A bound on the interpolator's gain (the largest sum of absolute
+    /// taps, with a margin for rounding): a frame whose history stays
+    /// below `ceiling / bound` cannot need limiting.
+    bound: f32,
 }
 
 impl TruePeakLimiter {
@@ -399,7 +405,13 @@ impl TruePeakLimiter {
                 *tap /= sum as f32;
             }
         }
+        let bound = phases
+            .iter()
+            .map(|p| p.iter().map(|t| t.abs() as f64).sum::<f64>())
+            .fold(1.0f64, f64::max);
         TruePeakLimiter {
+            limiting: 0,
+            bound: (bound * 1.02 * 1.001) as f32,
             ceiling: 10f64.powf(ceiling_db / 20.0) as f32,
             window,
             delay: [vec![0.0; window], vec![0.0; window]],
@@ -427,15 +439,28 @@ impl TruePeakLimiter {
 
     /// Pushes a frame into the interpolator and returns the true peak
     /// around the frame `TP_TAPS / 2` frames back (the one the limiter
-    /// processes now), with that frame.
+    /// processes now), with that frame. When the recent frames are too
+    /// low for any interpolated point to reach the ceiling, the peak is
+    /// not computed: the largest recent frame (also below the ceiling) is
+    /// returned instead.
     fn frame_peak(&mut self, l: f32, r: f32) -> (f32, [f32; 2]) {
         let mut peak = 0.0f32;
         let mut centre = [0.0f32; 2];
+        let mut largest = 0.0f32;
         for (ch, x) in [l, r].into_iter().enumerate() {
             let h = &mut self.history[ch];
             h.copy_within(0..TP_TAPS - 1, 1);
             h[0] = x;
             centre[ch] = h[TP_TAPS / 2];
+            largest = h.iter().fold(largest, |m, y| m.max(y.abs()));
+        }
+        if largest * self.bound <= self.ceiling {
+            // No interpolated point can reach the ceiling: the exact peak
+            // would not limit either.
+            return (largest, centre);
+        }
+        for ch in 0..2 {
+            let h = &self.history[ch];
             peak = peak.max(h[TP_TAPS / 2].abs()).max(h[TP_TAPS / 2 - 1].abs());
             for phase in &self.phases {
                 let y: f32 = phase.iter().zip(h.iter()).map(|(a, b)| a * b).sum();
@@ -464,9 +489,15 @@ impl TruePeakLimiter {
             1.0
         };
         let i = self.pos;
+        self.limiting -= usize::from(self.required[i] < 1.0);
+        self.limiting += usize::from(need < 1.0);
         self.required[i] = need;
         // Minimum requirement over the window ahead (the newest frames).
-        let window_min = self.required.iter().copied().fold(1.0f32, f32::min);
+        let window_min = if self.limiting == 0 {
+            1.0
+        } else {
+            self.required.iter().copied().fold(1.0f32, f32::min)
+        };
         // Release towards 1, never above the requirement.
         self.held = (1.0 - (1.0 - self.held) * self.release_coef).min(window_min);
         self.smoothed_sum += (self.held - self.smoothed[i]) as f64;

@@ -223,11 +223,12 @@ fn floor(x: f32x8) -> f32x8 {
     t - (t.simd_gt(x) & f32x8::ONE)
 }
 
-/// PolyBLEP residual, as fundsp's.
+/// PolyBLEP residual, as fundsp's (dividing by `dt` as multiplying by
+/// `inv` = 1 / `dt`, a rounding apart).
 #[inline(always)]
-fn polyblep(t: f32x8, dt: f32x8) -> f32x8 {
-    let z1 = t / dt;
-    let z2 = (t - f32x8::ONE) / dt;
+fn polyblep(t: f32x8, dt: f32x8, inv: f32x8) -> f32x8 {
+    let z1 = t * inv;
+    let z2 = (t - f32x8::ONE) * inv;
     let rise = z1 + z1 - z1 * z1 - f32x8::ONE;
     let fall = z2 + z2 + z2 * z2 + f32x8::ONE;
     let early = t.simd_lt(dt);
@@ -365,12 +366,19 @@ impl LaneBank {
                         phase -= floor(phase);
                     }
                     (Wave::Saw, fm) => {
+                        let inv = f32x8::ONE / delta;
                         for k in 0..n {
-                            let d = fm.map_or(delta, |f| regs[f as usize][k] * delta);
+                            let (d, inv) = match fm {
+                                Some(f) => {
+                                    let d = regs[f as usize][k] * delta;
+                                    (d, f32x8::ONE / d)
+                                }
+                                None => (delta, inv),
+                            };
                             let t = phase;
                             phase += d;
                             phase -= floor(phase);
-                            regs[o][k] = t + t - f32x8::ONE - polyblep(t, d);
+                            regs[o][k] = t + t - f32x8::ONE - polyblep(t, d, inv);
                         }
                     }
                     (wave, fm) => {
@@ -379,14 +387,22 @@ impl LaneBank {
                         } else {
                             width
                         };
+                        let inv = f32x8::ONE / delta;
                         for k in 0..n {
-                            let d = fm.map_or(delta, |f| regs[f as usize][k] * delta);
+                            let (d, inv) = match fm {
+                                Some(f) => {
+                                    let d = regs[f as usize][k] * delta;
+                                    (d, f32x8::ONE / d)
+                                }
+                                None => (delta, inv),
+                            };
                             let t = phase;
                             phase += d;
                             phase -= floor(phase);
                             let sq = t.simd_lt(w).bitselect(f32x8::ONE, -f32x8::ONE);
                             let half = t - w;
-                            regs[o][k] = sq + polyblep(t, d) - polyblep(half - floor(half), d);
+                            regs[o][k] =
+                                sq + polyblep(t, d, inv) - polyblep(half - floor(half), d, inv);
                         }
                     }
                 }
