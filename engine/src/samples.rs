@@ -810,7 +810,7 @@ pub fn download_needed(
 /// Plays a region of a sample at a fixed rate (frames of the sample per
 /// output frame; negative plays backwards from the region's end), once or
 /// looping. Two outputs (a mono sample uses the first). Never allocates.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SamplePlayer {
     sample: Arc<Sample>,
     rate: f64,
@@ -875,6 +875,13 @@ impl SamplePlayer {
         let b = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3;
         let c = -0.5 * y0 + 0.5 * y2;
         ((a * t + b) * t + c) * t + y1
+    }
+
+    /// Fills `left` and `right` (the same length) with the next frames.
+    pub fn fill(&mut self, left: &mut [f32], right: &mut [f32]) {
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            (*l, *r) = self.next_frame().unwrap_or((0.0, 0.0));
+        }
     }
 
     /// The next output frame (left, right), or `None` once a region that

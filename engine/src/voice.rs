@@ -14,7 +14,7 @@ use crate::compile::{channels, simplify, Builder, Sig};
 use crate::dsp::additive::{self, Series};
 use crate::dsp::distortion::Algorithm;
 use crate::dsp::effects::Freeverb;
-use crate::dsp::lane_map::lane_voice;
+use crate::dsp::lane_map::{lane_voice, lane_voice_with_input};
 use crate::dsp::nodes::Adsr;
 use crate::dsp::nodes::Op;
 use crate::modulation::{self, Clock, ModSpec};
@@ -392,6 +392,20 @@ pub fn prepare_sample(
         .fold(channels(&graph, input_channels), |c, g| channels(g, c));
     if pans {
         outputs = 2;
+    }
+    // Plain playback and the event's filters run in lanes (see `dsp::lanes`).
+    if effects.is_empty() && plan.is_empty() {
+        let fit = lane_voice_with_input(&graph, sample_rate, at.seed, Some(stereo_source));
+        if let Some((mut params, None)) = fit {
+            params.sample = Some(Box::new(player));
+            let outputs = if params.stereo() { 2 } else { 1 };
+            let rest = VoiceRest {
+                dsp: Dsp::Bank { params, lane: None },
+                outputs,
+                env: Some(env),
+            };
+            return Some(finish_voice(who, rest, ev, at, Vec::new()));
+        }
     }
     let mut b = Builder::voice(&lookup, outputs, sample_rate, at.seed);
     if !plan.pitch().is_empty() {

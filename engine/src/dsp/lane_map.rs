@@ -44,12 +44,26 @@ struct Mapper {
     k: usize,
     ad: usize,
     noise: bool,
+    /// The sample input not yet used: whether it is stereo.
+    input: Option<bool>,
 }
 
 /// The lane voice for a graph, and the ADSR settings (attack, decay,
 /// sustain, release) when the graph ends in `adsr` with constant settings;
 /// `None` when the shape does not fit.
 pub fn lane_voice(g: &Graph, sample_rate: f64, seed: u64) -> Option<(LaneVoice, Option<[f32; 4]>)> {
+    lane_voice_with_input(g, sample_rate, seed, None)
+}
+
+/// [`lane_voice`] for a graph whose `Input` is a sample (mono, or stereo
+/// when `stereo_input` is `Some(true)`); the caller puts the sample's
+/// player in the voice ([`LaneVoice::sample`]).
+pub fn lane_voice_with_input(
+    g: &Graph,
+    sample_rate: f64,
+    seed: u64,
+    stereo_input: Option<bool>,
+) -> Option<(LaneVoice, Option<[f32; 4]>)> {
     let (body, env) = split_adsr(g)?;
     let mut m = Mapper {
         v: LaneVoice::default(),
@@ -62,6 +76,7 @@ pub fn lane_voice(g: &Graph, sample_rate: f64, seed: u64) -> Option<(LaneVoice, 
         k: 0,
         ad: 0,
         noise: false,
+        input: stereo_input,
     };
     let out = m.sig(body)?;
     let p = &mut m.v.program;
@@ -132,6 +147,7 @@ impl Mapper {
         let Graph::Node(prim, args) = g else {
             return match g {
                 Graph::Const(x) => Some(V::Const(*x as f32)).filter(|_| (*x as f32).abs() < LIMIT),
+                Graph::Input => self.sample_input(),
                 _ => None,
             };
         };
@@ -241,6 +257,18 @@ impl Mapper {
             }
             _ => None,
         }
+    }
+
+    /// The sample, once (a graph using its input twice runs in a network).
+    fn sample_input(&mut self) -> Option<V> {
+        let stereo = self.input.take()?;
+        let out = self.reg()?;
+        let right = if stereo { Some(self.reg()?) } else { None };
+        self.push(Op::Sample { out, right })?;
+        Some(match right {
+            Some(r) => V::Stereo(out, r),
+            None => V::Mono(out),
+        })
     }
 
     /// An oscillator at a constant frequency or at a mono signal's.
@@ -408,7 +436,7 @@ impl Mapper {
 mod tests {
     use super::*;
     use crate::audio::CHUNK;
-    use crate::compile::{channels, Builder};
+    use crate::compile::{channels, Builder, Sig};
     use crate::dsp::lanes::LaneBank;
     use fundsp::prelude32::{AudioUnit, BufferVec};
 
@@ -571,6 +599,53 @@ mod tests {
             ],
         );
         assert_same("bell", g, 1e-5);
+    }
+
+    #[test]
+    fn samples_through_filters_match_the_network() {
+        use crate::samples::{Sample, SamplePlayer};
+        use fundsp::prelude32::An;
+        use std::sync::Arc;
+        for channels in [1, 2] {
+            let data: Vec<f32> = (0..4000 * channels)
+                .map(|i| ((i as f32 * 0.037).sin() + (i as f32 * 0.0031).cos()) * 0.4)
+                .collect();
+            let sample = Arc::new(Sample::from_frames(data, channels, 44100.0));
+            let player = SamplePlayer::new(sample, 1.37, 0.1, 0.9, true);
+            let g = n(Prim::Lowpass, vec![Graph::Input, c(2000.0), c(0.9)]);
+            let stereo = channels == 2;
+            // The network, as `voice::prepare_sample` builds it.
+            let none = |_: &str| None;
+            let mut b = Builder::voice(&none, channels, SR, 1);
+            let src = Sig::Chans(b.unit(Box::new(An(player.clone())), &[]));
+            let src = match src {
+                Sig::Chans(c) if !stereo => Sig::Chans(vec![c[0]]),
+                other => other,
+            };
+            let s = b.with_input(src, |b| b.compile(&g));
+            let (mut net, _) = b.finish(&s);
+            let (mut v, _) = lane_voice_with_input(&g, SR, 1, Some(stereo)).unwrap();
+            assert_eq!(v.stereo(), stereo);
+            v.sample = Some(Box::new(player));
+            let mut bank = LaneBank::default();
+            assert_eq!(bank.start(&mut v, SR as f32), Some(0));
+            let input = BufferVec::new(1);
+            let mut output = BufferVec::new(channels);
+            let (mut worst, mut peak) = (0.0f32, 0.0f32);
+            for _ in 0..200 {
+                net.process(CHUNK, &input.buffer_ref(), &mut output.buffer_mut());
+                bank.process(CHUNK);
+                for ch in 0..channels {
+                    let o = if ch == 0 { &bank.out } else { &bank.out_r };
+                    for (a, b) in output.channel_f32(ch)[..CHUNK].iter().zip(&o[0][..CHUNK]) {
+                        worst = worst.max((a - b).abs());
+                        peak = peak.max(a.abs());
+                    }
+                }
+            }
+            assert!(peak > 0.1, "{peak}");
+            assert!(worst < 1e-6, "{channels} channels: differs by {worst}");
+        }
     }
 
     #[test]

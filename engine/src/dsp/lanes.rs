@@ -16,6 +16,7 @@
 
 use crate::audio::CHUNK;
 use crate::dsp::nodes::Pluck;
+use crate::samples::SamplePlayer;
 use fundsp::wide::{f32x8, u32x8};
 
 /// Voices per bank.
@@ -62,6 +63,11 @@ pub enum Op {
     /// `out` = the Karplus–Strong string (one per voice).
     Pluck {
         out: u8,
+    },
+    /// `out` (and `right`, for a stereo sample) = the voice's sample.
+    Sample {
+        out: u8,
+        right: Option<u8>,
     },
     /// `out` = attack–decay envelope `slot`.
     Ad {
@@ -160,6 +166,8 @@ pub struct LaneVoice {
     pub noise: u32,
     /// The string, built (and its burst computed) on the control side.
     pub pluck: Option<Box<Pluck>>,
+    /// The sample it plays, if it plays one.
+    pub sample: Option<Box<SamplePlayer>>,
 }
 
 impl LaneVoice {
@@ -180,6 +188,7 @@ pub struct LaneBank {
     ad: [[f32x8; 5]; MAX_AD],
     noise: u32x8,
     pluck: [Option<Box<Pluck>>; LANES],
+    sample: [Option<Box<SamplePlayer>>; LANES],
     regs: Box<[[f32x8; CHUNK]; MAX_REGS]>,
     /// Output per lane for the current chunk (left, or mono).
     pub out: [[f32; CHUNK]; LANES],
@@ -201,6 +210,7 @@ impl Default for LaneBank {
             ad: [[z; 5]; MAX_AD],
             noise: u32x8::splat(0),
             pluck: Default::default(),
+            sample: Default::default(),
             regs: Box::new([[z; CHUNK]; MAX_REGS]),
             out: [[0.0; CHUNK]; LANES],
             out_r: [[0.0; CHUNK]; LANES],
@@ -277,6 +287,7 @@ impl LaneBank {
         n[j] = v.noise;
         self.noise = u32x8::from(n);
         std::mem::swap(&mut self.pluck[j], &mut v.pluck);
+        std::mem::swap(&mut self.sample[j], &mut v.sample);
         Some(j)
     }
 
@@ -429,8 +440,19 @@ impl LaneBank {
                         p.fill(&mut col[..n]);
                     }
                 }
-                for (k, r) in regs[out as usize][..n].iter_mut().enumerate() {
-                    *r = f32x8::from(std::array::from_fn::<f32, LANES, _>(|j| cols[j][k]));
+                interleave(&cols, &mut regs[out as usize][..n]);
+            }
+            Op::Sample { out, right } => {
+                let mut left = [[0.0f32; CHUNK]; LANES];
+                let mut rights = [[0.0f32; CHUNK]; LANES];
+                for j in 0..LANES {
+                    if let (Some(p), true) = (self.sample[j].as_mut(), self.used[j]) {
+                        p.fill(&mut left[j][..n], &mut rights[j][..n]);
+                    }
+                }
+                interleave(&left, &mut regs[out as usize][..n]);
+                if let Some(r) = right {
+                    interleave(&rights, &mut regs[r as usize][..n]);
                 }
             }
             Op::Ad { slot, out } => {
@@ -500,6 +522,13 @@ fn hash32(x: u32x8) -> u32x8 {
     let x = (x ^ (x >> 16u32)) * m;
     let x = (x ^ (x >> 16u32)) * m;
     (x ^ (x >> 16u32)) * m
+}
+
+/// From a buffer per lane to frames of lanes.
+fn interleave(cols: &[[f32; CHUNK]; LANES], dst: &mut [f32x8]) {
+    for (k, r) in dst.iter_mut().enumerate() {
+        *r = f32x8::from(std::array::from_fn::<f32, LANES, _>(|j| cols[j][k]));
+    }
 }
 
 /// From frames of lanes to a buffer per lane.
