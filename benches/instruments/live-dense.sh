@@ -4,11 +4,12 @@
 # periods; see tests/audio/README.md) and prints the engine's own underrun
 # count and callback load, read from `weft play`'s status line (which needs a
 # terminal: the command runs under `script`). Needs jackd, the ALSA JACK
-# plugin and a release build.
+# plugin and a release build. SET=file plays another program (a control).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WEFT=${WEFT:-target/release/weft}
 SECONDS_TO_PLAY=${SECONDS_TO_PLAY:-60}
+SET=${SET:-examples/bench/dense-set.weft}
 FRAMES=${FRAMES:-128}
 TMP=$(mktemp -d /tmp/weft-live-dense.XXXXXX)
 export JACK_NO_AUDIO_RESERVATION=1
@@ -19,7 +20,7 @@ cleanup() { kill "$JACKD" 2>/dev/null || true; wait "$JACKD" 2>/dev/null || true
 trap cleanup EXIT
 sleep 2
 export ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$PWD/tests/audio/jack-default.conf
-script -q -e -c "timeout -s INT $SECONDS_TO_PLAY $WEFT play examples/bench/dense-set.weft --buffer $FRAMES" "$TMP/play.log" >/dev/null 2>&1 || true
+script -q -e -c "timeout -s INT $SECONDS_TO_PLAY $WEFT play $SET --buffer $FRAMES" "$TMP/play.log" >/dev/null 2>&1 || true
 # The last status line drawn before the end.
 status=$(tr '\r' '\n' <"$TMP/play.log" | grep -a 'xruns' | tail -1 | sed 's/\x1b\[[0-9;]*[A-Za-z]//g')
 echo "last status: $status"
