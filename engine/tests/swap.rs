@@ -198,8 +198,11 @@ fn an_immediate_live_swap_takes_back_queued_notes_and_lands_within_a_buffer() {
         "swap at sample {at}"
     );
     let left = channel(&x, 0);
+    // A note would be about 0.19 RMS; what remains is the master DC
+    // blocker's tail after the previous note (−60 dB and falling, its size
+    // depending on the phase the sine started at).
     let quiet = rms(&left[26_500..29_500]);
-    assert!(quiet < 1e-4, "a taken-back note sounds: rms {quiet}");
+    assert!(quiet < 1e-3, "a taken-back note sounds: rms {quiet}");
     // Played the plain way, the note queued before the request still sounds
     // and the swap waits behind the look-ahead.
     let (y, later) = live_immediate_swap(old, new, 25_000, false);
