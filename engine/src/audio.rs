@@ -74,13 +74,16 @@ pub struct Voice {
 }
 
 /// How a voice makes its sound.
+// Voices are boxed whole; a lane voice's settings are boxed on their own
+// (they move into a bank when the voice starts).
+#[allow(clippy::large_enum_variant)]
 pub enum Dsp {
     /// A compiled network (any graph).
     Net(Net1or2),
     /// A lane in a bank of voices running one program (see
     /// [`crate::dsp::lanes`]), assigned when the voice starts.
     Bank {
-        params: LaneVoice,
+        params: Box<LaneVoice>,
         lane: Option<(usize, usize)>,
     },
 }

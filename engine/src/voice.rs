@@ -263,7 +263,15 @@ pub fn prepare(
                 })
                 .or(env);
             let outputs = if params.stereo() { 2 } else { 1 };
-            (Dsp::Bank { params, lane: None }, outputs, env, Vec::new())
+            (
+                Dsp::Bank {
+                    params: Box::new(params),
+                    lane: None,
+                },
+                outputs,
+                env,
+                Vec::new(),
+            )
         }
         None => {
             let mut outputs = effects
@@ -400,7 +408,10 @@ pub fn prepare_sample(
             params.sample = Some(Box::new(player));
             let outputs = if params.stereo() { 2 } else { 1 };
             let rest = VoiceRest {
-                dsp: Dsp::Bank { params, lane: None },
+                dsp: Dsp::Bank {
+                    params: Box::new(params),
+                    lane: None,
+                },
                 outputs,
                 env: Some(env),
             };

@@ -459,8 +459,7 @@ impl TruePeakLimiter {
             // would not limit either.
             return (largest, centre);
         }
-        for ch in 0..2 {
-            let h = &self.history[ch];
+        for h in &self.history {
             peak = peak.max(h[TP_TAPS / 2].abs()).max(h[TP_TAPS / 2 - 1].abs());
             for phase in &self.phases {
                 let y: f32 = phase.iter().zip(h.iter()).map(|(a, b)| a * b).sum();

@@ -135,7 +135,7 @@ impl Mapper {
     }
 
     fn constant(&mut self, x: f32) -> Option<u8> {
-        if self.k >= MAX_K || !(x.abs() < LIMIT) {
+        if self.k >= MAX_K || !x.is_finite() || x.abs() >= LIMIT {
             return None;
         }
         self.v.k[self.k] = x;

@@ -307,16 +307,9 @@ impl LaneBank {
     /// stays until the lane is reused, then leaves with the next voice.
     pub fn stop(&mut self, j: usize) {
         self.used[j] = false;
-        for i in 0..MAX_OSC {
-            set(&mut self.delta[i], j, 0.0);
-        }
-        for i in 0..MAX_SVF {
-            for slot in 0..8 {
-                set(&mut self.svf[i][slot], j, 0.0);
-            }
-        }
-        for i in 0..MAX_K {
-            set(&mut self.k[i], j, 0.0);
+        let settings = self.delta.iter_mut().chain(self.k.iter_mut());
+        for v in settings.chain(self.svf.iter_mut().flatten()) {
+            set(v, j, 0.0);
         }
     }
 
@@ -335,9 +328,9 @@ impl LaneBank {
         let _flush = FlushSubnormals::new();
         let n = n.min(CHUNK);
         let len = self.program.len as usize;
-        for i in 0..len {
-            let op = self.program.ops[i];
-            self.step(op, n);
+        let ops = self.program.ops;
+        for op in &ops[..len] {
+            self.step(*op, n);
         }
         let [l, r] = self.program.out;
         transpose(&self.regs[l as usize][..n], &mut self.out);
@@ -346,6 +339,8 @@ impl LaneBank {
         }
     }
 
+    // Registers are read and written at the same frame index.
+    #[allow(clippy::needless_range_loop)]
     fn step(&mut self, op: Op, n: usize) {
         let regs = &mut *self.regs;
         match op {
@@ -445,9 +440,10 @@ impl LaneBank {
             Op::Sample { out, right } => {
                 let mut left = [[0.0f32; CHUNK]; LANES];
                 let mut rights = [[0.0f32; CHUNK]; LANES];
-                for j in 0..LANES {
-                    if let (Some(p), true) = (self.sample[j].as_mut(), self.used[j]) {
-                        p.fill(&mut left[j][..n], &mut rights[j][..n]);
+                let players = self.sample.iter_mut().zip(self.used);
+                for ((p, used), (l, r)) in players.zip(left.iter_mut().zip(rights.iter_mut())) {
+                    if let (Some(p), true) = (p.as_mut(), used) {
+                        p.fill(&mut l[..n], &mut r[..n]);
                     }
                 }
                 interleave(&left, &mut regs[out as usize][..n]);
@@ -534,9 +530,8 @@ fn interleave(cols: &[[f32; CHUNK]; LANES], dst: &mut [f32x8]) {
 /// From frames of lanes to a buffer per lane.
 fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
     for (k, v) in src.iter().enumerate() {
-        let a = v.to_array();
-        for j in 0..LANES {
-            dst[j][k] = a[j];
+        for (d, x) in dst.iter_mut().zip(v.to_array()) {
+            d[k] = x;
         }
     }
 }

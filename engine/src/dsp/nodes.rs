@@ -727,12 +727,12 @@ impl AudioNode for Pluck {
 
     #[inline]
     fn tick(&mut self, _input: &Frame<f32, U0>) -> Frame<f32, U1> {
-        [self.next()].into()
+        [self.next_sample()].into()
     }
 }
 
 impl Pluck {
-    /// The next samples of the string: [`Pluck::next`] over `out`, with
+    /// The next samples of the string: [`Pluck::next_sample`] over `out`, with
     /// the state in registers.
     pub fn fill(&mut self, out: &mut [f32]) {
         let len = self.buf.len();
@@ -764,7 +764,7 @@ impl Pluck {
 
     /// The next sample of the string.
     #[inline]
-    pub fn next(&mut self) -> f32 {
+    pub fn next_sample(&mut self) -> f32 {
         let len = self.buf.len();
         // `pos < len` and `0 < n < len`: one wrap at most.
         let mut read = self.pos + len - self.n;
