@@ -530,6 +530,14 @@ impl AudioCore {
         self.input = Some(feed);
     }
 
+    /// The output callback about to run will be heard `delay` from now
+    /// (the device's buffering): measures the input's round trip.
+    pub fn note_output_delay(&mut self, delay: std::time::Duration) {
+        if let Some(crate::input::InputFeed::Live(l)) = self.input.as_mut() {
+            l.note_output(self.pos, delay.as_nanos() as i64);
+        }
+    }
+
     /// Reads this chunk's input into the capture bus and records it into
     /// the input's takes.
     fn read_input(&mut self, n: usize) {
@@ -538,7 +546,7 @@ impl AudioCore {
         let Some(feed) = self.input.as_mut() else {
             return;
         };
-        feed.read(n, &self.capture);
+        feed.read(self.pos, n, &self.capture);
         if !self.takes.wants(Tap::Input) {
             return;
         }

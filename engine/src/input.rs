@@ -125,8 +125,14 @@ impl AudioNode for CaptureNode {
 }
 
 /// Counters of the live input, written by the audio thread.
-#[derive(Default)]
 pub struct InputStats {
+    /// The clock both callbacks' times are measured on.
+    epoch: std::time::Instant,
+    /// Capture time (ns since `epoch`) of the ring's input frame 0, from
+    /// the capture callback (its earliest estimate, see [`WindowMin`]).
+    in_origin: AtomicI64,
+    /// The measured round trip in frames (output to input), -1: unknown.
+    pub latency: AtomicI64,
     /// Chunks in which the input ran dry (frames missing, silence heard).
     pub underruns: AtomicU64,
     /// Frames dropped because the ring grew past its bound.
@@ -142,6 +148,61 @@ pub struct InputStats {
     pub frames: AtomicU64,
 }
 
+impl Default for InputStats {
+    fn default() -> Self {
+        InputStats {
+            epoch: std::time::Instant::now(),
+            in_origin: AtomicI64::new(i64::MAX),
+            latency: AtomicI64::new(-1),
+            underruns: Default::default(),
+            dropped: Default::default(),
+            fill: Default::default(),
+            fill_min: Default::default(),
+            fill_max: Default::default(),
+            gone: Default::default(),
+            frames: Default::default(),
+        }
+    }
+}
+
+/// The smallest of a stream of estimates over the last two windows of
+/// `WINDOW` values: a callback that wakes up late overestimates a time, so
+/// the smallest recent estimate is the best; old ones expire (after an xrun
+/// the true value moves).
+#[derive(Clone, Copy)]
+struct WindowMin {
+    current: i64,
+    previous: i64,
+    count: u32,
+}
+
+const WINDOW: u32 = 64;
+
+impl WindowMin {
+    fn new() -> WindowMin {
+        WindowMin {
+            current: i64::MAX,
+            previous: i64::MAX,
+            count: 0,
+        }
+    }
+
+    fn push(&mut self, x: i64) -> i64 {
+        self.current = self.current.min(x);
+        self.count += 1;
+        if self.count >= WINDOW {
+            self.previous = self.current;
+            self.current = i64::MAX;
+            self.count = 0;
+        }
+        self.current.min(self.previous)
+    }
+}
+
+fn frames_to_ns(frames: i64, rate: u32) -> i64 {
+    (frames as i128 * 1_000_000_000 / rate.max(1) as i128) as i64
+}
+
 /// A snapshot of [`InputStats`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct InputView {
@@ -152,6 +213,8 @@ pub struct InputView {
     pub fill_max: i64,
     pub gone: bool,
     pub frames: u64,
+    /// Measured round trip from output to input, frames (`None`: not yet).
+    pub latency: Option<i64>,
 }
 
 impl InputStats {
@@ -164,6 +227,7 @@ impl InputStats {
             fill_max: self.fill_max.load(Ordering::Relaxed),
             gone: self.gone.load(Ordering::Relaxed),
             frames: self.frames.load(Ordering::Relaxed),
+            latency: Some(self.latency.load(Ordering::Relaxed)).filter(|l| *l >= 0),
         }
     }
 }
@@ -177,6 +241,14 @@ pub struct LiveInput {
     bound: usize,
     reading: bool,
     stats: Arc<InputStats>,
+    /// Input frames taken from the ring (dropped ones included).
+    consumed: i64,
+    /// Engine frame minus input frame of what is read (changes with each
+    /// dropout and drop).
+    offset: i64,
+    /// Play time (ns) of engine frame 0, from the output callbacks.
+    out_origin: WindowMin,
+    rate: u32,
 }
 
 impl LiveInput {
@@ -200,7 +272,28 @@ impl LiveInput {
             bound: target + 2 * capture_block.max(16),
             reading: false,
             stats,
+            consumed: 0,
+            offset: 0,
+            out_origin: WindowMin::new(),
+            rate: 48000,
         }
+    }
+
+    /// The output callback for engine frame `pos` is due to be heard
+    /// `delay_ns` from now: updates the measured round trip, the time from
+    /// an output frame being played to the engine reading it back in.
+    pub(crate) fn note_output(&mut self, pos: i64, delay_ns: i64) {
+        let now = self.stats.epoch.elapsed().as_nanos() as i64;
+        let out = self
+            .out_origin
+            .push(now + delay_ns - frames_to_ns(pos, self.rate));
+        let input = self.stats.in_origin.load(Ordering::Relaxed);
+        if input == i64::MAX || !self.reading {
+            return;
+        }
+        let between = (out - input) as i128 * self.rate as i128;
+        let latency = self.offset + (between / 1_000_000_000) as i64;
+        self.stats.latency.store(latency, Ordering::Relaxed);
     }
 
     /// The fill the input waits for before reading (frames).
@@ -212,8 +305,9 @@ impl LiveInput {
         self.ring.slots() / self.channels
     }
 
-    /// Copies the next `n` frames into `bus` (silence for what is missing).
-    fn read(&mut self, n: usize, bus: &CaptureBus) {
+    /// Copies the next `n` frames, for engine frame `pos` on, into `bus`
+    /// (silence for what is missing).
+    fn read(&mut self, pos: i64, n: usize, bus: &CaptureBus) {
         let stats = &self.stats;
         if self.ring.is_abandoned() && self.available() < n {
             stats.gone.store(true, Ordering::Relaxed);
@@ -225,11 +319,18 @@ impl LiveInput {
                 return;
             }
             self.reading = true;
+            // Starting (or starting again): align on the target fill;
+            // what was waiting is older than the latency allows.
+            let extra = have - self.target;
+            skip(&mut self.ring, extra * self.channels);
+            self.consumed += extra as i64;
+            have = self.target;
         }
         if have > self.bound {
             // Too far behind: drop down to the target.
             let drop = have - self.target;
             skip(&mut self.ring, drop * self.channels);
+            self.consumed += drop as i64;
             stats.dropped.fetch_add(drop as u64, Ordering::Relaxed);
             have = self.target;
         }
@@ -237,6 +338,8 @@ impl LiveInput {
         stats.fill_min.fetch_min(have as i64, Ordering::Relaxed);
         stats.fill_max.fetch_max(have as i64, Ordering::Relaxed);
         let got = have.min(n);
+        self.offset = pos - self.consumed;
+        self.consumed += got as i64;
         if let Ok(chunk) = self.ring.read_chunk(got * self.channels) {
             let (a, b) = chunk.as_slices();
             for (i, x) in a.iter().chain(b.iter()).enumerate() {
@@ -306,10 +409,10 @@ pub enum InputFeed {
 impl InputFeed {
     /// Fills the first `n` frames of `bus` with the next input frames and
     /// starts a new chunk. Called once per rendered chunk on the audio thread.
-    pub(crate) fn read(&mut self, n: usize, bus: &CaptureBus) {
+    pub(crate) fn read(&mut self, pos: i64, n: usize, bus: &CaptureBus) {
         bus.next_chunk();
         match self {
-            InputFeed::Live(l) => l.read(n, bus),
+            InputFeed::Live(l) => l.read(pos, n, bus),
             InputFeed::File(f) => f.read(n, bus),
         }
     }
@@ -455,10 +558,11 @@ pub fn open_capture(
     let err = move |_e: cpal::Error| flag.store(true, Ordering::Relaxed);
     let stream = match cfg.sample_format() {
         cpal::SampleFormat::I16 => {
-            let mut w = Writer::new(producer, channels, stats.clone());
+            let mut w = Writer::new(producer, channels, stats.clone(), sample_rate);
             device.build_input_stream(
                 config,
-                move |data: &[i16], _: &cpal::InputCallbackInfo| {
+                move |data: &[i16], info: &cpal::InputCallbackInfo| {
+                    w.note_capture(capture_delay(info));
                     w.push(data.iter().map(|x| *x as f32 / 32768.0))
                 },
                 err,
@@ -466,10 +570,11 @@ pub fn open_capture(
             )
         }
         cpal::SampleFormat::I32 => {
-            let mut w = Writer::new(producer, channels, stats.clone());
+            let mut w = Writer::new(producer, channels, stats.clone(), sample_rate);
             device.build_input_stream(
                 config,
-                move |data: &[i32], _: &cpal::InputCallbackInfo| {
+                move |data: &[i32], info: &cpal::InputCallbackInfo| {
+                    w.note_capture(capture_delay(info));
                     w.push(data.iter().map(|x| *x as f32 / 2147483648.0))
                 },
                 err,
@@ -477,10 +582,13 @@ pub fn open_capture(
             )
         }
         _ => {
-            let mut w = Writer::new(producer, channels, stats.clone());
+            let mut w = Writer::new(producer, channels, stats.clone(), sample_rate);
             device.build_input_stream(
                 config,
-                move |data: &[f32], _: &cpal::InputCallbackInfo| w.push(data.iter().copied()),
+                move |data: &[f32], info: &cpal::InputCallbackInfo| {
+                    w.note_capture(capture_delay(info));
+                    w.push(data.iter().copied())
+                },
                 err,
                 None,
             )
@@ -490,13 +598,14 @@ pub fn open_capture(
     stream
         .play()
         .map_err(|e| InputError::Other(e.to_string()))?;
-    let live = LiveInput::new(
+    let mut live = LiveInput::new(
         consumer,
         channels,
         block as usize,
         output_block as usize,
         stats,
     );
+    live.rate = sample_rate;
     Ok((
         Capture {
             _stream: stream,
@@ -509,20 +618,43 @@ pub fn open_capture(
     ))
 }
 
+/// How long before its callback a capture buffer's first frame was captured.
+fn capture_delay(info: &cpal::InputCallbackInfo) -> std::time::Duration {
+    let t = info.timestamp();
+    t.callback.duration_since(t.capture)
+}
+
 /// The capture callback's side of the ring: whole frames or nothing.
 struct Writer {
     ring: Producer<f32>,
     channels: usize,
     stats: Arc<InputStats>,
+    rate: u32,
+    /// Frames written so far.
+    written: i64,
+    origin: WindowMin,
 }
 
 impl Writer {
-    fn new(ring: Producer<f32>, channels: usize, stats: Arc<InputStats>) -> Writer {
+    fn new(ring: Producer<f32>, channels: usize, stats: Arc<InputStats>, rate: u32) -> Writer {
         Writer {
             ring,
             channels,
             stats,
+            rate,
+            written: 0,
+            origin: WindowMin::new(),
         }
+    }
+
+    /// Notes when the first frame of this callback was captured (`delay`
+    /// before now): the capture time of the ring's frame 0.
+    fn note_capture(&mut self, delay: std::time::Duration) {
+        let now = self.stats.epoch.elapsed().as_nanos() as i64;
+        let origin = self.origin.push(
+            now - delay.as_nanos() as i64 - frames_to_ns(self.written, self.rate),
+        );
+        self.stats.in_origin.store(origin, Ordering::Relaxed);
     }
 
     fn push(&mut self, data: impl ExactSizeIterator<Item = f32>) {
@@ -537,6 +669,7 @@ impl Writer {
         if let Ok(chunk) = self.ring.write_chunk_uninit(n) {
             chunk.fill_from_iter(data.take(n));
         }
+        self.written += (n / self.channels) as i64;
     }
 }
 
@@ -560,7 +693,7 @@ mod tests {
     use super::*;
 
     fn read_all(feed: &mut InputFeed, bus: &CaptureBus, n: usize) -> Vec<f32> {
-        feed.read(n, bus);
+        feed.read(0, n, bus);
         (0..n).map(|k| bus.get(0, k)).collect()
     }
 

@@ -626,7 +626,11 @@ pub fn run(opts: LiveOptions) -> u8 {
         for m in takes::save_finished(&mut live.engine, &live.takes_dir) {
             live.say(m);
         }
-        for m in live.input.as_mut().map(|i| i.check()).unwrap_or_default() {
+        let input_news = match live.input.as_mut() {
+            Some(i) => i.check(&mut live.engine),
+            None => Vec::new(),
+        };
+        for m in input_news {
             live.say(format!("warning: {m}"));
         }
         live.drain_recording();

@@ -26,8 +26,11 @@ pub fn folder(program: Option<&Path>) -> PathBuf {
 pub struct LiveInput {
     capture: Option<Capture>,
     stats: Arc<InputStats>,
-    /// Latency compensation of input takes (frames).
+    /// Latency compensation of input takes (frames): the round trip plus
+    /// the master limiter's look-ahead (what is heard left the engine that
+    /// much later than it was rendered).
     pub latency: i64,
+    limiter: i64,
     reported: InputView,
 }
 
@@ -53,22 +56,22 @@ pub fn attach_input(
     });
     match opened {
         Ok((capture, live)) => {
-            // Round trip: the output's buffer, the capture's block and the
-            // ring's fill before reading.
+            // Until measured (see `check`): the output's buffer, the
+            // capture's block and the ring's fill before reading.
             let latency = (live.target() + capture.block + output.buffer as usize) as i64;
             eprintln!(
-                "input: {} ({} ch), latency compensation {} frames ({:.1} ms)",
-                capture.name,
-                capture.channels,
-                latency,
-                latency as f64 * 1000.0 / output.sample_rate as f64
+                "input: {} ({} ch at {} Hz, {}-frame blocks)",
+                capture.name, capture.channels, output.sample_rate, capture.block
             );
+            let limiter = core.latency() as i64;
+            let latency = latency + limiter;
             core.set_input(InputFeed::Live(live));
             engine.set_input_latency(Some(latency));
             Some(LiveInput {
                 capture: Some(capture),
                 stats,
                 latency,
+                limiter,
                 reported: InputView::default(),
             })
         }
@@ -83,8 +86,15 @@ impl LiveInput {
     /// What changed on the input since the last call, as messages: the
     /// device gone (its stream is then closed, so that takes end), dropouts
     /// and dropped frames.
-    pub fn check(&mut self) -> Vec<String> {
+    pub fn check(&mut self, engine: &mut Engine) -> Vec<String> {
         let mut out = Vec::new();
+        if let Some(l) = self.stats.view().latency {
+            let l = l + self.limiter;
+            if engine.input_latency() != Some(l) {
+                self.latency = l;
+                engine.set_input_latency(Some(l));
+            }
+        }
         if self.capture.as_ref().is_some_and(|c| c.failed()) {
             let name = self.capture.take().map(|c| c.name).unwrap_or_default();
             out.push(format!(
@@ -116,9 +126,17 @@ impl LiveInput {
         } else {
             "no input received".to_string()
         };
+        let measured = match v.latency {
+            Some(l) => format!(
+                "measured round trip {l} frames (+{} of the limiter's look-ahead: takes shifted by {})",
+                self.limiter,
+                l + self.limiter
+            ),
+            None => format!("round trip not measured (assumed {} frames)", self.latency),
+        };
         format!(
-            "input: latency compensation {} frames, {fill}, {} frames in, {} dropout(s), {} frame(s) dropped",
-            self.latency, v.frames, v.underruns, v.dropped
+            "input: {measured}, {fill}, {} frames in, {} dropout(s), {} frame(s) dropped",
+            v.frames, v.underruns, v.dropped
         )
     }
 }
