@@ -136,7 +136,10 @@ fn a_take_longer_than_memory_allows_is_refused_with_the_limit() {
             overdub: false,
         })
         .unwrap_err();
-    assert!(no_track.contains("no track is called `nothing`"), "{no_track}");
+    assert!(
+        no_track.contains("no track is called `nothing`"),
+        "{no_track}"
+    );
 }
 
 #[test]

@@ -239,6 +239,10 @@ pub struct LiveInput {
     /// Fill (frames) waited for before reading, and the most kept.
     target: usize,
     bound: usize,
+    /// The capture block: the target grows by one after each dropout, up
+    /// to `max_target`.
+    block: usize,
+    max_target: usize,
     reading: bool,
     stats: Arc<InputStats>,
     /// Input frames taken from the ring (dropped ones included).
@@ -270,6 +274,8 @@ impl LiveInput {
             channels: channels.max(1),
             target,
             bound: target + 2 * capture_block.max(16),
+            block: capture_block.max(16),
+            max_target: target + 6 * capture_block.max(16),
             reading: false,
             stats,
             consumed: 0,
@@ -292,7 +298,7 @@ impl LiveInput {
             return;
         }
         let between = (out - input) as i128 * self.rate as i128;
-        let latency = self.offset + (between / 1_000_000_000) as i64;
+        let latency = self.offset + ((between + 500_000_000) / 1_000_000_000) as i64;
         self.stats.latency.store(latency, Ordering::Relaxed);
     }
 
@@ -359,8 +365,14 @@ impl LiveInput {
         stats.frames.fetch_add(got as u64, Ordering::Relaxed);
         if got < n && !stats.gone.load(Ordering::Relaxed) {
             stats.underruns.fetch_add(1, Ordering::Relaxed);
-            // Wait for the target fill again rather than stutter.
+            // Wait for the target fill again rather than stutter, with
+            // one more block of margin (the device delivers less evenly
+            // than its block size says).
             self.reading = false;
+            if self.target < self.max_target {
+                self.target += self.block;
+                self.bound += self.block;
+            }
         }
     }
 }
@@ -651,9 +663,9 @@ impl Writer {
     /// before now): the capture time of the ring's frame 0.
     fn note_capture(&mut self, delay: std::time::Duration) {
         let now = self.stats.epoch.elapsed().as_nanos() as i64;
-        let origin = self.origin.push(
-            now - delay.as_nanos() as i64 - frames_to_ns(self.written, self.rate),
-        );
+        let origin = self
+            .origin
+            .push(now - delay.as_nanos() as i64 - frames_to_ns(self.written, self.rate));
         self.stats.in_origin.store(origin, Ordering::Relaxed);
     }
 
@@ -710,9 +722,10 @@ mod tests {
         for i in 100..200 {
             p.push(i as f32).unwrap();
         }
+        // 200 waiting: reading starts on the newest 128 (frames 72…).
         let got = read_all(&mut feed, &bus, 32);
-        assert_eq!(got, (0..32).map(|i| i as f32).collect::<Vec<_>>());
-        assert_eq!(stats.view().fill, 200);
+        assert_eq!(got, (72..104).map(|i| i as f32).collect::<Vec<_>>());
+        assert_eq!(stats.view().fill, 128);
         assert_eq!(stats.view().underruns, 0);
     }
 
@@ -724,19 +737,26 @@ mod tests {
         for i in 0..130 {
             p.push(1.0 + i as f32).unwrap();
         }
-        assert_eq!(read_all(&mut feed, &bus, 64)[0], 1.0);
-        assert_eq!(read_all(&mut feed, &bus, 64)[63], 128.0);
+        assert_eq!(read_all(&mut feed, &bus, 64)[0], 3.0);
+        assert_eq!(read_all(&mut feed, &bus, 64)[63], 130.0);
         let rest = read_all(&mut feed, &bus, 64);
-        assert_eq!(rest[..2], [129.0, 130.0]);
-        assert!(rest[2..].iter().all(|x| *x == 0.0));
+        assert!(rest.iter().all(|x| *x == 0.0));
         assert_eq!(stats.view().underruns, 1);
-        // 1000 frames waiting: bound is 128 + 128; all but 128 dropped.
+        // After a dropout the target grows by a block (192) and reading
+        // starts again aligned on it: older frames are skipped.
         for i in 0..1000 {
             p.push(i as f32).unwrap();
         }
-        let got = read_all(&mut feed, &bus, 64);
-        assert_eq!(got[0], 872.0);
-        assert_eq!(stats.view().dropped, 872);
+        assert_eq!(read_all(&mut feed, &bus, 64)[0], 808.0);
+        assert_eq!(stats.view().dropped, 0);
+        // While reading, a ring past its bound (320) drops down to the target.
+        for i in 1000..1400 {
+            p.push(i as f32).unwrap();
+        }
+        // 128 + 400 = 528 waiting: 336 dropped, 192 kept.
+        assert_eq!(read_all(&mut feed, &bus, 64)[0], 1208.0);
+        assert_eq!(stats.view().dropped, 336);
+        read_all(&mut feed, &bus, 64);
         drop(p);
         read_all(&mut feed, &bus, 64);
         assert!(!feed.is_gone());

@@ -450,7 +450,9 @@ pub fn without_library_messages<R>(f: impl FnOnce() -> R) -> R {
 /// Runs a live session until it is stopped. Returns the exit code.
 pub fn run(opts: LiveOptions) -> u8 {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut session = Session::new(opts.file.clone(), known_sounds());
+    let mut known = known_sounds();
+    known.extend(takes::saved_names(opts.file.as_deref()));
+    let mut session = Session::new(opts.file.clone(), known);
     if let Err(e) = session.read_file() {
         eprintln!("error: {e}");
         return 1;
@@ -623,7 +625,11 @@ pub fn run(opts: LiveOptions) -> u8 {
                 m => live.say(format!("warning: {m}")),
             }
         }
-        for m in takes::save_finished(&mut live.engine, &live.takes_dir) {
+        for m in takes::save_finished(
+            &mut live.engine,
+            &live.takes_dir,
+            &mut live.session.known_sounds,
+        ) {
             live.say(m);
         }
         let input_news = match live.input.as_mut() {
@@ -724,7 +730,11 @@ pub fn run(opts: LiveOptions) -> u8 {
         eprintln!("{}", i.summary());
     }
     live.engine.collect();
-    for m in takes::save_finished(&mut live.engine, &live.takes_dir) {
+    for m in takes::save_finished(
+        &mut live.engine,
+        &live.takes_dir,
+        &mut live.session.known_sounds,
+    ) {
         eprintln!("{m}");
     }
     live.drain_recording();

@@ -202,10 +202,30 @@ pub fn command(engine: &mut Engine, arg: &str) -> String {
     }
 }
 
-/// Saves the takes that finished into `dir` and returns what to say.
-pub fn save_finished(engine: &mut Engine, dir: &Path) -> Vec<String> {
+/// The names of the takes saved for `program` (see [`folder`]).
+pub fn saved_names(program: Option<&Path>) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder(program)) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("wav")))
+        .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
+        .filter(|n| engine::takes::valid_name(n))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Saves the takes that finished into `dir`, adds their names to `known`
+/// (sound names the evaluation knows) and returns what to say.
+pub fn save_finished(engine: &mut Engine, dir: &Path, known: &mut Vec<String>) -> Vec<String> {
     let mut out = Vec::new();
     for t in engine.finished_takes() {
+        if !known.contains(&t.name) {
+            known.push(t.name.clone());
+        }
         let saved = save_wav(dir, &t.name, &t.sample);
         let secs = t.frames as f64 / t.sample.rate;
         let what = if t.cut {
