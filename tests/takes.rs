@@ -196,3 +196,27 @@ fn track_and_master_takes_start_on_the_cycle_and_overdubs_add_up() {
     assert_eq!(layered[0], take[0] + 1.0);
     assert_eq!(layered[2 * 100], take[2 * 100]);
 }
+
+#[test]
+fn an_input_track_plays_the_input_and_falls_silent_when_removed() {
+    let (mut engine, mut core, p) = engine_with_input("setcps(4)\nmic: input(1)\n");
+    let mut input = Some(p);
+    let mut fed = 0;
+    let mut heard = false;
+    for _ in 0..40 {
+        let out = step(&mut engine, &mut core, &mut input, &mut fed);
+        heard |= out.iter().any(|x| x.abs() > 0.01);
+    }
+    assert!(heard, "the input was not heard");
+    let (prog, _) = evaluate("setcps(4)\nother: s(\"nothing\")\n");
+    engine.swap(prog, engine::engine::Quantize::NextCycle);
+    // A cycle is 12000 frames: the swap lands within 47 blocks, then a
+    // short fade.
+    for _ in 0..60 {
+        step(&mut engine, &mut core, &mut input, &mut fed);
+    }
+    for _ in 0..10 {
+        let out = step(&mut engine, &mut core, &mut input, &mut fed);
+        assert!(out.iter().all(|x| x.abs() < 1e-6), "still heard");
+    }
+}

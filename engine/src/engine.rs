@@ -197,6 +197,9 @@ struct TrackState {
     /// Set when the track was too dense to query: it stays silent until
     /// a new version of it arrives.
     too_dense: bool,
+    /// The track plays a continuous signal (`input(…)`): removed, it is
+    /// faded out rather than left to ring out.
+    signal: bool,
 }
 
 struct PendingSwap {
@@ -717,6 +720,7 @@ impl Engine {
                 pattern: t.pattern.clone(),
                 hint: t.hint.clone(),
                 too_dense,
+                signal: t.signal.is_some(),
             });
         }
         for o in old.into_iter().flatten() {
@@ -728,7 +732,7 @@ impl Engine {
             updates.push(StripUpdate {
                 slot: o.slot,
                 install: None,
-                gains: o.gains,
+                gains: if o.signal { [0.0, 0.0] } else { o.gains },
                 fx: None,
                 remove: true,
             });

@@ -97,7 +97,7 @@ pub fn parse_edit(options: &Value) -> Result<SampleEdit, RtError> {
     if e.gain < 0.0 || e.gain > 1000.0 {
         return Err(bad("`gain` is from 0 to 1000".into()));
     }
-    if e.normalize.is_some_and(|db| db > 0.0 || db < -200.0) {
+    if e.normalize.is_some_and(|db| !(-200.0..=0.0).contains(&db)) {
         return Err(bad("`normalize` is a peak level from -200 to 0 dBFS".into()));
     }
     Ok(e)
