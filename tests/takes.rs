@@ -199,24 +199,34 @@ fn track_and_master_takes_start_on_the_cycle_and_overdubs_add_up() {
 
 #[test]
 fn an_input_track_plays_the_input_and_falls_silent_when_removed() {
-    let (mut engine, mut core, p) = engine_with_input("setcps(4)\nmic: input(1)\n");
-    let mut input = Some(p);
+    let (mut engine, mut core, mut p) = engine_with_input("setcps(4)\nmic: input(1)\n");
+    let mut none = None;
     let mut fed = 0;
-    let mut heard = false;
+    // A 480 Hz square wave at ±0.25 as the input.
+    let mut block = |engine: &mut Engine, core: &mut engine::audio::AudioCore| {
+        for k in 0..BLOCK {
+            let x = if (fed + k) / 50 % 2 == 0 { 0.25 } else { -0.25 };
+            p.push(x).unwrap();
+        }
+        fed += BLOCK;
+        let mut unused = 0;
+        step(engine, core, &mut none, &mut unused)
+    };
+    let mut heard = 0.0f32;
     for _ in 0..40 {
-        let out = step(&mut engine, &mut core, &mut input, &mut fed);
-        heard |= out.iter().any(|x| x.abs() > 0.01);
+        let out = block(&mut engine, &mut core);
+        heard = out.iter().fold(heard, |m, x| m.max(x.abs()));
     }
-    assert!(heard, "the input was not heard");
+    assert!(heard > 0.2, "the input was not heard ({heard})");
     let (prog, _) = evaluate("setcps(4)\nother: s(\"nothing\")\n");
     engine.swap(prog, engine::engine::Quantize::NextCycle);
-    // A cycle is 12000 frames: the swap lands within 47 blocks, then a
-    // short fade.
-    for _ in 0..60 {
-        step(&mut engine, &mut core, &mut input, &mut fed);
+    // A cycle is 12000 frames: the swap lands by frame 24000 (block 94),
+    // then a short fade and the DC blocker's tail.
+    for _ in 0..140 {
+        block(&mut engine, &mut core);
     }
     for _ in 0..10 {
-        let out = step(&mut engine, &mut core, &mut input, &mut fed);
-        assert!(out.iter().all(|x| x.abs() < 1e-6), "still heard");
+        let out = block(&mut engine, &mut core);
+        assert!(out.iter().all(|x| x.abs() < 1e-4), "still heard");
     }
 }

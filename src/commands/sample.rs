@@ -98,6 +98,12 @@ fn named_info(name: &str, program: Option<&Path>) -> Result<Info, String> {
     }
 }
 
+/// A sound name (`voice`, `bd:2`) rather than a path (`take.wav`, `x/y`).
+fn looks_like_a_name(arg: &Path) -> bool {
+    arg.to_str()
+        .is_some_and(|s| !s.is_empty() && !s.contains(['/', '\\', '.']))
+}
+
 fn measure(sample: Sample) -> Info {
     let stereo: Vec<f32> = if sample.channels == 1 {
         sample.data.iter().flat_map(|&x| [x, x]).collect()
@@ -207,7 +213,7 @@ pub fn run(args: Args) -> u8 {
             file,
             program,
             json,
-        } => match if file.is_file() {
+        } => match if file.is_file() || !looks_like_a_name(&file) {
             sample_info(&file)
         } else {
             named_info(&file.display().to_string(), program.as_deref())
