@@ -453,6 +453,12 @@ pub struct AudioCore {
     silence_samples: u32,
     max_tail: i64,
     orbit_tail: u64,
+    /// This chunk's input frames, read by `input(…)` in effect chains.
+    capture: Arc<crate::input::CaptureBus>,
+    /// Where the input comes from (none: `input(…)` is silent).
+    input: Option<crate::input::InputFeed>,
+    /// Takes being recorded.
+    takes: crate::takes::Deck,
 }
 
 /// Queues and settings an [`AudioCore`] is built from.
@@ -470,6 +476,8 @@ pub struct CoreParts {
     pub position: Arc<AtomicI64>,
     pub retraction: Arc<Retraction>,
     pub stats: Arc<crate::stats::Stats>,
+    pub capture: Arc<crate::input::CaptureBus>,
+    pub takes: crate::takes::Deck,
 }
 
 impl AudioCore {
@@ -517,6 +525,46 @@ impl AudioCore {
             silence_samples: (SILENCE_TIME * sr) as u32,
             max_tail: (MAX_TAIL * sr) as i64,
             orbit_tail: (ORBIT_TAIL * sr) as u64,
+            capture: p.capture,
+            input: None,
+            takes: p.takes,
+        }
+    }
+
+    /// Feeds `input(…)` from `feed` (a live capture or a file).
+    pub fn set_input(&mut self, feed: crate::input::InputFeed) {
+        self.input = Some(feed);
+    }
+
+    /// The output callback about to run will be heard `delay` from now
+    /// (the device's buffering): measures the input's round trip.
+    pub fn note_output_delay(&mut self, delay: std::time::Duration) {
+        if let Some(crate::input::InputFeed::Live(l)) = self.input.as_mut() {
+            l.note_output(self.pos, delay.as_nanos() as i64);
+        }
+    }
+
+    /// Reads this chunk's input into the capture bus and records it into
+    /// the input's takes.
+    fn read_input(&mut self, n: usize) {
+        use crate::takes::Tap;
+        self.takes.receive();
+        let Some(feed) = self.input.as_mut() else {
+            return;
+        };
+        feed.read(self.pos, n, &self.capture);
+        if !self.takes.wants(Tap::Input) {
+            return;
+        }
+        let (mut l, mut r) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+        let stereo = feed.channels() > 1;
+        for k in 0..n {
+            l[k] = self.capture.get(0, k);
+            r[k] = if stereo { self.capture.get(1, k) } else { l[k] };
+        }
+        self.takes.capture(Tap::Input, self.pos, &l[..n], &r[..n]);
+        if feed.is_gone() {
+            self.takes.cut_input();
         }
     }
 
@@ -760,6 +808,7 @@ impl AudioCore {
 
     /// Renders `n` frames (n <= CHUNK) into the master bus.
     pub(crate) fn render_chunk(&mut self, n: usize) {
+        self.read_input(n);
         for s in self.strips.iter_mut().flatten() {
             zero(&mut s.bus, n);
             if let Some(tap) = s.tap.as_mut() {
@@ -791,6 +840,12 @@ impl AudioCore {
         self.mix_orbits(n);
         if let Some(old) = self.master.fx.process(n, &mut self.master.bus) {
             self.send_garbage(Garbage::Unit(old));
+        }
+        if self.takes.wants(crate::takes::Tap::Master) {
+            let b = self.master.bus.buffer_ref();
+            let (l, r) = (&b.channel_f32(0)[..n], &b.channel_f32(1)[..n]);
+            self.takes
+                .capture(crate::takes::Tap::Master, self.pos, l, r);
         }
         if self.stems {
             for tap in self
@@ -1000,6 +1055,12 @@ impl AudioCore {
             if strip.removing {
                 peak = peak.max(lane_peak(src));
             }
+        }
+        if self.takes.wants(crate::takes::Tap::Strip(i)) {
+            let b = strip.bus.buffer_ref();
+            let (l, r) = (&b.channel_f32(0)[..n], &b.channel_f32(1)[..n]);
+            self.takes
+                .capture(crate::takes::Tap::Strip(i), self.pos, l, r);
         }
         let faulted = strip.faulted || !sum.is_finite();
         if faulted && !strip.faulted {

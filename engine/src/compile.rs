@@ -69,6 +69,8 @@ pub struct Builder<'a> {
     oscillators: usize,
     /// Problems found (unknown parameters, non-constant settings).
     pub warnings: Vec<String>,
+    /// The live input `input(…)` reads (none: silence).
+    capture: Option<Arc<crate::input::CaptureBus>>,
 }
 
 /// Number of output channels a graph produces given its input's channels.
@@ -80,6 +82,7 @@ pub fn channels(g: &Graph, input: usize) -> usize {
             let arg = |i: usize| args.get(i).map(|a| channels(a, input)).unwrap_or(1);
             match p {
                 Prim::Reverb | Prim::Pan | Prim::Autopan => 2,
+                Prim::Capture => capture_channels(args).len(),
                 Prim::Add | Prim::Sub | Prim::Mul | Prim::Div | Prim::Min | Prim::Max => {
                     std::cmp::max(arg(0), arg(1))
                 }
@@ -104,6 +107,7 @@ impl<'a> Builder<'a> {
             waveform: None,
             oscillators: 0,
             warnings: Vec::new(),
+            capture: None,
         }
     }
 
@@ -120,6 +124,7 @@ impl<'a> Builder<'a> {
             waveform: None,
             oscillators: 0,
             warnings: Vec::new(),
+            capture: None,
         }
     }
 
@@ -588,11 +593,44 @@ impl<'a> Builder<'a> {
                 let d = self.setting(prim, 1, &s[1]);
                 Sig::Chans(self.unit(Box::new(An(Ad::new(a, d))), &[]))
             }
+            Prim::Capture => self.capture_input(s),
             Prim::Xline => {
                 let v: Vec<f32> = (0..3).map(|i| self.setting(prim, i, &s[i])).collect();
                 Sig::Chans(self.unit(Box::new(An(XLine::new(v[0], v[1], v[2]))), &[]))
             }
         }
+    }
+
+    /// `input(channel, right)`: the live input's channels.
+    fn capture_input(&mut self, s: &[Sig]) -> Sig {
+        let c = |i: usize| match &s[i] {
+            Sig::Const(x) => Graph::Const(*x as f64),
+            Sig::Chans(_) => Graph::Const(f64::NAN),
+        };
+        let wanted = capture_channels(&[c(0), c(1)]);
+        let Some(bus) = self.capture.clone() else {
+            self.warn(
+                "`input(…)` plays on a track (mic: input(1)); in an instrument it is silent".into(),
+            );
+            return Sig::Const(0.0);
+        };
+        let mut out = Vec::new();
+        for ch in wanted {
+            match ch {
+                Some(ch) => out.extend(self.unit(
+                    Box::new(An(crate::input::CaptureNode::new(bus.clone(), ch))),
+                    &[],
+                )),
+                None => {
+                    self.warn(format!(
+                        "`input(…)` takes input channels 1 to {}; using silence",
+                        crate::input::MAX_INPUT_CHANNELS
+                    ));
+                    return Sig::Const(0.0);
+                }
+            }
+        }
+        Sig::Chans(out)
     }
 
     /// Stereo position 0–1: equal-power for mono, balance for stereo.
@@ -682,6 +720,37 @@ pub fn simplify(g: &Graph) -> Graph {
         }
     }
     Graph::Node(*prim, args)
+}
+
+/// The 0-based channels `input(channel, right)` reads (`None`: out of
+/// range); one channel unless `right` is given.
+fn capture_channels(args: &[Graph]) -> Vec<Option<usize>> {
+    let num = |i: usize| match args.get(i) {
+        Some(Graph::Const(x)) => *x,
+        _ => 0.0,
+    };
+    let to_ch = |x: f64| {
+        (x.is_finite() && x >= 1.0 && x <= crate::input::MAX_INPUT_CHANNELS as f64)
+            .then(|| x as usize - 1)
+    };
+    let mut out = vec![to_ch(num(0))];
+    if num(1) != 0.0 {
+        out.push(to_ch(num(1)));
+    }
+    out
+}
+
+/// Compiles an effect chain in which `input(…)` reads `capture`.
+pub fn compile_effect_live(
+    g: &Graph,
+    sample_rate: f64,
+    capture: &Arc<crate::input::CaptureBus>,
+) -> (Net, Vec<String>) {
+    let none = |_: &str| None;
+    let mut b = Builder::effect(&none, sample_rate);
+    b.capture = Some(capture.clone());
+    let sig = b.compile(g);
+    b.finish(&sig)
 }
 
 /// Compiles an effect chain (stereo in, stereo out).

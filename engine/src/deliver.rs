@@ -52,6 +52,8 @@ pub struct DeliverOptions {
     pub loudness: Loudness,
     pub format: SampleFormat,
     pub dither: Dither,
+    /// What `input()` hears, and the takes folder (see [`crate::render::OfflineInput`]).
+    pub input: crate::render::OfflineInput,
 }
 
 /// Why a delivery cannot be made.
@@ -220,6 +222,7 @@ pub fn deliver(
                 Tail::Seconds(opts.tail)
             },
             stems: opts.stems,
+            input: opts.input.clone(),
         },
         Vec::new(),
         progress,

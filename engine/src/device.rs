@@ -168,6 +168,12 @@ impl Drop for Clock {
     }
 }
 
+/// How long after its callback an output buffer starts to be heard.
+fn playback_delay(info: &cpal::OutputCallbackInfo) -> std::time::Duration {
+    let t = info.timestamp();
+    t.playback.duration_since(t.callback)
+}
+
 /// A running output stream; dropping it stops playback.
 pub struct Playing {
     _stream: Option<cpal::Stream>,
@@ -200,7 +206,8 @@ impl Output {
         let stream = match self.format {
             cpal::SampleFormat::F32 => device.build_output_stream(
                 config,
-                move |data: &mut [f32], _: &cpal::OutputCallbackInfo| {
+                move |data: &mut [f32], info: &cpal::OutputCallbackInfo| {
+                    core.note_output_delay(playback_delay(info));
                     callback::process(&mut core, data, ch)
                 },
                 err,
@@ -210,7 +217,8 @@ impl Output {
                 let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
                 device.build_output_stream(
                     config,
-                    move |data: &mut [i16], _: &cpal::OutputCallbackInfo| {
+                    move |data: &mut [i16], info: &cpal::OutputCallbackInfo| {
+                        core.note_output_delay(playback_delay(info));
                         for part in data.chunks_mut(scratch.len()) {
                             let s = &mut scratch[..part.len()];
                             callback::process(&mut core, s, ch);
@@ -227,7 +235,8 @@ impl Output {
                 let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
                 device.build_output_stream(
                     config,
-                    move |data: &mut [i32], _: &cpal::OutputCallbackInfo| {
+                    move |data: &mut [i32], info: &cpal::OutputCallbackInfo| {
+                        core.note_output_delay(playback_delay(info));
                         for part in data.chunks_mut(scratch.len()) {
                             let s = &mut scratch[..part.len()];
                             callback::process(&mut core, s, ch);

@@ -13,7 +13,7 @@ use crate::audio::{
     strip_gains, AudioCore, Command, CoreParts, Garbage, Report, Retraction, Strip, StripUpdate,
     SwapPlan,
 };
-use crate::compile::compile_effect;
+use crate::compile::compile_effect_live;
 use crate::samples::{FileStatus, Sample, SampleLibrary};
 use crate::stem_tap::StemTap;
 use crate::tempo::{unrolled_changes, TempoMap};
@@ -197,6 +197,9 @@ struct TrackState {
     /// Set when the track was too dense to query: it stays silent until
     /// a new version of it arrives.
     too_dense: bool,
+    /// The track plays a continuous signal (`input(…)`): removed, it is
+    /// faded out rather than left to ring out.
+    signal: bool,
 }
 
 struct PendingSwap {
@@ -242,6 +245,10 @@ pub struct Engine {
     voice_seed: u64,
     /// No voice starts at or after this sample (end of an offline render).
     end: Option<i64>,
+    /// The input frames `input(…)` reads (shared with the audio side).
+    capture: Arc<crate::input::CaptureBus>,
+    /// Takes asked for and finished (see [`crate::takes`]).
+    pub(crate) takes: crate::takes::TakeDesk,
 }
 
 fn quantize(now: Time, q: Quantize, cycles_per_bar: u32) -> Time {
@@ -272,7 +279,11 @@ impl Engine {
         let retraction = Arc::new(Retraction::default());
         let stats = Arc::new(crate::stats::Stats::default());
         let sr = config.sample_rate as f64;
+        let capture = Arc::new(crate::input::CaptureBus::default());
+        let (deck, deck_control) = crate::takes::deck();
         let core = AudioCore::new(CoreParts {
+            capture: capture.clone(),
+            takes: deck,
             sample_rate: sr,
             max_voices: config.max_voices,
             max_tracks: config.max_tracks,
@@ -321,6 +332,8 @@ impl Engine {
             reported: HashSet::new(),
             voice_seed: 0,
             end: None,
+            capture,
+            takes: crate::takes::TakeDesk::new(deck_control),
         };
         (engine, core)
     }
@@ -504,6 +517,7 @@ impl Engine {
     /// Drops what the audio side sent back and turns its reports into messages.
     pub fn collect(&mut self) {
         self.samples.poll();
+        self.poll_takes();
         if self.samples.take_maps_arrived() {
             // New sounds: load what the next cycles play.
             let patterns: Vec<Pat> = self
@@ -552,6 +566,16 @@ impl Engine {
         }
     }
 
+    /// Reports a warning (once).
+    pub fn warn(&mut self, w: String) {
+        self.report_once(format!("warn:{w}"), Message::Warning(w));
+    }
+
+    /// The sample library (takes are installed there).
+    pub(crate) fn samples_mut(&mut self) -> &mut SampleLibrary {
+        &mut self.samples
+    }
+
     /// Returns and clears the messages gathered so far.
     pub fn take_messages(&mut self) -> Vec<Message> {
         std::mem::take(&mut self.messages)
@@ -574,7 +598,7 @@ impl Engine {
 
     fn compile_fx(&mut self, g: &Option<Graph>) -> Option<Box<dyn AudioUnit>> {
         let g = g.as_ref()?;
-        let (net, warnings) = compile_effect(g, self.config.sample_rate as f64);
+        let (net, warnings) = compile_effect_live(g, self.config.sample_rate as f64, &self.capture);
         for w in warnings {
             self.report_once(format!("fx:{w}"), Message::Warning(w));
         }
@@ -603,6 +627,7 @@ impl Engine {
         }
         self.program_instruments = prog.instruments.iter().map(|i| i.name.clone()).collect();
         self.samples.set_sources(&prog.sample_sources);
+        self.samples.set_edits(&prog.sample_edits);
         let patterns: Vec<Pat> = prog
             .audible()
             .filter(|t| t.output == Output::Audio)
@@ -627,6 +652,7 @@ impl Engine {
                 );
                 continue;
             }
+            let chain = t.chain();
             let is_audible = audible.contains(t.name.as_str());
             let gains = strip_gains(t.gain, t.pan, is_audible);
             let previous = old
@@ -639,8 +665,8 @@ impl Engine {
                 .is_some_and(|o| o.too_dense && o.source == t.source);
             let slot = match previous {
                 Some(o) => {
-                    let fx = if o.fx != t.fx {
-                        Some(self.compile_fx(&t.fx))
+                    let fx = if o.fx != chain {
+                        Some(self.compile_fx(&chain))
                     } else {
                         None
                     };
@@ -664,7 +690,7 @@ impl Engine {
                         );
                         continue;
                     };
-                    let fx = self.compile_fx(&t.fx);
+                    let fx = self.compile_fx(&chain);
                     let tap = self.config.stems.then(|| {
                         Box::new(StemTap::new(
                             self.config.stem_frames,
@@ -688,12 +714,13 @@ impl Engine {
                 name: t.name.clone(),
                 slot,
                 source: t.source.clone(),
-                fx: t.fx.clone(),
+                fx: chain,
                 gains,
                 audible: is_audible,
                 pattern: t.pattern.clone(),
                 hint: t.hint.clone(),
                 too_dense,
+                signal: t.signal.is_some(),
             });
         }
         for o in old.into_iter().flatten() {
@@ -705,7 +732,7 @@ impl Engine {
             updates.push(StripUpdate {
                 slot: o.slot,
                 install: None,
-                gains: o.gains,
+                gains: if o.signal { [0.0, 0.0] } else { o.gains },
                 fx: None,
                 remove: true,
             });
@@ -864,7 +891,10 @@ impl Engine {
                 };
                 let now = self.config.load_samples_now || !self.started;
                 return match self.samples.file(&file, now) {
-                    FileStatus::Ready(s) => Resolved::Sample(c.clone(), s, root),
+                    FileStatus::Ready(s) => {
+                        let s = self.samples.edited(c, &file, s);
+                        Resolved::Sample(c.clone(), s, root)
+                    }
                     FileStatus::Loading => Resolved::Loading {
                         name: c.clone(),
                         download: self.samples.is_download(&file),

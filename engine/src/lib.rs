@@ -10,6 +10,7 @@ pub mod dither;
 pub mod dsp;
 pub mod engine;
 pub mod flac;
+pub mod input;
 #[cfg(feature = "link")]
 pub mod link;
 pub mod markers;
@@ -21,6 +22,7 @@ pub mod render;
 pub mod samples;
 pub mod stats;
 pub mod stem_tap;
+pub mod takes;
 pub mod targets;
 pub mod tempo;
 pub mod timecode;

@@ -128,6 +128,35 @@ pub struct MixOptions {
     pub length: Length,
     pub tail: Tail,
     pub stems: Option<StemPoint>,
+    pub input: OfflineInput,
+}
+
+/// What an offline render hears besides its program: a recording fed to
+/// `input()` (frame `k` of the file at frame `k` of the render), and the
+/// takes saved in a folder (playable as samples).
+#[derive(Clone, Debug, Default)]
+pub struct OfflineInput {
+    pub input: Option<std::sync::Arc<crate::samples::Sample>>,
+    pub takes: Option<std::path::PathBuf>,
+}
+
+impl OfflineInput {
+    /// Attaches the recording and the takes to an offline engine.
+    fn attach(&self, off: &mut Offline) {
+        if let Some(s) = &self.input {
+            off.core
+                .set_input(crate::input::InputFeed::File(crate::input::FileInput::new(
+                    s.clone(),
+                )));
+            off.engine.set_input_latency(Some(0));
+        }
+        if let Some(dir) = &self.takes {
+            let (_, problems) = off.engine.load_takes(dir);
+            for p in problems {
+                off.engine.warn(p);
+            }
+        }
+    }
 }
 
 /// What the engine plays, before the master limiter: the material that
@@ -211,6 +240,7 @@ pub fn render_with_swaps(
             length: opts.length,
             tail: Tail::Seconds(opts.tail),
             stems: opts.stems.then_some(StemPoint::PreMaster),
+            input: OfflineInput::default(),
         },
         swaps,
         progress,
@@ -254,6 +284,7 @@ pub fn mixdown(
     let total = end + (tail.clamp(0.0, 1e6) * sr).round() as usize;
     let quiet_needed = (0.5 * sr) as usize;
     let mut off = Offline::new(config, library, program);
+    opts.input.attach(&mut off);
     off.engine.set_end(Some(end as i64));
     swaps.sort_by_key(|s| s.request_at);
     let mut swaps = swaps.into_iter().peekable();

@@ -13,7 +13,9 @@
 //! symphonia. Samples keep their own sample rate; the player resamples
 //! (cubic interpolation) while playing.
 
+pub mod edit;
 pub mod fetch;
+pub mod onsets;
 pub mod sources;
 
 use crate::engine::sound_candidates;
@@ -252,6 +254,11 @@ fn sound_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The file reference a take is known by (never read from disk).
+fn take_ref(name: &str) -> FileRef {
+    FileRef::Path(PathBuf::from(format!("<take>/{name}")))
+}
+
 /// The extension of an address's file name (a hint for the decoder).
 fn url_extension(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next()?;
@@ -400,6 +407,13 @@ pub struct SampleLibrary {
     blocking: bool,
     workers: Option<Workers>,
     maps_arrived: bool,
+    /// Takes (see [`crate::takes`]): sounds held in memory, which win a
+    /// name a source also has.
+    takes: HashMap<String, Arc<Sample>>,
+    /// Edits by sound name (`editSample`), and the edited files so far.
+    edits: HashMap<String, lang::sample_edit::SampleEdit>,
+    /// By sound and file: the original the edit was made from, and the edit.
+    edited: HashMap<(String, FileRef), (Arc<Sample>, Arc<Sample>)>,
     /// Problems to report (unreadable folders and files, failed downloads,
     /// unusable maps).
     pub problems: Vec<String>,
@@ -428,6 +442,9 @@ impl SampleLibrary {
             blocking: false,
             workers: None,
             maps_arrived: false,
+            takes: HashMap::new(),
+            edits: HashMap::new(),
+            edited: HashMap::new(),
             problems: Vec::new(),
         }
     }
@@ -545,9 +562,47 @@ impl SampleLibrary {
                 index.insert(name, Arc::new(bank));
             }
         }
+        for (name, sample) in &self.takes {
+            let f = take_ref(name);
+            index.insert(name.clone(), Arc::new(Bank::List(vec![f.clone()])));
+            self.files.insert(f, FileState::Ready(sample.clone()));
+        }
         let used: HashSet<&FileRef> = index.values().flat_map(|b| b.files()).collect();
         self.files.retain(|f, _| used.contains(f));
         self.index = index;
+    }
+
+    /// Sets the edits (`editSample`); edited files are made again only
+    /// for sounds whose edit changed.
+    pub fn set_edits(&mut self, edits: &[(String, lang::sample_edit::SampleEdit)]) {
+        let new: HashMap<String, lang::sample_edit::SampleEdit> = edits.iter().cloned().collect();
+        self.edited
+            .retain(|(name, _), _| new.get(name) == self.edits.get(name));
+        self.edits = new;
+    }
+
+    /// `sample` (the file `f` of the sound `name`) with the sound's edits
+    /// applied, made once and kept.
+    pub fn edited(&mut self, name: &str, f: &FileRef, sample: Arc<Sample>) -> Arc<Sample> {
+        let Some(e) = self.edits.get(name) else {
+            return sample;
+        };
+        let key = (name.to_string(), f.clone());
+        if let Some((from, done)) = self.edited.get(&key) {
+            if Arc::ptr_eq(from, &sample) {
+                return done.clone();
+            }
+        }
+        let out = Arc::new(edit::apply(&sample, e));
+        self.edited.insert(key, (sample, out.clone()));
+        out
+    }
+
+    /// Makes `sample` the sound `name` (a take), replacing any take of
+    /// that name; notes already sounding keep the previous one.
+    pub fn set_take(&mut self, name: &str, sample: Arc<Sample>) {
+        self.takes.insert(name.to_string(), sample);
+        self.rebuild();
     }
 
     fn lookup(&self, name: &str) -> Option<&Arc<Bank>> {

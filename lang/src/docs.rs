@@ -44,6 +44,7 @@ const DOC_TABLES: &[&[FnDoc]] = &[
     crate::library::shaping::DOCS,
     crate::library::params::DOCS,
     crate::program::DOCS,
+    crate::sample_edit::DOCS,
 ];
 
 /// Every documented library function.

@@ -909,6 +909,8 @@ fn lookup(name: &str, env: &Env) -> Result<Value, RtError> {
         if let Some(v) = crate::graph_eval::graph_name(name) {
             return Ok(v);
         }
+    } else if let Some(v) = crate::graph_eval::source_name(name) {
+        return Ok(v);
     }
     if let Some((_, what)) = BROWSER_ONLY.iter().find(|(n, _)| *n == name) {
         return Err(RtError::new(format!(
@@ -954,6 +956,7 @@ fn lookup(name: &str, env: &Env) -> Result<Value, RtError> {
 pub fn call_value(f: &Value, args: Vec<Value>) -> Result<Value, RtError> {
     match f {
         Value::Func(func) => func.call(args),
+        Value::Graph(g) if **g == crate::graph::Graph::Input => crate::graph_eval::call_input(args),
         other => {
             Err(RtError::new(format!("{} is not a function", other.type_name())).with_code("E0204"))
         }

@@ -74,6 +74,9 @@ pub enum Prim {
     Clip,
     Min,
     Max,
+    /// Live audio input (`input(1)`, `input(1, 2)`): channels of the
+    /// input device, or of `--input FILE` offline.
+    Capture,
 }
 
 /// Description of a primitive for the language: name, parameters and
@@ -429,6 +432,13 @@ pub const PRIMS: &[PrimInfo] = &[
         params: &[("a", REQ), ("b", REQ)],
         takes_input: false,
         doc: "The larger of two signals.",
+    },
+    PrimInfo {
+        prim: Prim::Capture,
+        name: "input",
+        params: &[("channel", 1.0), ("right", 0.0)],
+        takes_input: false,
+        doc: "Live audio input: channel `channel` (from 1) of the input device (`weft play --input`, `weft render --input FILE.wav`), or the stereo pair `channel`, `right`. A track of its own: `mic: input(1).fx(reverb(0.5))`. Silent inside instruments and without an input.",
     },
 ];
 

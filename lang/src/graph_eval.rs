@@ -131,6 +131,8 @@ pub fn graph_name(name: &str) -> Option<Value> {
     };
     Some(match name {
         "freq" | "gate" | "velocity" => Value::Graph(Arc::new(Graph::Param(name.into()))),
+        // The effect's input; `input(1)` (a call) is the live input, see
+        // [`call_input`].
         "input" => Value::Graph(Arc::new(Graph::Input)),
         "lfo" => Value::Func(Func(Arc::new(PrimFn(prim_by_name("sine").unwrap())))),
         "triangle" | "tri" => Value::Func(Func(Arc::new(PrimFn(Prim::Triangle.info())))),
@@ -142,6 +144,18 @@ pub fn graph_name(name: &str) -> Option<Value> {
         "db" => native("db", |d| 10f64.powf(d / 20.0)),
         _ => return None,
     })
+}
+
+/// Names of sound sources usable outside sound graphs, as a track of
+/// their own: `mic: input(1).fx(…)`.
+pub fn source_name(name: &str) -> Option<Value> {
+    (name == "input").then(|| Value::Func(Func(Arc::new(PrimFn(Prim::Capture.info())))))
+}
+
+/// `input(…)` called inside a sound graph, where the bare name is the
+/// effect's input: the live input.
+pub fn call_input(args: Vec<Value>) -> Result<Value, RtError> {
+    PrimFn(Prim::Capture.info()).call(args)
 }
 
 /// `a op b` where at least one side is a graph.

@@ -35,4 +35,5 @@ pub mod lexer;
 pub mod parser;
 pub mod probe;
 pub mod program;
+pub mod sample_edit;
 pub mod sample_source;

@@ -51,6 +51,9 @@ pub struct Track {
     pub pan: f64,
     /// Effect chain applied to the track's mixed audio (`Input` = the track).
     pub fx: Option<Graph>,
+    /// A continuous sound the track plays besides its notes: a track
+    /// written as a sound graph (`mic: input(1).fx(…)`).
+    pub signal: Option<Graph>,
     pub output: Output,
     /// How the track asks to be shown (`.pianoroll()`, `._scope()`, …),
     /// in the order written.
@@ -88,6 +91,7 @@ impl Track {
             gain: 1.0,
             pan: 0.5,
             fx: None,
+            signal: None,
             output: Output::Audio,
             visuals: Vec::new(),
             source: String::new(),
@@ -103,6 +107,19 @@ impl Track {
         too_dense_message(Some(&self.name), e, self.hint.as_ref())
     }
 
+    /// The chain the track's strip runs: its signal (if any) mixed with
+    /// its notes, then its effects.
+    pub fn chain(&self) -> Option<Graph> {
+        let Some(signal) = &self.signal else {
+            return self.fx.clone();
+        };
+        let source = Graph::Node(crate::graph::Prim::Add, vec![Graph::Input, signal.clone()]);
+        Some(match &self.fx {
+            Some(fx) => source.pipe(fx),
+            None => source,
+        })
+    }
+
     /// True when playing `self` instead of `other` changes nothing.
     pub fn same_as(&self, other: &Track) -> bool {
         self.source == other.source
@@ -111,6 +128,7 @@ impl Track {
             && self.gain == other.gain
             && self.pan == other.pan
             && self.fx == other.fx
+            && self.signal == other.signal
             && self.output == other.output
             && self.visuals == other.visuals
     }
@@ -160,6 +178,8 @@ pub struct Program {
     /// MIDI inputs the program reads (`midin('port')`), to be opened by
     /// whoever plays it.
     pub midi_inputs: Vec<String>,
+    /// Sample edits (`editSample(…)`), applied when the sounds load.
+    pub sample_edits: Vec<(String, crate::sample_edit::SampleEdit)>,
 }
 
 impl Default for Program {
@@ -175,6 +195,7 @@ impl Default for Program {
             song_length: None,
             sample_sources: Vec::new(),
             midi_inputs: Vec::new(),
+            sample_edits: Vec::new(),
         }
     }
 }
@@ -675,6 +696,8 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         .as_ref()
         .and_then(|f| f.parent().map(Path::to_path_buf));
     env.set("samples", samples_fn(&settings, base));
+    let edits = crate::sample_edit::Edits::default();
+    env.set("editSample", crate::sample_edit::edit_sample_fn(&edits));
     repl_functions(&settings, &env);
     let mut ev = Evaluator {
         options,
@@ -716,6 +739,7 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         ev.out.program.sample_sources = sources;
         ev.out.program.midi_inputs = s.midi_inputs.clone();
     }
+    ev.out.program.sample_edits = edits.lock().unwrap().clone();
     ev.check_sounds();
     ev.out
 }
@@ -1127,8 +1151,14 @@ impl Evaluator<'_> {
             }
         }
         let v = eval(inner, env).map_err(|e| Box::new(to_diagnostic(&e)))?;
+        let mut signal = None;
         let pattern = match (v, name) {
             (Value::Pat(p), _) => p,
+            // A sound graph (`input(1)`): a track that plays it continuously.
+            (Value::Graph(g), Some(_)) => {
+                signal = Some((*g).clone());
+                crate::pattern::silence()
+            }
             (v @ (Value::Str(_) | Value::Num(_)), Some(_)) => reify(&v),
             (_, None) => return Ok(None),
             (other, Some(name)) => {
@@ -1147,6 +1177,7 @@ impl Evaluator<'_> {
             }
         };
         let mut track = Track::new(name.unwrap_or(""), pattern);
+        track.signal = signal;
         track.source = src[value.span.clone()].to_string();
         track.source_start = value.span.start;
         let chain = receiver_chain(inner);

@@ -1,4 +1,5 @@
-//! `weft devices`: list the audio outputs.
+//! `weft devices`: list the audio outputs, then the inputs (capture
+//! devices, for `--input`).
 
 #[derive(clap::Args)]
 pub struct Args {}
@@ -12,9 +13,14 @@ pub fn run(_: Args) -> u8 {
             2
         }
         Ok(list) => {
-            for d in list {
-                let mark = if d.is_default { "*" } else { " " };
-                println!("{mark} {}  ({})", d.name, d.config);
+            print_list(&list);
+            let inputs = crate::live::without_library_messages(engine::input::input_devices)
+                .unwrap_or_default();
+            if inputs.is_empty() {
+                println!("inputs: none");
+            } else {
+                println!("inputs (--input NAME):");
+                print_list(&inputs);
             }
             0
         }
@@ -22,5 +28,12 @@ pub fn run(_: Args) -> u8 {
             eprintln!("{e}");
             2
         }
+    }
+}
+
+fn print_list(list: &[engine::device::DeviceInfo]) {
+    for d in list {
+        let mark = if d.is_default { "*" } else { " " };
+        println!("{mark} {}  ({})", d.name, d.config);
     }
 }

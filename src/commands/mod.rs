@@ -72,12 +72,18 @@ pub fn sample_sources() -> &'static [SampleSource] {
 /// scope, its sounds (and the samples') known, the `--samples` sources,
 /// the sound names of sample maps in the download cache.
 pub fn eval_options(file: Option<PathBuf>) -> EvalOptions {
-    EvalOptions {
+    let takes = crate::live::takes::saved_names(file.as_deref());
+    let mut options = EvalOptions {
         sample_map_names: Some(MapNames(std::sync::Arc::new(|s| {
             cached_names(Fetcher::global(), s)
         }))),
         ..stdlib::eval_options(file, sample_sources())
+    };
+    // The takes beside the program play as samples.
+    if let Some(known) = options.known_sounds.as_mut() {
+        known.extend(takes);
     }
+    options
 }
 
 /// Evaluates a program file's source (imports relative to the file).

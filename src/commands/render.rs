@@ -9,12 +9,12 @@ use engine::deliver::{self, Container, DeliverError, DeliverOptions, Delivered, 
 use engine::dither::Dither;
 use engine::engine::Message;
 use engine::mastering::Goal;
-use engine::render::{self, Length, RenderOptions, SampleFormat, StemPoint};
+use engine::render::{self, Length, OfflineInput, RenderOptions, SampleFormat, StemPoint};
 use engine::timecode::{Fps, Timecode};
 use engine::wav::{Bext, BextLoudness, Smpte, WavMeta};
 use lang::Time;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Length of `--song` for a program without a song.
 const SONG_CYCLES: i64 = 16;
@@ -105,6 +105,10 @@ pub struct Args {
     /// Seconds rendered after the end, without new notes (reverb tails).
     #[arg(long, default_value_t = 0.0)]
     tail: f64,
+    /// A recording (WAV, FLAC, …) that `input()` hears: its first frame
+    /// at the render's first frame, at the render's sample rate.
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
     /// Seconds to wait for sample downloads before giving up.
     #[arg(long, default_value_t = 300.0, value_name = "SECONDS")]
     download_timeout: f64,
@@ -260,9 +264,37 @@ fn plan(a: &Args) -> Result<Plan, String> {
             loudness: loudness_of(a)?,
             format,
             dither,
+            input: offline_input(a)?,
         },
         bext: a.bext || timecode.is_some() || a.description.is_some() || a.originator.is_some(),
         timecode,
+    })
+}
+
+/// The recording `--input` names (decoded, at the render's rate) and the
+/// takes folder beside the program.
+fn offline_input(a: &Args) -> Result<OfflineInput, String> {
+    let takes = a
+        .file
+        .as_deref()
+        .map(|f| crate::live::takes::folder(Some(Path::new(f))));
+    let Some(path) = &a.input else {
+        return Ok(OfflineInput { input: None, takes });
+    };
+    let s = engine::samples::decode(path)
+        .map_err(|e| format!("error: cannot read the input `{}`: {e}", path.display()))?;
+    if s.rate != a.sample_rate as f64 {
+        return Err(format!(
+            "error: the input `{}` is at {} Hz and the render at {} Hz; render with --sample-rate {} (or convert the file)",
+            path.display(),
+            s.rate,
+            a.sample_rate,
+            s.rate
+        ));
+    }
+    Ok(OfflineInput {
+        input: Some(std::sync::Arc::new(s)),
+        takes,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod repl;
 pub mod session;
 pub mod status;
+pub mod takes;
 pub mod watch;
 
 use crate::commands::midi::{LiveOutputs, PlayArgs};
@@ -33,6 +34,8 @@ pub struct LiveOptions {
     pub device: Option<String>,
     pub buffer: u32,
     pub record: Option<PathBuf>,
+    /// Input device for `input()` and takes (`default`: the system's).
+    pub input: Option<String>,
     /// Stop after this many seconds of audio.
     pub seconds: Option<f64>,
     /// MIDI clock and input, MIDI/OSC latencies, Link.
@@ -54,6 +57,10 @@ pub struct LiveArgs {
     /// Also record what is played to this WAV file (32-bit float).
     #[arg(long)]
     record: Option<PathBuf>,
+    /// Input device for `input()` and `:take` (see `weft devices`;
+    /// `default` for the system's).
+    #[arg(long)]
+    input: Option<String>,
     /// Stop after this many seconds of audio (default: play until stopped).
     #[arg(long)]
     seconds: Option<f64>,
@@ -78,6 +85,7 @@ pub fn run_from_args(file: Option<PathBuf>, repl: bool, a: LiveArgs) -> u8 {
         device: a.device,
         buffer: a.buffer,
         record: a.record,
+        input: a.input,
         seconds: a.seconds,
         external: a.external,
     })
@@ -143,6 +151,9 @@ struct Live {
     color: bool,
     /// Files the program last evaluated imports.
     imports: Vec<PathBuf>,
+    /// The live input (`--input`) and where takes are saved.
+    input: Option<takes::LiveInput>,
+    takes_dir: PathBuf,
 }
 
 impl Live {
@@ -336,6 +347,10 @@ impl Live {
                     _ => self.say("usage: :record start FILE | :record stop".into()),
                 }
             }
+            ":take" => {
+                let m = takes::command(&mut self.engine, arg);
+                self.say(m);
+            }
             ":jump" => {
                 let Some(p) = &self.current else { return true };
                 let Some(sec) = p.sections.iter().find(|s| s.name == arg).cloned() else {
@@ -435,7 +450,9 @@ pub fn without_library_messages<R>(f: impl FnOnce() -> R) -> R {
 /// Runs a live session until it is stopped. Returns the exit code.
 pub fn run(opts: LiveOptions) -> u8 {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut session = Session::new(opts.file.clone(), known_sounds());
+    let mut known = known_sounds();
+    known.extend(takes::saved_names(opts.file.as_deref()));
+    let mut session = Session::new(opts.file.clone(), known);
     if let Err(e) = session.read_file() {
         eprintln!("error: {e}");
         return 1;
@@ -487,6 +504,14 @@ pub fn run(opts: LiveOptions) -> u8 {
     let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
     let (record_tx, record_rx) = rtrb::RingBuffer::new(sr as usize * 4);
     core.set_record(record_tx);
+    let input = opts
+        .input
+        .as_deref()
+        .and_then(|d| takes::attach_input(d, &output, &mut engine, &mut core));
+    let takes_dir = takes::folder(opts.file.as_deref());
+    if let Some(m) = takes::load_saved(&mut engine, &takes_dir) {
+        eprintln!("{m}");
+    }
     let mut outputs = LiveOutputs::new(&opts.external, sr, output.buffer);
     let mut current = None;
     if let Some(p) = first.program {
@@ -564,6 +589,8 @@ pub fn run(opts: LiveOptions) -> u8 {
         hushed: false,
         color,
         imports: Vec::new(),
+        input,
+        takes_dir,
     };
     if let Some(p) = &live.current {
         live.status.tracks = p.audible().count();
@@ -597,6 +624,20 @@ pub fn run(opts: LiveOptions) -> u8 {
                 }
                 m => live.say(format!("warning: {m}")),
             }
+        }
+        for m in takes::save_finished(
+            &mut live.engine,
+            &live.takes_dir,
+            &mut live.session.known_sounds,
+        ) {
+            live.say(m);
+        }
+        let input_news = match live.input.as_mut() {
+            Some(i) => i.check(&mut live.engine),
+            None => Vec::new(),
+        };
+        for m in input_news {
+            live.say(format!("warning: {m}"));
         }
         live.drain_recording();
         if let Some(w) = watcher.as_mut() {
@@ -644,7 +685,9 @@ pub fn run(opts: LiveOptions) -> u8 {
                     if stop_at.is_none() {
                         // Scripted input: let the last change take effect, then stop.
                         let until = live.engine.pending_swap().map(|(_, s)| s).unwrap_or(0);
-                        while live.engine.position() <= until {
+                        while live.engine.position() <= until
+                            || !live.engine.takes_recording().is_empty()
+                        {
                             live.engine.pump();
                             live.outputs.pump(&mut live.engine);
                             std::thread::sleep(Duration::from_millis(2));
@@ -683,6 +726,17 @@ pub fn run(opts: LiveOptions) -> u8 {
         std::thread::sleep(Duration::from_millis(2));
     };
     live.display.end();
+    if let Some(i) = &live.input {
+        eprintln!("{}", i.summary());
+    }
+    live.engine.collect();
+    for m in takes::save_finished(
+        &mut live.engine,
+        &live.takes_dir,
+        &mut live.session.known_sounds,
+    ) {
+        eprintln!("{m}");
+    }
     live.drain_recording();
     let Live {
         engine,

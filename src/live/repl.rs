@@ -39,6 +39,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "record what is played to a WAV file",
     ),
     (
+        ":take NAME CYCLES [--add]",
+        "record the input (or --from master|TRACK) for CYCLES cycles from the next cycle: s(\"NAME\") plays it",
+    ),
+    (
         ":jump SECTION",
         "jump to a section of the song at the next cycle",
     ),
