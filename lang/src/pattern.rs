@@ -278,14 +278,22 @@ pub fn query_span_within<T: Val>(pat: &Pattern<T>, span: Span) -> Queried<T> {
 }
 
 /// [`query_span_within`] handed over in pieces, so that a long span never
-/// holds more than about `max_held` events (plus one cycle's) at once:
-/// every cycle is first queried on its own (within a cycle's budget), and
-/// once `max_held` events have gone by, the span so far is queried and
-/// handed to `deliver` at the next cycle boundary that no event crosses
-/// (no event's whole spans it, no continuous value), where querying in two
-/// pieces gives the same events as querying at once. A span with fewer
-/// events comes in one piece, exactly as [`query_span_within`] gives it.
-/// `deliver` returns false to stop; a piece too dense ends the query.
+/// holds more than about `max_held` events (plus one cycle's) at once.
+/// Every cycle is first queried on its own (within a cycle's budget). Once
+/// `max_held` events have gone by, the span so far is handed to `deliver`
+/// at a point no event crosses (no event's whole spans it, no continuous
+/// value), where querying in two pieces gives the same events as querying
+/// at once:
+/// - while every cycle's events lie inside their cycle, the cycles'
+///   events themselves are handed over (querying the span again would
+///   give the same events, in another order);
+/// - otherwise the span so far is queried again up to the last cycle
+///   boundary no event crosses, or, when events cross every boundary
+///   (`off`, `late`), up to the latest such point inside the cycle.
+///
+/// A span with fewer events comes in one piece, exactly as
+/// [`query_span_within`] gives it. `deliver` returns false to stop; a piece
+/// too dense ends the query.
 pub fn query_span_in_pieces<T: Val>(
     pat: &Pattern<T>,
     span: Span,
@@ -293,23 +301,67 @@ pub fn query_span_in_pieces<T: Val>(
     mut deliver: impl FnMut(Queried<T>) -> bool,
 ) {
     let mut start = span.begin;
-    let mut held = 0usize;
     let mut at = span.begin;
+    // Events since `start`, counted, and kept while `aligned`: every
+    // cycle since `start` had all its events inside it, without errors.
+    let mut count = 0usize;
+    let mut held: Vec<Hap<T>> = Vec::new();
+    let mut held_warnings: Vec<String> = Vec::new();
+    let mut aligned = true;
+    let mut delivered = false;
+    // The latest end of an event's whole seen so far.
+    let mut reach = span.begin;
     while at < span.end && span.end > span.begin.sam() + Time::ONE {
         let piece = Span::new(at, at.next_sam().min(span.end));
         let q = query_within(pat, &State::new(piece), Budget::CYCLE);
-        let Ok(haps) = &q.haps else {
+        let Ok(haps) = q.haps else {
             deliver(q);
             return;
         };
-        held += haps.len();
-        let clean = piece.end < span.end
-            && haps
-                .iter()
-                .all(|h| h.whole.is_some_and(|w| w.end <= piece.end));
+        let inside = q.errors.is_empty()
+            && haps.iter().all(|h| {
+                h.whole
+                    .is_some_and(|w| w.begin >= piece.begin && w.end <= piece.end)
+            });
+        let reach_before = reach;
+        for h in &haps {
+            if let Some(w) = h.whole {
+                reach = reach.max(w.end);
+            }
+        }
+        count += haps.len();
         at = piece.end;
-        if held >= max_held && clean {
-            let done = Span::new(start, at);
+        aligned &= inside;
+        let continuous = haps.iter().any(|h| h.whole.is_none());
+        if aligned {
+            held.extend_from_slice(&haps);
+            for w in q.warnings {
+                if !held_warnings.contains(&w) {
+                    held_warnings.push(w);
+                }
+            }
+        } else {
+            held = Vec::new();
+            held_warnings.clear();
+        }
+        if count < max_held || at >= span.end || continuous {
+            continue;
+        }
+        if aligned {
+            let haps = std::mem::take(&mut held);
+            let warnings = std::mem::take(&mut held_warnings);
+            if !deliver(Queried {
+                haps: Ok(haps),
+                errors: Vec::new(),
+                warnings,
+            }) {
+                return;
+            }
+        } else {
+            let Some(split) = clean_point(&haps, piece, reach_before) else {
+                continue;
+            };
+            let done = Span::new(start, split);
             if !deliver(query_within(
                 pat,
                 &State::new(done),
@@ -317,9 +369,25 @@ pub fn query_span_in_pieces<T: Val>(
             )) {
                 return;
             }
-            start = at;
-            held = 0;
+            start = split;
+            aligned = split == at;
+            if start != at {
+                count = 0;
+                delivered = true;
+                continue;
+            }
         }
+        start = at;
+        count = 0;
+        delivered = true;
+    }
+    if aligned && delivered {
+        deliver(Queried {
+            haps: Ok(held),
+            errors: Vec::new(),
+            warnings: held_warnings,
+        });
+        return;
     }
     let rest = Span::new(start, span.end);
     deliver(query_within(
@@ -327,6 +395,37 @@ pub fn query_span_in_pieces<T: Val>(
         &State::new(rest),
         Budget::for_span(&rest),
     ));
+}
+
+/// The latest point of `piece` after its start (its end included) that no
+/// event's whole crosses, given the events of `piece` (all with a whole)
+/// and the latest end of the wholes of the earlier pieces.
+fn clean_point<T>(haps: &[Hap<T>], piece: Span, reach_before: Time) -> Option<Time> {
+    let mut wholes: Vec<Span> = haps.iter().filter_map(|h| h.whole).collect();
+    wholes.sort_unstable_by_key(|w| w.begin);
+    // Candidates in increasing order: each whole's begin, then the end of
+    // the piece; `reach` is the latest end of the wholes begun before.
+    let mut best = None;
+    let mut reach = reach_before;
+    let mut i = 0;
+    let mut candidates: Vec<Time> = wholes.iter().map(|w| w.begin).collect();
+    candidates.push(piece.end);
+    candidates.dedup();
+    for p in candidates {
+        while i < wholes.len() && wholes[i].begin < p {
+            reach = reach.max(wholes[i].end);
+            i += 1;
+        }
+        // A zero-width event at `p` belongs to neither side.
+        let zero_width_at = wholes[i..]
+            .iter()
+            .take_while(|w| w.begin == p)
+            .any(|w| w.end == p);
+        if p > piece.begin && reach <= p && !zero_width_at {
+            best = Some(p);
+        }
+    }
+    best
 }
 
 /// Takes `n` units from the work budget; false (and nothing taken) when

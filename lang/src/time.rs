@@ -429,6 +429,20 @@ impl PartialOrd for Time {
     }
 }
 
+impl Time {
+    /// Appends the time as [`Display`](fmt::Display) writes it (`n` or
+    /// `n/d`), without the formatting machinery (event output writes
+    /// millions of times).
+    pub fn write_to(self, out: &mut String) {
+        let mut digits = itoa::Buffer::new();
+        out.push_str(digits.format(self.n));
+        if self.d != 1 {
+            out.push('/');
+            out.push_str(digits.format(self.d));
+        }
+    }
+}
+
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if self.d == 1 {
