@@ -333,8 +333,13 @@ pub fn query_span_in_pieces<T: Val>(
         at = piece.end;
         aligned &= inside;
         let continuous = haps.iter().any(|h| h.whole.is_none());
+        let split = if count >= max_held && at < span.end && !continuous && !aligned {
+            clean_point(&haps, piece, reach_before)
+        } else {
+            None
+        };
         if aligned {
-            held.extend_from_slice(&haps);
+            held.extend(haps);
             for w in q.warnings {
                 if !held_warnings.contains(&w) {
                     held_warnings.push(w);
@@ -358,7 +363,7 @@ pub fn query_span_in_pieces<T: Val>(
                 return;
             }
         } else {
-            let Some(split) = clean_point(&haps, piece, reach_before) else {
+            let Some(split) = split else {
                 continue;
             };
             let done = Span::new(start, split);
@@ -589,7 +594,11 @@ impl<T: Val> Pattern<T> {
 
     pub fn filter_haps(&self, f: impl Fn(&Hap<T>) -> bool + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| q(st).into_iter().filter(|h| f(h)).collect())
+        Pattern::new(move |st| {
+            let mut haps = q(st);
+            haps.retain(|h| f(h));
+            haps
+        })
     }
 
     pub fn filter_values(&self, f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Pattern<T> {
@@ -613,6 +622,13 @@ impl<T: Val> Pattern<T> {
     pub fn split_queries(&self) -> Pattern<T> {
         let q = self.query.clone();
         Pattern::new(move |st| {
+            // A query within one cycle (the usual case) is passed on as it is.
+            if st.span.begin < st.span.end && st.span.end <= st.span.begin.sam() + Time::ONE {
+                if !charge_work() {
+                    return Vec::new();
+                }
+                return q(st);
+            }
             let mut parts = Vec::new();
             st.span.for_each_cycle(|s| parts.push(q(&st.set_span(s))));
             concat(parts)
@@ -642,7 +658,26 @@ impl<T: Val> Pattern<T> {
 
     pub fn with_hap_span(&self, f: impl Fn(&Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| q(st).into_iter().map(|h| h.with_span(&f)).collect())
+        Pattern::new(move |st| {
+            let mut haps = q(st);
+            map_spans(&mut haps, &f);
+            haps
+        })
+    }
+
+    /// `with_query_span(query)` and `with_hap_span(event)` in one step
+    /// (one query call and one pass over the events instead of two).
+    pub fn with_query_and_hap_span(
+        &self,
+        query: impl Fn(Span) -> Span + Send + Sync + 'static,
+        event: impl Fn(&Span) -> Span + Send + Sync + 'static,
+    ) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let mut haps = q(&st.set_span(query(st.span)));
+            map_spans(&mut haps, &event);
+            haps
+        })
     }
 
     pub fn with_hap_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
@@ -884,9 +919,11 @@ impl<T: Val> Pattern<T> {
         if factor.is_zero() {
             return silence();
         }
-        self.with_query_time(move |t| t * factor)
-            .with_hap_time(move |t| t / factor)
-            .with_steps_value(self.steps)
+        self.with_query_and_hap_span(
+            move |s| s.with_time(|t| t * factor),
+            move |s| s.with_time(|t| t / factor),
+        )
+        .with_steps_value(self.steps)
     }
 
     pub fn slow(&self, factor: Time) -> Pattern<T> {
@@ -898,9 +935,11 @@ impl<T: Val> Pattern<T> {
 
     /// Shifts earlier in time by `offset` cycles.
     pub fn early(&self, offset: Time) -> Pattern<T> {
-        self.with_query_time(move |t| t + offset)
-            .with_hap_time(move |t| t - offset)
-            .with_steps_value(self.steps)
+        self.with_query_and_hap_span(
+            move |s| s.with_time(|t| t + offset),
+            move |s| s.with_time(|t| t - offset),
+        )
+        .with_steps_value(self.steps)
     }
 
     /// Shifts later in time by `offset` cycles.
@@ -981,10 +1020,9 @@ impl<T: Val> Pattern<T> {
             let cycle = st.span.begin.sam();
             let source = (cycle / n).sam();
             let delta = cycle - source;
-            q(&st.set_span(st.span.with_time(|t| t - delta)))
-                .into_iter()
-                .map(|h| h.with_span(|s| s.with_time(|t| t + delta)))
-                .collect()
+            let mut haps = q(&st.set_span(st.span.with_time(|t| t - delta)));
+            map_spans(&mut haps, |s| s.with_time(|t| t + delta));
+            haps
         })
         .split_queries()
         .with_steps_value(self.steps)
@@ -997,10 +1035,9 @@ impl<T: Val> Pattern<T> {
             let cycle = st.span.begin.sam();
             let next = st.span.begin.next_sam();
             let reflect = |s: &Span| Span::new(cycle + (next - s.end), cycle + (next - s.begin));
-            q(&st.set_span(reflect(&st.span)))
-                .into_iter()
-                .map(|h| h.with_span(reflect))
-                .collect()
+            let mut haps = q(&st.set_span(reflect(&st.span)));
+            map_spans(&mut haps, reflect);
+            haps
         })
         .split_queries()
         .with_steps_value(self.steps)
@@ -1048,8 +1085,15 @@ pub fn signal<T: Val>(f: impl Fn(Time, &Controls) -> T + Send + Sync + 'static) 
 /// Plays all patterns at once.
 pub fn stack<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
     let steps = lcm_steps(pats.iter().map(|p| p.steps));
-    Pattern::new(move |st| concat(pats.iter().map(|p| p.query(st)).collect()))
-        .with_steps_value(steps)
+    Pattern::new(move |st| {
+        let mut parts = pats.iter().map(|p| p.query(st));
+        let mut out = parts.next().unwrap_or_default();
+        for part in parts {
+            out.extend(part);
+        }
+        out
+    })
+    .with_steps_value(steps)
 }
 
 /// One pattern per cycle, in turn; each keeps its own cycle count.
@@ -1067,11 +1111,11 @@ pub fn slowcat<T: Val>(mut pats: Vec<Pattern<T>>) -> Pattern<T> {
         let span = st.span;
         let idx = span.begin.floor_i64().rem_euclid(len) as usize;
         let offset = span.begin.floor() - (span.begin / n).floor();
-        pats[idx]
-            .query(&st.set_span(span.with_time(|t| t - offset)))
-            .into_iter()
-            .map(|h| h.with_span(|s| s.with_time(|t| t + offset)))
-            .collect()
+        let mut haps = pats[idx].query(&st.set_span(span.with_time(|t| t - offset)));
+        if !offset.is_zero() {
+            map_spans(&mut haps, |s| s.with_time(|t| t + offset));
+        }
+        haps
     })
     .split_queries()
     .with_steps_value(steps)
@@ -1154,6 +1198,16 @@ pub fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
         out.extend(p);
     }
     out
+}
+
+/// Applies `f` to the whole and the part of every event, in place.
+fn map_spans<T>(haps: &mut [Hap<T>], f: impl Fn(&Span) -> Span) {
+    for h in haps {
+        h.part = f(&h.part);
+        if let Some(w) = &mut h.whole {
+            *w = f(w);
+        }
+    }
 }
 
 /// Context helper for library code that builds events by hand.
