@@ -725,6 +725,12 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
 
 /// Wraps a value into a control map, as the control `key` does.
 pub fn control_value(v: &Value, key: &'static str, multi: &'static [&'static str]) -> Value {
+    control_value_keyed(v, &Arc::from(key), multi)
+}
+
+/// [`control_value`] with the key already shared (a pattern of a control
+/// makes it once, not once per event).
+fn control_value_keyed(v: &Value, key: &Arc<str>, multi: &'static [&'static str]) -> Value {
     let (mut bag, inner) = match v {
         Value::Map(m)
             if m.get("value")
@@ -745,14 +751,20 @@ pub fn control_value(v: &Value, key: &'static str, multi: &'static [&'static str
         }
         return Value::Map(Arc::new(out));
     }
-    let mut out = bag.unwrap_or_else(ValueMap::new);
-    out.set(key, inner);
+    let out = match bag {
+        Some(mut out) => {
+            out.set(key.clone(), inner);
+            out
+        }
+        None => ValueMap(vec![(key.clone(), inner)]),
+    };
     Value::Map(Arc::new(out))
 }
 
 /// `s(pat)`: the values of `pat` as `s` controls.
 pub fn control_pattern(v: &Pat, key: &'static str, multi: &'static [&'static str]) -> Pat {
-    v.fmap(move |x| control_value(x, key, multi))
+    let key: Arc<str> = Arc::from(key);
+    v.fmap(move |x| control_value_keyed(x, &key, multi))
 }
 
 /// `pat.n()`: the values of the pattern itself become the control.
