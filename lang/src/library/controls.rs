@@ -7,7 +7,8 @@
 use super::registry::{AddFn, Kind};
 use super::Pat;
 use crate::value::{Value, ValueMap};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// `(name, key written, keys written by an a:b:c list)`.
 pub const CONTROLS: &[(&str, &str, &[&str])] = &[
@@ -797,10 +798,18 @@ pub fn param_control(name: &str) -> Option<&'static str> {
 
 /// Looks up a control by any of its names.
 pub fn control(name: &str) -> Option<(&'static str, &'static [&'static str])> {
-    CONTROLS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, k, m)| (*k, *m))
+    type ControlMap = HashMap<&'static str, (&'static str, &'static [&'static str])>;
+    // Looked up for every call in a program (`density` asks of every
+    // name): a table, built once, instead of a walk through the list.
+    static BY_NAME: OnceLock<ControlMap> = OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (n, k, multi) in CONTROLS {
+            m.entry(*n).or_insert((*k, *multi));
+        }
+        m
+    });
+    by_name.get(name).copied()
 }
 
 pub fn register(add: &mut AddFn) {
