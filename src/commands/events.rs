@@ -75,10 +75,10 @@ fn span_text(s: &Option<lang::Span>) -> String {
 }
 
 /// Events held in memory at once over a long span (see
-/// [`query_span_in_pieces`]): under a MB, so that the query's working
-/// memory stays small (at 25,000, zeroing fresh pages taken from the
-/// system cost up to a third of the time).
-const HELD_EVENTS: usize = 4_096;
+/// [`query_span_in_pieces`]): a few hundred kB, so that the query's
+/// working memory stays small (at 25,000, zeroing fresh pages taken from
+/// the system cost up to a third of the time).
+const HELD_EVENTS: usize = 1_024;
 
 /// The events as a table; `header`: the column names first (the first
 /// piece of a long span).
