@@ -7,7 +7,8 @@
 # Usage: benches/compare-strudel/run.sh [RUNS]            the three workloads
 #        benches/compare-strudel/run.sh RUNS EXPR CYCLES  one expression
 # Needs: node with `npm ci` done in tests/conformance, and a release build
-# (or WEFT=path/to/weft). Prints the median of RUNS (default 5) wall times.
+# (or WEFT=path/to/weft). Prints the medians of RUNS (default 5) runs: wall
+# time, CPU time (user + system) and peak memory, measured by /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -37,17 +38,20 @@ echo '{"type":"module","private":true}' > "$work/package.json"
 cp benches/compare-strudel/strudel-events.mjs "$work/"
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-# Wall seconds of each of `runs` runs of the command, output to $2.
+# Runs the command `runs` times, output to $1; prints the medians of the
+# wall time, the CPU time (user + system) and the peak memory (MB).
 time_runs() {
   local out=$1
   shift
+  : > "$work/times"
   for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s.%N)
-    "$@" > "$out"
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc
-  done | median
+    /usr/bin/time -f "%e %U %S %M" -a -o "$work/times" "$@" > "$out"
+  done
+  local wall cpu peak
+  wall=$(awk '{ print $1 }' "$work/times" | median)
+  cpu=$(awk '{ print $2 + $3 }' "$work/times" | median)
+  peak=$(awk '{ print int($4 / 1024) }' "$work/times" | median)
+  echo "$wall $cpu $peak"
 }
 
 compare() {
@@ -55,17 +59,19 @@ compare() {
   local ts tw
   ts=$(cd "$work" && time_runs "$work/ref.out" node strudel-events.mjs "$expr" 0 "$cycles" 2>/dev/null)
   tw=$(time_runs "$work/weft.out" "$weft" events -e "$expr" --from 0 --to "$cycles" --json)
-  local ns nw same
+  local ns same
   ns=$(wc -l < "$work/ref.out")
-  nw=$(wc -l < "$work/weft.out")
   if cmp -s <(LC_ALL=C sort "$work/ref.out") <(LC_ALL=C sort "$work/weft.out"); then
     same="same events"
   else
-    same="EVENTS DIFFER"
+    same="EVENTS DIFFER: $(wc -l < "$work/weft.out") from weft"
   fi
+  set -- $ts $tw
   echo "$expr over $cycles cycles: $ns events ($same)"
-  echo "  reference ${ts}s, weft ${tw}s, speed-up $(echo "scale=1; $ts / $tw" | bc)x"
-  echo "$ts $tw" >> "$work/ratios"
+  echo "  reference: wall $1 s, CPU $2 s, peak $3 MB"
+  echo "  weft:      wall $4 s, CPU $5 s, peak $6 MB"
+  echo "  speed-up:  wall $(echo "scale=1; $1 / $4" | bc)x, CPU $(echo "scale=1; $2 / $5" | bc)x"
+  echo "$1 $4 $2 $5" >> "$work/ratios"
 }
 
 if [ $# -ge 3 ]; then
@@ -74,5 +80,6 @@ else
   compare 'n(run(64)).iter(64).fast(64)' 100
   compare 'stack(s("bd*2 [~ bd] bd sd").every(4, fast(2)), s("hh*16").degradeBy(0.3), s("~ cp").off(1/8, x => x.gain(0.6))).jux(rev)' 2000
   compare 'note("48 52 55 59 62 65 69 72").fast(16).sometimesBy(0.5, x => x.add(note(12)))' 2000
-  awk '{ s += log($1 / $2); n++ } END { printf "geometric mean speed-up: %.1fx\n", exp(s / n) }' "$work/ratios"
+  awk '{ w += log($1 / $2); c += log($3 / $4); n++ }
+       END { printf "geometric mean speed-up: wall %.1fx, CPU %.1fx\n", exp(w / n), exp(c / n) }' "$work/ratios"
 fi

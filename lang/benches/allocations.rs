@@ -1,5 +1,5 @@
 //! Heap allocations per event of the `benches/compare-strudel` workloads,
-//! queried as `weft events` queries them (in pieces of 25,000 events).
+//! queried as `weft events` queries them (in pieces of 1,024 events).
 //! Run: `cargo bench -p weft-lang --bench allocations`. Results are
 //! recorded in docs/performance.md.
 
@@ -57,7 +57,7 @@ fn main() {
         query_span_in_pieces(
             &pat,
             Span::new(Time::ZERO, Time::int(*cycles)),
-            25_000,
+            1_024,
             |q| {
                 events += q.haps.map(|h| h.len()).unwrap_or(0);
                 true
