@@ -7,6 +7,7 @@
 // those packages in which @kabelsalat/web's "main" names its ES module
 // build (the published "main" is a browser script node cannot import).
 // Usage: node strudel-events.mjs EXPR FROM TO
+
 // The packages print banners with console.log while loading; the events
 // are written to stdout directly.
 console.log = () => {};
