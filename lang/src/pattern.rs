@@ -278,14 +278,22 @@ pub fn query_span_within<T: Val>(pat: &Pattern<T>, span: Span) -> Queried<T> {
 }
 
 /// [`query_span_within`] handed over in pieces, so that a long span never
-/// holds more than about `max_held` events (plus one cycle's) at once:
-/// every cycle is first queried on its own (within a cycle's budget), and
-/// once `max_held` events have gone by, the span so far is queried and
-/// handed to `deliver` at the next cycle boundary that no event crosses
-/// (no event's whole spans it, no continuous value), where querying in two
-/// pieces gives the same events as querying at once. A span with fewer
-/// events comes in one piece, exactly as [`query_span_within`] gives it.
-/// `deliver` returns false to stop; a piece too dense ends the query.
+/// holds more than about `max_held` events (plus one cycle's) at once.
+/// Every cycle is first queried on its own (within a cycle's budget). Once
+/// `max_held` events have gone by, the span so far is handed to `deliver`
+/// at a point no event crosses (no event's whole spans it, no continuous
+/// value), where querying in two pieces gives the same events as querying
+/// at once:
+/// - while every cycle's events lie inside their cycle, the cycles'
+///   events themselves are handed over (querying the span again would
+///   give the same events, in another order);
+/// - otherwise the span so far is queried again up to the last cycle
+///   boundary no event crosses, or, when events cross every boundary
+///   (`off`, `late`), up to the latest such point inside the cycle.
+///
+/// A span with fewer events comes in one piece, exactly as
+/// [`query_span_within`] gives it. `deliver` returns false to stop; a piece
+/// too dense ends the query.
 pub fn query_span_in_pieces<T: Val>(
     pat: &Pattern<T>,
     span: Span,
@@ -293,23 +301,72 @@ pub fn query_span_in_pieces<T: Val>(
     mut deliver: impl FnMut(Queried<T>) -> bool,
 ) {
     let mut start = span.begin;
-    let mut held = 0usize;
     let mut at = span.begin;
+    // Events since `start`, counted, and kept while `aligned`: every
+    // cycle since `start` had all its events inside it, without errors.
+    let mut count = 0usize;
+    let mut held: Vec<Hap<T>> = Vec::new();
+    let mut held_warnings: Vec<String> = Vec::new();
+    let mut aligned = true;
+    let mut delivered = false;
+    // The latest end of an event's whole seen so far.
+    let mut reach = span.begin;
     while at < span.end && span.end > span.begin.sam() + Time::ONE {
         let piece = Span::new(at, at.next_sam().min(span.end));
         let q = query_within(pat, &State::new(piece), Budget::CYCLE);
-        let Ok(haps) = &q.haps else {
+        let Ok(haps) = q.haps else {
             deliver(q);
             return;
         };
-        held += haps.len();
-        let clean = piece.end < span.end
-            && haps
-                .iter()
-                .all(|h| h.whole.is_some_and(|w| w.end <= piece.end));
+        let inside = q.errors.is_empty()
+            && haps.iter().all(|h| {
+                h.whole
+                    .is_some_and(|w| w.begin >= piece.begin && w.end <= piece.end)
+            });
+        let reach_before = reach;
+        for h in &haps {
+            if let Some(w) = h.whole {
+                reach = reach.max(w.end);
+            }
+        }
+        count += haps.len();
         at = piece.end;
-        if held >= max_held && clean {
-            let done = Span::new(start, at);
+        aligned &= inside;
+        let continuous = haps.iter().any(|h| h.whole.is_none());
+        let split = if count >= max_held && at < span.end && !continuous && !aligned {
+            clean_point(&haps, piece, reach_before)
+        } else {
+            None
+        };
+        if aligned {
+            held.extend(haps);
+            for w in q.warnings {
+                if !held_warnings.contains(&w) {
+                    held_warnings.push(w);
+                }
+            }
+        } else {
+            held = Vec::new();
+            held_warnings.clear();
+        }
+        if count < max_held || at >= span.end || continuous {
+            continue;
+        }
+        if aligned {
+            let haps = std::mem::take(&mut held);
+            let warnings = std::mem::take(&mut held_warnings);
+            if !deliver(Queried {
+                haps: Ok(haps),
+                errors: Vec::new(),
+                warnings,
+            }) {
+                return;
+            }
+        } else {
+            let Some(split) = split else {
+                continue;
+            };
+            let done = Span::new(start, split);
             if !deliver(query_within(
                 pat,
                 &State::new(done),
@@ -317,9 +374,25 @@ pub fn query_span_in_pieces<T: Val>(
             )) {
                 return;
             }
-            start = at;
-            held = 0;
+            start = split;
+            aligned = split == at;
+            if start != at {
+                count = 0;
+                delivered = true;
+                continue;
+            }
         }
+        start = at;
+        count = 0;
+        delivered = true;
+    }
+    if aligned && delivered {
+        deliver(Queried {
+            haps: Ok(held),
+            errors: Vec::new(),
+            warnings: held_warnings,
+        });
+        return;
     }
     let rest = Span::new(start, span.end);
     deliver(query_within(
@@ -327,6 +400,37 @@ pub fn query_span_in_pieces<T: Val>(
         &State::new(rest),
         Budget::for_span(&rest),
     ));
+}
+
+/// The latest point of `piece` after its start (its end included) that no
+/// event's whole crosses, given the events of `piece` (all with a whole)
+/// and the latest end of the wholes of the earlier pieces.
+fn clean_point<T>(haps: &[Hap<T>], piece: Span, reach_before: Time) -> Option<Time> {
+    let mut wholes: Vec<Span> = haps.iter().filter_map(|h| h.whole).collect();
+    wholes.sort_unstable_by_key(|w| w.begin);
+    // Candidates in increasing order: each whole's begin, then the end of
+    // the piece; `reach` is the latest end of the wholes begun before.
+    let mut best = None;
+    let mut reach = reach_before;
+    let mut i = 0;
+    let mut candidates: Vec<Time> = wholes.iter().map(|w| w.begin).collect();
+    candidates.push(piece.end);
+    candidates.dedup();
+    for p in candidates {
+        while i < wholes.len() && wholes[i].begin < p {
+            reach = reach.max(wholes[i].end);
+            i += 1;
+        }
+        // A zero-width event at `p` belongs to neither side.
+        let zero_width_at = wholes[i..]
+            .iter()
+            .take_while(|w| w.begin == p)
+            .any(|w| w.end == p);
+        if p > piece.begin && reach <= p && !zero_width_at {
+            best = Some(p);
+        }
+    }
+    best
 }
 
 /// Takes `n` units from the work budget; false (and nothing taken) when
@@ -490,7 +594,11 @@ impl<T: Val> Pattern<T> {
 
     pub fn filter_haps(&self, f: impl Fn(&Hap<T>) -> bool + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| q(st).into_iter().filter(|h| f(h)).collect())
+        Pattern::new(move |st| {
+            let mut haps = q(st);
+            haps.retain(|h| f(h));
+            haps
+        })
     }
 
     pub fn filter_values(&self, f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Pattern<T> {
@@ -514,6 +622,13 @@ impl<T: Val> Pattern<T> {
     pub fn split_queries(&self) -> Pattern<T> {
         let q = self.query.clone();
         Pattern::new(move |st| {
+            // A query within one cycle (the usual case) is passed on as it is.
+            if st.span.begin < st.span.end && st.span.end <= st.span.begin.sam() + Time::ONE {
+                if !charge_work() {
+                    return Vec::new();
+                }
+                return q(st);
+            }
             let mut parts = Vec::new();
             st.span.for_each_cycle(|s| parts.push(q(&st.set_span(s))));
             concat(parts)
@@ -543,7 +658,26 @@ impl<T: Val> Pattern<T> {
 
     pub fn with_hap_span(&self, f: impl Fn(&Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| q(st).into_iter().map(|h| h.with_span(&f)).collect())
+        Pattern::new(move |st| {
+            let mut haps = q(st);
+            map_spans(&mut haps, &f);
+            haps
+        })
+    }
+
+    /// `with_query_span(query)` and `with_hap_span(event)` in one step
+    /// (one query call and one pass over the events instead of two).
+    pub fn with_query_and_hap_span(
+        &self,
+        query: impl Fn(Span) -> Span + Send + Sync + 'static,
+        event: impl Fn(&Span) -> Span + Send + Sync + 'static,
+    ) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::new(move |st| {
+            let mut haps = q(&st.set_span(query(st.span)));
+            map_spans(&mut haps, &event);
+            haps
+        })
     }
 
     pub fn with_hap_time(&self, f: impl Fn(Time) -> Time + Send + Sync + 'static) -> Pattern<T> {
@@ -785,9 +919,11 @@ impl<T: Val> Pattern<T> {
         if factor.is_zero() {
             return silence();
         }
-        self.with_query_time(move |t| t * factor)
-            .with_hap_time(move |t| t / factor)
-            .with_steps_value(self.steps)
+        self.with_query_and_hap_span(
+            move |s| s.with_time(|t| t * factor),
+            move |s| s.with_time(|t| t / factor),
+        )
+        .with_steps_value(self.steps)
     }
 
     pub fn slow(&self, factor: Time) -> Pattern<T> {
@@ -799,9 +935,11 @@ impl<T: Val> Pattern<T> {
 
     /// Shifts earlier in time by `offset` cycles.
     pub fn early(&self, offset: Time) -> Pattern<T> {
-        self.with_query_time(move |t| t + offset)
-            .with_hap_time(move |t| t - offset)
-            .with_steps_value(self.steps)
+        self.with_query_and_hap_span(
+            move |s| s.with_time(|t| t + offset),
+            move |s| s.with_time(|t| t - offset),
+        )
+        .with_steps_value(self.steps)
     }
 
     /// Shifts later in time by `offset` cycles.
@@ -882,10 +1020,9 @@ impl<T: Val> Pattern<T> {
             let cycle = st.span.begin.sam();
             let source = (cycle / n).sam();
             let delta = cycle - source;
-            q(&st.set_span(st.span.with_time(|t| t - delta)))
-                .into_iter()
-                .map(|h| h.with_span(|s| s.with_time(|t| t + delta)))
-                .collect()
+            let mut haps = q(&st.set_span(st.span.with_time(|t| t - delta)));
+            map_spans(&mut haps, |s| s.with_time(|t| t + delta));
+            haps
         })
         .split_queries()
         .with_steps_value(self.steps)
@@ -898,10 +1035,9 @@ impl<T: Val> Pattern<T> {
             let cycle = st.span.begin.sam();
             let next = st.span.begin.next_sam();
             let reflect = |s: &Span| Span::new(cycle + (next - s.end), cycle + (next - s.begin));
-            q(&st.set_span(reflect(&st.span)))
-                .into_iter()
-                .map(|h| h.with_span(reflect))
-                .collect()
+            let mut haps = q(&st.set_span(reflect(&st.span)));
+            map_spans(&mut haps, reflect);
+            haps
         })
         .split_queries()
         .with_steps_value(self.steps)
@@ -949,8 +1085,15 @@ pub fn signal<T: Val>(f: impl Fn(Time, &Controls) -> T + Send + Sync + 'static) 
 /// Plays all patterns at once.
 pub fn stack<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
     let steps = lcm_steps(pats.iter().map(|p| p.steps));
-    Pattern::new(move |st| concat(pats.iter().map(|p| p.query(st)).collect()))
-        .with_steps_value(steps)
+    Pattern::new(move |st| {
+        let mut parts = pats.iter().map(|p| p.query(st));
+        let mut out = parts.next().unwrap_or_default();
+        for part in parts {
+            out.extend(part);
+        }
+        out
+    })
+    .with_steps_value(steps)
 }
 
 /// One pattern per cycle, in turn; each keeps its own cycle count.
@@ -968,11 +1111,11 @@ pub fn slowcat<T: Val>(mut pats: Vec<Pattern<T>>) -> Pattern<T> {
         let span = st.span;
         let idx = span.begin.floor_i64().rem_euclid(len) as usize;
         let offset = span.begin.floor() - (span.begin / n).floor();
-        pats[idx]
-            .query(&st.set_span(span.with_time(|t| t - offset)))
-            .into_iter()
-            .map(|h| h.with_span(|s| s.with_time(|t| t + offset)))
-            .collect()
+        let mut haps = pats[idx].query(&st.set_span(span.with_time(|t| t - offset)));
+        if !offset.is_zero() {
+            map_spans(&mut haps, |s| s.with_time(|t| t + offset));
+        }
+        haps
     })
     .split_queries()
     .with_steps_value(steps)
@@ -1055,6 +1198,16 @@ pub fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
         out.extend(p);
     }
     out
+}
+
+/// Applies `f` to the whole and the part of every event, in place.
+fn map_spans<T>(haps: &mut [Hap<T>], f: impl Fn(&Span) -> Span) {
+    for h in haps {
+        h.part = f(&h.part);
+        if let Some(w) = &mut h.whole {
+            *w = f(w);
+        }
+    }
 }
 
 /// Context helper for library code that builds events by hand.

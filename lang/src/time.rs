@@ -24,6 +24,9 @@ fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
     if b == 0 {
         return a;
     }
+    if a == 1 || b == 1 {
+        return 1;
+    }
     let shift = (a | b).trailing_zeros();
     a >>= a.trailing_zeros();
     loop {
@@ -82,6 +85,9 @@ impl Time {
         }
         // Fast path: both parts fit 64 bits (the common case).
         if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
+            if d == 1 {
+                return Time { n, d };
+            }
             if n != i64::MIN && d != i64::MIN {
                 let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
                 let g = gcd_u64(n.unsigned_abs(), d as u64) as i64;
@@ -337,6 +343,12 @@ impl From<i64> for Time {
 impl Add for Time {
     type Output = Time;
     fn add(self, o: Time) -> Time {
+        if o.n == 0 {
+            return self;
+        }
+        if self.n == 0 {
+            return o;
+        }
         if self.d == o.d {
             if let Some(n) = self.n.checked_add(o.n) {
                 return Time::new(n, self.d);
@@ -426,6 +438,20 @@ impl Ord for Time {
 impl PartialOrd for Time {
     fn partial_cmp(&self, o: &Time) -> Option<Ordering> {
         Some(self.cmp(o))
+    }
+}
+
+impl Time {
+    /// Appends the time as [`Display`](fmt::Display) writes it (`n` or
+    /// `n/d`), without the formatting machinery (event output writes
+    /// millions of times).
+    pub fn write_to(self, out: &mut String) {
+        let mut digits = itoa::Buffer::new();
+        out.push_str(digits.format(self.n));
+        if self.d != 1 {
+            out.push('/');
+            out.push_str(digits.format(self.d));
+        }
     }
 }
 

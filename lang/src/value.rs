@@ -274,34 +274,52 @@ pub fn js_number(s: &str) -> Option<f64> {
 
 /// Formats a number as JavaScript prints it.
 pub fn js_number_string(x: f64) -> String {
+    let mut out = String::new();
+    write_js_number(x, &mut out);
+    out
+}
+
+/// Appends a number as JavaScript prints it.
+pub fn write_js_number(x: f64, out: &mut String) {
     if x.is_nan() {
-        return "NaN".into();
+        out.push_str("NaN");
+    } else if x.is_infinite() {
+        out.push_str(if x > 0.0 { "Infinity" } else { "-Infinity" });
+    } else if x == 0.0 {
+        out.push('0');
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        // Integers (most values in patterns) print as their digits.
+        out.push_str(itoa::Buffer::new().format(x as i64));
+    } else {
+        out.push_str(ryu_js::Buffer::new().format(x));
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    ryu_js::Buffer::new().format(x).to_string()
 }
 
 /// JSON string escaping (as `JSON.stringify` does).
 pub fn json_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        plain = i + c.len_utf8();
+        if escaped.is_empty() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push_str(escaped);
         }
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
@@ -441,14 +459,16 @@ impl Value {
         }
     }
 
-    fn write_json(&self, out: &mut String) -> bool {
+    /// Appends the value as JSON to `out` (as `JSON.stringify` writes
+    /// it); false, with nothing appended, for values JSON cannot hold.
+    pub fn write_json(&self, out: &mut String) -> bool {
         match self {
             Value::Undefined | Value::Func(_) | Value::Pat(_) | Value::Graph(_) => return false,
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Num(x) => {
                 if x.is_finite() {
-                    out.push_str(&js_number_string(*x))
+                    write_js_number(*x, out)
                 } else {
                     out.push_str("null")
                 }
@@ -470,17 +490,19 @@ impl Value {
                 out.push('{');
                 let mut first = true;
                 for (k, v) in m.iter() {
-                    let mut item = String::new();
-                    if !v.write_json(&mut item) {
-                        continue;
-                    }
+                    // Entries JSON cannot hold are left out (written, then
+                    // taken back).
+                    let mark = out.len();
                     if !first {
                         out.push(',');
                     }
-                    first = false;
                     json_string(k, out);
                     out.push(':');
-                    out.push_str(&item);
+                    if v.write_json(out) {
+                        first = false;
+                    } else {
+                        out.truncate(mark);
+                    }
                 }
                 out.push('}');
             }

@@ -90,3 +90,29 @@ fn events_across_every_boundary_keep_the_span_whole() {
     assert_eq!(p.iter().map(Vec::len).collect::<Vec<_>>(), vec![1, 1, 1]);
     assert_eq!(pieces("sine", 0, 12, 1).len(), 1);
 }
+
+#[test]
+fn events_across_every_cycle_boundary_split_inside_a_cycle() {
+    // `off` moves the second half of each cycle across the next boundary:
+    // no cycle boundary is clean, so pieces end inside cycles (at 5/8,
+    // after the shifted clap and before the next), and hold the same events.
+    let src = r#"s("~ cp").off(1/8, x => x.gain(0.6))"#;
+    let p = pieces(src, 0, 12, 4);
+    assert!(
+        p.len() > 1,
+        "{:?}",
+        p.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    // At most the events asked for, plus a cycle's (3 fragments) and the
+    // rest of the cycle split.
+    assert!(p.iter().all(|piece| piece.len() <= 4 + 2 * 3));
+    let whole = pattern(src).query_arc(Time::ZERO, Time::int(12));
+    assert_eq!(sorted(shown(&p.concat())), sorted(shown(&whole)));
+    for piece in &p[..p.len() - 1] {
+        let last = piece.iter().filter_map(|h| h.whole).map(|w| w.end).max();
+        assert!(
+            last.is_some_and(|t| t.denom() == 8 || t.denom() == 1),
+            "{last:?}"
+        );
+    }
+}

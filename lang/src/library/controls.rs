@@ -7,7 +7,8 @@
 use super::registry::{AddFn, Kind};
 use super::Pat;
 use crate::value::{Value, ValueMap};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// `(name, key written, keys written by an a:b:c list)`.
 pub const CONTROLS: &[(&str, &str, &[&str])] = &[
@@ -725,6 +726,12 @@ pub const CONTROLS: &[(&str, &str, &[&str])] = &[
 
 /// Wraps a value into a control map, as the control `key` does.
 pub fn control_value(v: &Value, key: &'static str, multi: &'static [&'static str]) -> Value {
+    control_value_keyed(v, &Arc::from(key), multi)
+}
+
+/// [`control_value`] with the key already shared (a pattern of a control
+/// makes it once, not once per event).
+fn control_value_keyed(v: &Value, key: &Arc<str>, multi: &'static [&'static str]) -> Value {
     let (mut bag, inner) = match v {
         Value::Map(m)
             if m.get("value")
@@ -745,14 +752,20 @@ pub fn control_value(v: &Value, key: &'static str, multi: &'static [&'static str
         }
         return Value::Map(Arc::new(out));
     }
-    let mut out = bag.unwrap_or_else(ValueMap::new);
-    out.set(key, inner);
+    let out = match bag {
+        Some(mut out) => {
+            out.set(key.clone(), inner);
+            out
+        }
+        None => ValueMap(vec![(key.clone(), inner)]),
+    };
     Value::Map(Arc::new(out))
 }
 
 /// `s(pat)`: the values of `pat` as `s` controls.
 pub fn control_pattern(v: &Pat, key: &'static str, multi: &'static [&'static str]) -> Pat {
-    v.fmap(move |x| control_value(x, key, multi))
+    let key: Arc<str> = Arc::from(key);
+    v.fmap(move |x| control_value_keyed(x, &key, multi))
 }
 
 /// `pat.n()`: the values of the pattern itself become the control.
@@ -785,10 +798,18 @@ pub fn param_control(name: &str) -> Option<&'static str> {
 
 /// Looks up a control by any of its names.
 pub fn control(name: &str) -> Option<(&'static str, &'static [&'static str])> {
-    CONTROLS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, k, m)| (*k, *m))
+    type ControlMap = HashMap<&'static str, (&'static str, &'static [&'static str])>;
+    // Looked up for every call in a program (`density` asks of every
+    // name): a table, built once, instead of a walk through the list.
+    static BY_NAME: OnceLock<ControlMap> = OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (n, k, multi) in CONTROLS {
+            m.entry(*n).or_insert((*k, *multi));
+        }
+        m
+    });
+    by_name.get(name).copied()
 }
 
 pub fn register(add: &mut AddFn) {

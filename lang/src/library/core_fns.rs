@@ -319,11 +319,13 @@ fn within(args: &[Value], pat: &Pat) -> R<Pat> {
 }
 
 fn map_pan(pat: &Pat, delta: f64) -> Pat {
+    // One key shared by every event.
+    let key: Arc<str> = Arc::from("pan");
     pat.fmap(move |v| match v.as_object() {
         Some(m) => {
             let mut m = m;
             let pan = m.get("pan").map(|p| p.to_number()).unwrap_or(0.5);
-            m.set("pan", Value::Num(pan + delta));
+            m.set(key.clone(), Value::Num(pan + delta));
             Value::Map(Arc::new(m))
         }
         None => {

@@ -6,7 +6,10 @@
 
 use super::registry::{AddFn, Kind};
 use super::{call, join_pats, reify, to_count, to_num, Join, Pat, R};
-use crate::pattern::{fastcat, pure, signal, silence, stack, Controls, Pattern};
+use crate::pattern::{
+    fastcat, pure, report_query_error, report_query_warning, signal, silence, stack,
+    take_query_errors, take_query_warnings, Controls, Pattern,
+};
 use crate::random::{perlin_at, rand_at_time, rands_at_time};
 use crate::time::Time;
 use crate::value::{RtError, Value};
@@ -95,38 +98,50 @@ fn segment1(p: &Pat) -> Pat {
         .with_steps_value(Some(Time::ONE))
 }
 
-fn sometimes_by(args: &[Value], pat: &Pat) -> R<Pat> {
-    let (pat, f) = (pat.clone(), args[1].clone());
-    let choice = reify(&args[0]).fmap(move |x| {
-        let x = x.to_number();
-        let kept = degrade_by_with(&rand(), x, &pat);
-        let changed = degrade_by_with(&one_minus(rand()), 1.0 - x, &pat);
-        match super::apply_fn(&f, &changed) {
-            Ok(c) => stack(vec![kept, c]),
-            Err(e) => {
-                crate::pattern::report_query_error(e.message);
-                silence()
-            }
+/// `reify(x).fmap(build).innerJoin()`. When `x` is a plain value the outer
+/// pattern is constant and the join only splits queries at cycles, so the
+/// pattern is built once instead of at every query (unless building fails:
+/// the failure is then reported at query time, as the reference does).
+fn inner_join_built(x: &Value, build: impl Fn(f64) -> R<Pat> + Send + Sync + 'static) -> Pat {
+    let outer = reify(x);
+    if let Some(v) = &outer.pure_value {
+        // Built here only if building reports nothing (what it reports
+        // belongs to the queries).
+        let (errors, warnings) = (take_query_errors(), take_query_warnings());
+        let built = build(v.to_number());
+        let quiet = take_query_errors().is_empty() && take_query_warnings().is_empty();
+        errors.into_iter().for_each(report_query_error);
+        warnings.into_iter().for_each(report_query_warning);
+        if let (Ok(p), true) = (built, quiet) {
+            return p.split_queries();
+        }
+    }
+    let choice = outer.fmap(move |x| match build(x.to_number()) {
+        Ok(p) => p,
+        Err(e) => {
+            report_query_error(e.message);
+            silence()
         }
     });
-    Ok(join_pats(&choice, Join::Inner))
+    join_pats(&choice, Join::Inner)
+}
+
+fn sometimes_by(args: &[Value], pat: &Pat) -> R<Pat> {
+    let (pat, f) = (pat.clone(), args[1].clone());
+    Ok(inner_join_built(&args[0], move |x| {
+        let kept = degrade_by_with(&rand(), x, &pat);
+        let changed = degrade_by_with(&one_minus(rand()), 1.0 - x, &pat);
+        Ok(stack(vec![kept, super::apply_fn(&f, &changed)?]))
+    }))
 }
 
 fn some_cycles_by(args: &[Value], pat: &Pat) -> R<Pat> {
     let (pat, f) = (pat.clone(), args[1].clone());
-    let choice = reify(&args[0]).fmap(move |x| {
-        let x = x.to_number();
+    Ok(inner_join_built(&args[0], move |x| {
         let kept = degrade_by_with(&segment1(&rand()), x, &pat);
         let changed = degrade_by_with(&segment1(&one_minus(rand())), 1.0 - x, &pat);
-        match super::apply_fn(&f, &changed) {
-            Ok(c) => stack(vec![kept, c]),
-            Err(e) => {
-                crate::pattern::report_query_error(e.message);
-                silence()
-            }
-        }
-    });
-    Ok(join_pats(&choice, Join::Inner))
+        Ok(stack(vec![kept, super::apply_fn(&f, &changed)?]))
+    }))
 }
 
 fn sometimes_fixed(p: f64) -> impl Fn(&[Value], &Pat) -> R<Pat> {
