@@ -1,0 +1,82 @@
+//! The command-line options of a live session (`weft play`, `weft repl`)
+//! and what they become.
+
+use super::outputs::PlayArgs;
+use engine::engine::Quantize;
+use std::path::PathBuf;
+
+/// How a live session is started.
+pub struct LiveOptions {
+    pub file: Option<PathBuf>,
+    pub repl: bool,
+    pub quantize: Quantize,
+    pub device: Option<String>,
+    pub buffer: u32,
+    pub record: Option<PathBuf>,
+    /// Stop after this many seconds of audio.
+    pub seconds: Option<f64>,
+    /// The full-screen dashboard (on a terminal, unless `--no-ui`).
+    pub ui: bool,
+    /// MIDI clock and input, MIDI/OSC latencies, Link.
+    pub external: PlayArgs,
+}
+
+/// The command-line options `weft play` and `weft repl` share.
+#[derive(clap::Args)]
+pub struct LiveArgs {
+    /// When changes take effect: cycle (default), now, bar, or a number of cycles.
+    #[arg(long, default_value = "cycle")]
+    quantize: String,
+    /// Output device name (see `weft devices`; default: the system default).
+    #[arg(long)]
+    device: Option<String>,
+    /// Buffer size in frames (always requested as a fixed size).
+    #[arg(long, default_value_t = 256)]
+    buffer: u32,
+    /// Also record what is played to this WAV file (32-bit float).
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Stop after this many seconds of audio (default: play until stopped).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// No full-screen dashboard: print a status line instead (as when the
+    /// output is not a terminal).
+    #[arg(long)]
+    no_ui: bool,
+    #[command(flatten)]
+    external: PlayArgs,
+}
+
+impl LiveArgs {
+    /// The session's options, or why the arguments are wrong.
+    pub fn into_options(self, file: Option<PathBuf>, repl: bool) -> Result<LiveOptions, String> {
+        Ok(LiveOptions {
+            file,
+            repl,
+            quantize: parse_quantize(&self.quantize)?,
+            device: self.device,
+            buffer: self.buffer,
+            record: self.record,
+            seconds: self.seconds,
+            ui: !self.no_ui,
+            external: self.external,
+        })
+    }
+}
+
+/// Parses `--quantize`: `cycle` (default), `now`, `bar`, or a number of cycles.
+pub fn parse_quantize(s: &str) -> Result<Quantize, String> {
+    match s {
+        "cycle" | "next" => Ok(Quantize::NextCycle),
+        "now" | "immediate" => Ok(Quantize::Immediate),
+        "bar" => Ok(Quantize::NextBar),
+        n => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Quantize::Cycles)
+            .ok_or_else(|| {
+                format!("--quantize takes cycle, now, bar or a number of cycles, not `{s}`")
+            }),
+    }
+}
