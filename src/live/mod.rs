@@ -3,11 +3,12 @@
 //! One control loop owns the engine. It keeps the audio scheduled ahead
 //! (and the MIDI, OSC and Link outputs beside it), reloads the program when
 //! a watched file is saved, evaluates REPL entries, prints what happened
-//! (and when it takes effect) and redraws the status line. Nothing here
-//! runs on the audio thread.
+//! (and when it takes effect) and feeds the dashboard (or redraws the
+//! status line). Nothing here runs on the audio thread.
 
 pub mod args;
 pub mod commands;
+pub mod dashboard;
 pub mod keys;
 #[cfg(feature = "link")]
 pub mod link;
@@ -15,6 +16,7 @@ pub mod outputs;
 pub mod recording;
 pub mod repl;
 pub mod session;
+pub mod show;
 pub mod status;
 pub mod watch;
 
@@ -27,6 +29,7 @@ use outputs::LiveOutputs;
 use recording::Recording;
 use repl::{Input, Printer};
 use session::{user_names, Session};
+use show::{Shown, Version};
 use status::{Display, Status};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -83,10 +86,16 @@ struct Live {
     stop_at: Option<i64>,
     downloads: crate::commands::downloads::DownloadLine,
     last_draw: Instant,
+    /// The full-screen view, when it is up.
+    shown: Option<Shown>,
 }
 
 impl Live {
     fn say(&mut self, s: String) {
+        if let Some(shown) = self.shown.as_mut() {
+            shown.say(s);
+            return;
+        }
         self.display.clear_for_message();
         (self.printer)(s);
     }
@@ -122,6 +131,13 @@ impl Live {
             .unwrap_or_default();
         self.pending = Some(format!("{}{when}", outcome.summary));
         self.say(format!("… {}{when}", outcome.summary));
+        if let Some(shown) = self.shown.as_mut() {
+            let version = Version {
+                program: program.clone(),
+                source: self.session.source_text(),
+            };
+            shown.loaded(version, self.engine.pending_swap().is_none());
+        }
         self.set_current(program);
         true
     }
@@ -157,7 +173,12 @@ impl Live {
     }
 
     fn drain_recording(&mut self) {
-        recording::drain(&mut self.record_rx, self.recording.as_mut());
+        let mut tap = self.shown.as_mut().map(|s| &mut s.tap);
+        recording::drain(&mut self.record_rx, self.recording.as_mut(), |l, r| {
+            if let Some(t) = tap.as_mut() {
+                t.frame(l, r);
+            }
+        });
     }
 
     /// Keeps everything scheduled ahead: the engine, then the outputs
@@ -172,6 +193,9 @@ impl Live {
         for m in self.engine.take_messages() {
             match m {
                 Message::SwapApplied { cycle, .. } => {
+                    if let Some(shown) = self.shown.as_mut() {
+                        shown.swapped();
+                    }
                     if let Some(s) = self.pending.take() {
                         if cycle > Time::ZERO {
                             self.say(format!("✓ cycle {cycle}: {s}"));
@@ -286,8 +310,13 @@ impl Live {
         self.status.xruns = stats.xruns;
     }
 
-    /// Redraws the status line now and then.
+    /// Redraws the dashboard (at most 30 times a second) or the status
+    /// line (four times a second).
     fn draw(&mut self) {
+        if self.shown.is_some() {
+            self.draw_dashboard();
+            return;
+        }
         if self.last_draw.elapsed() <= STATUS_PERIOD {
             return;
         }
@@ -301,6 +330,98 @@ impl Live {
         self.display.draw(&self.status);
     }
 
+    /// Hands the dashboard a new frame when one is due.
+    fn draw_dashboard(&mut self) {
+        if !self.shown.as_ref().is_some_and(Shown::due) {
+            return;
+        }
+        self.refresh_status();
+        let st = &self.status;
+        let clock = dashboard::Clock {
+            cycle: st.cycle,
+            beats_per_cycle: st.beats_per_cycle,
+            bpm: st.bpm,
+            section: st.section.clone(),
+            voices: st.voices,
+            load: st.load,
+            xruns: st.xruns,
+            keys: st.keys.clone(),
+        };
+        if let Some(d) = self.downloads.status_text() {
+            self.status.downloads = Some(d);
+        }
+        if let Some(shown) = self.shown.as_mut() {
+            shown.catch_stderr();
+            shown.frame(&self.engine, clock);
+        }
+    }
+
+    /// Carries out what the dashboard's keys asked for.
+    fn follow_keys(&mut self) -> Flow {
+        let actions = self
+            .shown
+            .as_ref()
+            .map(|s| s.ui.actions())
+            .unwrap_or_default();
+        for a in actions {
+            if self.act(a) == Flow::Stop {
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn act(&mut self, a: dashboard::Action) -> Flow {
+        use dashboard::Action;
+        match a {
+            Action::Quit => return Flow::Stop,
+            Action::Hush => self.hush(),
+            Action::ToggleMute(t) => {
+                let muted = self
+                    .current
+                    .as_ref()
+                    .and_then(|p| p.track(&t))
+                    .is_some_and(|t| t.muted);
+                if muted {
+                    self.unmute(&t)
+                } else {
+                    self.mute(&t)
+                }
+            }
+            Action::ToggleSolo(t) => {
+                if self.session.soloed.remove(&t) {
+                    self.apply(None, Quantize::Immediate);
+                } else {
+                    self.solo(&t);
+                }
+            }
+            Action::Section(step) => self.step_section(step),
+            Action::Entry(line) => {
+                self.say(format!("weft> {line}"));
+                return self.entry(&line);
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Jumps to the section `step` sections after (or before) the one
+    /// playing.
+    fn step_section(&mut self, step: i32) {
+        let Some(p) = &self.current else { return };
+        if p.sections.is_empty() {
+            self.say("this program has no song sections".into());
+            return;
+        }
+        let now = self.status.section.as_ref();
+        let i = now
+            .and_then(|n| p.sections.iter().position(|s| &s.name == n))
+            .map(|i| i as i64 + step as i64)
+            .unwrap_or(0)
+            .rem_euclid(p.sections.len() as i64) as usize;
+        let name = p.sections[i].name.clone();
+        self.jump(&name);
+    }
+
     /// The control loop: runs until the session ends.
     fn run_loop(&mut self) {
         loop {
@@ -308,7 +429,10 @@ impl Live {
             self.report_messages();
             self.drain_recording();
             self.follow_files();
-            if self.follow_input() == Flow::Stop || self.finished() {
+            if self.follow_input() == Flow::Stop
+                || self.follow_keys() == Flow::Stop
+                || self.finished()
+            {
                 return;
             }
             self.draw();
@@ -319,6 +443,8 @@ impl Live {
     /// Restores the terminal, stops the outputs and finishes the
     /// recording. Returns the exit code.
     fn finish(mut self) -> u8 {
+        // Restores the terminal first, so that what follows is readable.
+        self.shown = None;
         self.display.end();
         self.drain_recording();
         let Live {
@@ -488,6 +614,18 @@ fn start_input(
     (Some(rx), printer, display)
 }
 
+/// Opens the full-screen view (with the REPL's prompt for `weft repl`).
+fn start_dashboard(opts: &LiveOptions) -> Option<Shown> {
+    let prompt = opts.repl.then(repl::saved_history);
+    let ui = dashboard::terminal::Ui::start(prompt)?;
+    let title = opts
+        .file
+        .as_ref()
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "REPL".into());
+    Some(Shown::new(ui, title))
+}
+
 /// The program file and the files it imports, watched for saves.
 fn start_watching(session: &Session) -> (Option<FileWatcher>, Vec<PathBuf>) {
     let mut watched: Vec<PathBuf> = session.file.iter().cloned().collect();
@@ -502,7 +640,9 @@ fn start_watching(session: &Session) -> (Option<FileWatcher>, Vec<PathBuf>) {
 
 /// Runs a live session until it is stopped. Returns the exit code.
 pub fn run(opts: LiveOptions) -> u8 {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let ui = opts.ui && dashboard::terminal::available();
+    // Messages in the dashboard are plain text.
+    let color = !ui && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut session = Session::new(opts.file.clone(), known_sounds());
     if let Err(e) = session.read_file() {
         eprintln!("error: {e}");
@@ -539,11 +679,19 @@ pub fn run(opts: LiveOptions) -> u8 {
             return 1;
         }
     };
-    // Keys for `keyDown`/`whenKey` (the REPL's line editor owns the
-    // keyboard, so only `weft play` reads them).
-    let _keys = if opts.repl { None } else { keys::start() };
     let names: repl::Names = Default::default();
-    let (input, printer, display) = start_input(&opts, &names);
+    let shown = if ui { start_dashboard(&opts) } else { None };
+    // Keys for `keyDown`/`whenKey` (the REPL's line editor owns the
+    // keyboard, so only `weft play` reads them; the dashboard reads its own).
+    let _keys = if opts.repl || shown.is_some() {
+        None
+    } else {
+        keys::start()
+    };
+    let (input, printer, display) = match &shown {
+        Some(_) => (None, Box::new(|_: String| {}) as Printer, Display::Off),
+        None => start_input(&opts, &names),
+    };
     display.begin();
     let (watcher, watched) = start_watching(&session);
     let mut live = Live {
@@ -572,8 +720,19 @@ pub fn run(opts: LiveOptions) -> u8 {
         stop_at: opts.seconds.map(|s| (s * sr as f64) as i64),
         downloads: crate::commands::downloads::DownloadLine::new(),
         last_draw: Instant::now(),
+        shown,
     };
     if let Some(p) = first.program {
+        if let Some(shown) = live.shown.as_mut() {
+            let source = live.session.source_text();
+            shown.loaded(
+                Version {
+                    program: p.clone(),
+                    source,
+                },
+                true,
+            );
+        }
         live.set_current(p);
     }
     if let Some(path) = &opts.record {

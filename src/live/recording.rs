@@ -42,15 +42,21 @@ impl Recording {
 }
 
 /// Moves the recorded frames that have arrived into `recording` (whole
-/// frames only: the audio thread may be half way through pushing one);
-/// without a recording they are dropped.
-pub fn drain(rx: &mut rtrb::Consumer<f32>, mut recording: Option<&mut Recording>) {
+/// frames only: the audio thread may be half way through pushing one) and
+/// hands each frame to `frame` (the dashboard's meters and scope);
+/// without a recording they are only looked at.
+pub fn drain(
+    rx: &mut rtrb::Consumer<f32>,
+    mut recording: Option<&mut Recording>,
+    mut frame: impl FnMut(f32, f32),
+) {
     while rx.slots() >= 2 {
-        for _ in 0..2 {
-            let x = rx.pop().unwrap_or(0.0);
-            if let Some(r) = recording.as_deref_mut() {
-                r.write(x);
-            }
+        let l = rx.pop().unwrap_or(0.0);
+        let r = rx.pop().unwrap_or(0.0);
+        if let Some(rec) = recording.as_deref_mut() {
+            rec.write(l);
+            rec.write(r);
         }
+        frame(l, r);
     }
 }
