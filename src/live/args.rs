@@ -17,6 +17,8 @@ pub struct LiveOptions {
     pub seconds: Option<f64>,
     /// The full-screen dashboard (on a terminal, unless `--no-ui`).
     pub ui: bool,
+    /// Print how well the control loop kept ahead of the audio at the end.
+    pub loop_stats: bool,
     /// MIDI clock and input, MIDI/OSC latencies, Link.
     pub external: PlayArgs,
 }
@@ -43,6 +45,10 @@ pub struct LiveArgs {
     /// output is not a terminal).
     #[arg(long)]
     no_ui: bool,
+    /// At the end, print how well the control loop kept ahead of the audio
+    /// (gaps between rounds of scheduling, least time ahead, late notes).
+    #[arg(long, hide = true)]
+    loop_stats: bool,
     #[command(flatten)]
     external: PlayArgs,
 }
@@ -59,6 +65,7 @@ impl LiveArgs {
             record: self.record,
             seconds: self.seconds,
             ui: !self.no_ui,
+            loop_stats: self.loop_stats,
             external: self.external,
         })
     }

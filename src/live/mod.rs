@@ -18,6 +18,7 @@ pub mod repl;
 pub mod session;
 pub mod show;
 pub mod status;
+pub mod timing;
 pub mod watch;
 
 pub use args::{LiveArgs, LiveOptions};
@@ -88,6 +89,8 @@ struct Live {
     last_draw: Instant,
     /// The full-screen view, when it is up.
     shown: Option<Shown>,
+    /// `--loop-stats`: how well the loop keeps ahead of the audio.
+    timing: Option<timing::LoopTiming>,
 }
 
 impl Live {
@@ -186,6 +189,11 @@ impl Live {
     fn pump(&mut self) {
         self.engine.pump();
         self.outputs.pump(&mut self.engine);
+        if let Some(t) = self.timing.as_mut() {
+            let map = self.engine.tempo();
+            let ahead = map.sample_at(self.engine.scheduled_until()) - self.engine.position();
+            t.pumped(ahead as f64 / self.sample_rate as f64);
+        }
     }
 
     /// Reports the engine's messages: swaps that took effect, warnings.
@@ -202,7 +210,12 @@ impl Live {
                         }
                     }
                 }
-                m => self.say(format!("warning: {m}")),
+                m => {
+                    if let (Message::Late { voices, .. }, Some(t)) = (&m, self.timing.as_mut()) {
+                        t.late(*voices);
+                    }
+                    self.say(format!("warning: {m}"))
+                }
             }
         }
     }
@@ -446,6 +459,9 @@ impl Live {
         // Restores the terminal first, so that what follows is readable.
         self.shown = None;
         self.display.end();
+        if let Some(t) = self.timing.as_mut() {
+            eprintln!("{}", t.report());
+        }
         self.drain_recording();
         let Live {
             engine,
@@ -721,6 +737,7 @@ pub fn run(opts: LiveOptions) -> u8 {
         downloads: crate::commands::downloads::DownloadLine::new(),
         last_draw: Instant::now(),
         shown,
+        timing: opts.loop_stats.then(timing::LoopTiming::default),
     };
     if let Some(p) = first.program {
         if let Some(shown) = live.shown.as_mut() {

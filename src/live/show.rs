@@ -39,6 +39,8 @@ pub struct Shown {
     /// The whole cycle `events` were queried around, if still valid.
     events_at: Option<i64>,
     pitched: HashSet<String>,
+    /// The standard library's instruments (built once, before playing).
+    library: Vec<lang::graph::Instrument>,
     meters: HashMap<String, MeterState>,
     master: MeterState,
     pub tap: MasterTap,
@@ -56,6 +58,7 @@ impl Shown {
             events: Vec::new(),
             events_at: None,
             pitched: HashSet::new(),
+            library: stdlib::instruments(),
             meters: HashMap::new(),
             master: MeterState::default(),
             tap: MasterTap::default(),
@@ -92,7 +95,7 @@ impl Shown {
     }
 
     fn set_playing(&mut self, v: Version) {
-        self.pitched = pictures::roll::pitched_sounds(&v.program, &stdlib::instruments());
+        self.pitched = pictures::roll::pitched_sounds(&v.program, &self.library);
         self.playing = Some(v);
         self.events_at = None;
     }
