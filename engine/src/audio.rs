@@ -1069,12 +1069,16 @@ impl AudioCore {
         }
         if !faulted {
             let src = strip.bus.buffer_ref();
+            let (mut level_peak, mut squares) = (0.0f32, 0.0f32);
             for ch in 0..2 {
                 let dst = self.master.bus.channel_f32_mut(ch);
                 for (d, x) in dst[..n].iter_mut().zip(&src.channel_f32(ch)[..n]) {
                     *d += x;
+                    level_peak = level_peak.max(x.abs());
+                    squares += x * x;
                 }
             }
+            self.stats.meter(i, level_peak, squares, n);
         }
         if let Some(tap) = strip.tap.as_mut() {
             tap.set_strip_output((!faulted).then_some(&strip.bus), n);

@@ -277,7 +277,7 @@ impl Engine {
         let (reports_tx, reports) = RingBuffer::new(4096);
         let position = Arc::new(AtomicI64::new(0));
         let retraction = Arc::new(Retraction::default());
-        let stats = Arc::new(crate::stats::Stats::default());
+        let stats = Arc::new(crate::stats::Stats::with_tracks(config.max_tracks));
         let sr = config.sample_rate as f64;
         let capture = Arc::new(crate::input::CaptureBus::default());
         let (deck, deck_control) = crate::takes::deck();
@@ -451,6 +451,14 @@ impl Engine {
     /// Cycle position up to which events have been scheduled.
     pub fn scheduled_until(&self) -> Time {
         self.scheduled_until
+    }
+
+    /// Each track's level since the last call (for meters), by name.
+    pub fn take_track_levels(&self) -> Vec<(String, crate::stats::Level)> {
+        self.tracks
+            .iter()
+            .map(|t| (t.name.clone(), self.stats.take_level(t.slot)))
+            .collect()
     }
 
     /// Track names by strip slot (for stems).

@@ -1,5 +1,6 @@
 //! Live statistics of the audio callback, shared with the control side
-//! through atomics (no locks): voices sounding, callback load, underruns.
+//! through atomics (no locks): voices sounding, callback load, underruns,
+//! and each track's level (for meters).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
@@ -13,6 +14,29 @@ pub struct Stats {
     xruns: AtomicU64,
     /// Nanoseconds since `epoch` at the end of the last callback.
     last_end_ns: AtomicU64,
+    /// One meter per mixer strip slot (fixed when the engine is built).
+    tracks: Box<[TrackMeter]>,
+}
+
+/// A track's level since the control side last looked: the peak, and the
+/// sum of squares over a number of frames, as `f32` bits. Only the audio
+/// thread adds; the control side takes (swaps to zero), so a reading
+/// racing a callback may lose that callback's share, which a meter can
+/// afford.
+#[derive(Default)]
+struct TrackMeter {
+    peak: AtomicU32,
+    sum_squares: AtomicU32,
+    frames: AtomicU32,
+}
+
+/// A track's level over the time since it was last taken.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Level {
+    /// Highest absolute sample value (either channel).
+    pub peak: f32,
+    /// Root mean square over both channels.
+    pub rms: f32,
 }
 
 /// A snapshot of [`Stats`].
@@ -26,6 +50,43 @@ pub struct StatsView {
 }
 
 impl Stats {
+    /// Statistics with a meter for each of `tracks` strip slots.
+    pub fn with_tracks(tracks: usize) -> Stats {
+        Stats {
+            tracks: (0..tracks).map(|_| TrackMeter::default()).collect(),
+            ..Stats::default()
+        }
+    }
+
+    /// Adds a strip's output of one chunk (audio thread; no allocation):
+    /// its peak and sum of squares over `frames` stereo frames.
+    pub fn meter(&self, slot: usize, peak: f32, sum_squares: f32, frames: usize) {
+        let Some(m) = self.tracks.get(slot) else {
+            return;
+        };
+        // Non-negative floats order like their bits.
+        m.peak.fetch_max(peak.max(0.0).to_bits(), Ordering::Relaxed);
+        let sum = f32::from_bits(m.sum_squares.load(Ordering::Relaxed)) + sum_squares;
+        m.sum_squares.store(sum.to_bits(), Ordering::Relaxed);
+        m.frames.fetch_add(frames as u32, Ordering::Relaxed);
+    }
+
+    /// Takes the level of strip `slot` since the last call (control side).
+    pub fn take_level(&self, slot: usize) -> Level {
+        let Some(m) = self.tracks.get(slot) else {
+            return Level::default();
+        };
+        let peak = f32::from_bits(m.peak.swap(0, Ordering::Relaxed));
+        let sum = f32::from_bits(m.sum_squares.swap(0, Ordering::Relaxed));
+        let frames = m.frames.swap(0, Ordering::Relaxed);
+        let rms = if frames > 0 {
+            (sum / (2 * frames) as f32).sqrt()
+        } else {
+            0.0
+        };
+        Level { peak, rms }
+    }
+
     pub fn view(&self) -> StatsView {
         StatsView {
             voices: self.voices.load(Ordering::Relaxed),
@@ -55,5 +116,25 @@ impl Stats {
             self.xruns.fetch_add(1, Ordering::Relaxed);
         }
         self.voices.store(voices as u32, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_meter_keeps_the_peak_and_the_rms_until_taken() {
+        let s = Stats::with_tracks(2);
+        s.meter(1, 0.5, 2.0 * 4.0 * 0.25, 4);
+        s.meter(1, 0.25, 0.0, 4);
+        let l = s.take_level(1);
+        assert_eq!(l.peak, 0.5);
+        assert!((l.rms - (2.0f32 / 16.0).sqrt()).abs() < 1e-6, "{l:?}");
+        assert_eq!(s.take_level(1), Level::default());
+        assert_eq!(s.take_level(0), Level::default());
+        // Slots the engine does not have are ignored.
+        s.meter(7, 1.0, 1.0, 1);
+        assert_eq!(s.take_level(7), Level::default());
     }
 }

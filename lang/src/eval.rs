@@ -466,7 +466,7 @@ fn eval_inner(e: &Expr, env: &Arc<Env>) -> Result<Value, RtError> {
         ExprKind::Num(n) => Ok(Value::Num(*n)),
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
         ExprKind::Str(s) => Ok(Value::str(s)),
-        ExprKind::Mini { text, offset } => mini_literal(text, *offset),
+        ExprKind::Mini { text, offset } => mini_literal(text, *offset, true),
         ExprKind::Ident(name) => lookup(name, env).map_err(|err| at(err, &e.span)),
         ExprKind::List(items) => Ok(Value::list(eval_items(items, env)?)),
         ExprKind::Object(items) => {
@@ -842,8 +842,16 @@ fn get_property(v: &Value, key: &str) -> Value {
     }
 }
 
-fn mini_literal(text: &str, offset: usize) -> Result<Value, RtError> {
-    match mini::mini(text) {
+/// A mini-notation string at `offset` of the source. When `located` and
+/// the source is the program's own (not an imported file), its events
+/// carry the locations of their atoms.
+fn mini_literal(text: &str, offset: usize, located: bool) -> Result<Value, RtError> {
+    let compiled = if located && current_file().is_none() {
+        mini::mini_at(text, offset)
+    } else {
+        mini::mini(text)
+    };
+    match compiled {
         Ok(p) => Ok(Value::Pat(p)),
         Err(me) => {
             let mut err = RtError::new(me.message).with_code("E0110");
@@ -865,7 +873,7 @@ fn builtin_value(name: &str) -> Option<Value> {
         "PI" => Some(Value::Num(std::f64::consts::PI)),
         "mini" | "m" => Some(registry::native_fn("mini", |args| {
             let text = args.first().map(|v| v.to_js_string()).unwrap_or_default();
-            mini_literal(&text, 0).map_err(|mut e| {
+            mini_literal(&text, 0, false).map_err(|mut e| {
                 e.span = None;
                 e
             })

@@ -7,8 +7,10 @@
 //! parse order), so that the same string gives the same events as in
 //! Strudel and TidalCycles. Errors point at the offending character.
 
+use crate::hap::{Context, Hap, Location};
 use crate::library::{self, Pat};
 use crate::pattern::{fastcat, pure, silence, stack, stepcat, Pattern};
+use crate::span::Span;
 use crate::time::Time;
 use crate::value::{atom_value, Value};
 use std::sync::Arc;
@@ -655,7 +657,37 @@ fn weight_time(w: f64) -> Time {
 
 /// Compiles a parsed tree to a pattern.
 pub fn compile(node: &Node) -> Result<Pat, MiniError> {
-    Ok(compile_node(node)?.pat)
+    Ok(compile_node(node, None)?.pat)
+}
+
+/// Compiles a parsed tree whose text starts at byte `offset` of the
+/// program's source: every event carries the location of the atom(s) it
+/// comes from (for editors and the live view to highlight what plays).
+pub fn compile_at(node: &Node, offset: usize) -> Result<Pat, MiniError> {
+    Ok(compile_node(node, Some(offset))?.pat)
+}
+
+/// [`pure`] whose events carry `location`: the same events, the same
+/// work, the same direct path for constant arguments.
+fn pure_at(value: Value, location: Location) -> Pat {
+    let context = Context::at(location);
+    let v = value.clone();
+    let mut p = Pattern::new(move |st: &crate::pattern::State| {
+        let mut out = Vec::new();
+        st.span.for_each_cycle(|s| {
+            let whole = Span::new(s.begin.sam(), s.begin.sam() + Time::ONE);
+            out.push(Hap::with_context(
+                Some(whole),
+                s,
+                v.clone(),
+                context.clone(),
+            ));
+        });
+        out
+    });
+    p.steps = Some(Time::ONE);
+    p.pure_value = Some(Arc::new(value));
+    p
 }
 
 fn err_at(node: &Node, message: String) -> MiniError {
@@ -684,15 +716,21 @@ fn lib(r: Result<Pat, crate::value::RtError>, node: &Node) -> Result<Pat, MiniEr
     r.map_err(|e| err_at(node, e.message))
 }
 
-fn compile_node(node: &Node) -> Result<Compiled, MiniError> {
+/// Compiles a node. With `at` (where the mini-notation text starts in the
+/// program's source), each atom's events carry the atom's location.
+fn compile_node(node: &Node, at: Option<usize>) -> Result<Compiled, MiniError> {
     match node {
-        Node::Atom { text, .. } => {
+        Node::Atom { text, start, end } => {
             if text == "~" || text == "-" {
                 return Ok(plain(silence()));
             }
-            Ok(plain(pure(atom_value(text))))
+            let value = atom_value(text);
+            Ok(plain(match at {
+                Some(base) => pure_at(value, Location::new(base + start, base + end)),
+                None => pure(value),
+            }))
         }
-        Node::Element { source, .. } => compile_node(source),
+        Node::Element { source, .. } => compile_node(source, at),
         Node::Group {
             children,
             align,
@@ -702,9 +740,9 @@ fn compile_node(node: &Node) -> Result<Compiled, MiniError> {
             let compiled: Vec<Compiled> = children
                 .iter()
                 .map(|c| {
-                    let mut comp = compile_node(c)?;
+                    let mut comp = compile_node(c, at)?;
                     if let Node::Element { ops, .. } = c {
-                        comp.pat = apply_modifiers(comp.pat, ops, c)?;
+                        comp.pat = apply_modifiers(comp.pat, ops, c, at)?;
                     }
                     Ok(comp)
                 })
@@ -726,7 +764,7 @@ fn compile_node(node: &Node) -> Result<Compiled, MiniError> {
                 }
                 Align::Polymeter => {
                     let base: Pat = match steps {
-                        Some(s) => compile_node(s)?.pat,
+                        Some(s) => compile_node(s, at)?.pat,
                         None => pure(Value::Num(
                             compiled
                                 .first()
@@ -833,15 +871,20 @@ fn exact_factor(base: &Pat, w: Option<Time>) -> Pat {
     })
 }
 
-fn apply_modifiers(mut pat: Pat, ops: &[Modifier], node: &Node) -> Result<Pat, MiniError> {
+fn apply_modifiers(
+    mut pat: Pat,
+    ops: &[Modifier],
+    node: &Node,
+    at: Option<usize>,
+) -> Result<Pat, MiniError> {
     for op in ops {
         pat = match op {
             Modifier::Fast(n) => lib(
-                library::call("fast", &[Value::Pat(compile_node(n)?.pat)], &pat),
+                library::call("fast", &[Value::Pat(compile_node(n, at)?.pat)], &pat),
                 node,
             )?,
             Modifier::Slow(n) => lib(
-                library::call("slow", &[Value::Pat(compile_node(n)?.pat)], &pat),
+                library::call("slow", &[Value::Pat(compile_node(n, at)?.pat)], &pat),
                 node,
             )?,
             Modifier::Replicate(n) => {
@@ -857,11 +900,15 @@ fn apply_modifiers(mut pat: Pat, ops: &[Modifier], node: &Node) -> Result<Pat, M
                 pat.repeat_cycles(t).fast(t)
             }
             Modifier::Euclid(p, s, r) => {
-                let p = Value::Pat(compile_node(p)?.pat);
-                let s = Value::Pat(compile_node(s)?.pat);
+                let p = Value::Pat(compile_node(p, at)?.pat);
+                let s = Value::Pat(compile_node(s, at)?.pat);
                 match r {
                     Some(r) => lib(
-                        library::call("euclidRot", &[p, s, Value::Pat(compile_node(r)?.pat)], &pat),
+                        library::call(
+                            "euclidRot",
+                            &[p, s, Value::Pat(compile_node(r, at)?.pat)],
+                            &pat,
+                        ),
                         node,
                     )?,
                     None => lib(library::call("euclid", &[p, s], &pat), node)?,
@@ -871,7 +918,7 @@ fn apply_modifiers(mut pat: Pat, ops: &[Modifier], node: &Node) -> Result<Pat, M
                 library::signals::degrade_seeded(&pat, amount.unwrap_or(0.5), *seed)
             }
             Modifier::Tail(n) => {
-                let friend = compile_node(n)?.pat;
+                let friend = compile_node(n, at)?.pat;
                 pat.app_left(&friend, |a, b| match a {
                     Value::List(items) => {
                         let mut items = (**items).clone();
@@ -882,7 +929,7 @@ fn apply_modifiers(mut pat: Pat, ops: &[Modifier], node: &Node) -> Result<Pat, M
                 })
             }
             Modifier::Range(n) => {
-                let friend = compile_node(n)?.pat;
+                let friend = compile_node(n, at)?.pat;
                 pat.squeeze_bind(move |a| {
                     let a = a.clone();
                     friend.bind(move |b| range_seq(&a, b))
@@ -924,6 +971,13 @@ fn range_seq(a: &Value, b: &Value) -> Pat {
 pub fn mini(src: &str) -> Result<Pat, MiniError> {
     let node = parse(src)?;
     compile(&node)
+}
+
+/// Parses and compiles a mini-notation string written at byte `offset` of
+/// the program's source (its events carry their atoms' locations).
+pub fn mini_at(src: &str, offset: usize) -> Result<Pat, MiniError> {
+    let node = parse(src)?;
+    compile_at(&node, offset)
 }
 
 /// A mini-notation string as a value (the pattern, or a constant for a

@@ -99,8 +99,9 @@ struct Note {
     level: f64,
 }
 
+/// Where an event is drawn: a pitch (MIDI note) or a named sound's row.
 #[derive(Clone, Debug, PartialEq)]
-enum Row {
+pub enum Row {
     Pitch(f64),
     Sound(String),
 }
@@ -294,7 +295,7 @@ fn midi_of(v: &Value) -> Option<f64> {
 /// `n` for an instrument with a pitch, as the engine reads them), else by
 /// its sound's name (`s`, with its bank, and its sample number after a
 /// colon when not the first).
-fn row_of(map: &ValueMap, pitched: &HashSet<String>) -> Option<Row> {
+pub fn row_of(map: &ValueMap, pitched: &HashSet<String>) -> Option<Row> {
     if let Some(f) = map.get("freq").and_then(number).filter(|f| *f > 0.0) {
         return Some(Row::Pitch(freq_to_midi(f)));
     }

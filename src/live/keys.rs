@@ -135,7 +135,7 @@ pub fn key_name(code: &KeyCode) -> Option<String> {
 }
 
 /// Records a key event (and its modifiers, held with it).
-fn record(k: &KeyEvent, enhanced: bool) {
+pub(super) fn record(k: &KeyEvent, enhanced: bool) {
     let Some(name) = key_name(&k.code) else {
         return;
     };

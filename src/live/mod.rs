@@ -3,108 +3,51 @@
 //! One control loop owns the engine. It keeps the audio scheduled ahead
 //! (and the MIDI, OSC and Link outputs beside it), reloads the program when
 //! a watched file is saved, evaluates REPL entries, prints what happened
-//! (and when it takes effect) and redraws the status line. Nothing here
-//! runs on the audio thread.
+//! (and when it takes effect) and feeds the dashboard (or redraws the
+//! status line). Nothing here runs on the audio thread.
 
+pub mod args;
+pub mod commands;
+pub mod dashboard;
 pub mod keys;
+#[cfg(feature = "link")]
+pub mod link;
+pub mod outputs;
+pub mod recording;
 pub mod repl;
 pub mod session;
+pub mod show;
 pub mod status;
 pub mod takes;
+pub mod timing;
 pub mod watch;
 
-use crate::commands::midi::{LiveOutputs, PlayArgs};
-use engine::device::{self, DeviceError};
+pub use args::{LiveArgs, LiveOptions};
+use commands::Flow;
+use engine::device::{self, DeviceError, Output};
 use engine::engine::{Engine, EngineConfig, Message, Quantize};
 use lang::Time;
+use outputs::LiveOutputs;
+use recording::Recording;
 use repl::{Input, Printer};
-use session::{tracks_line, user_names, Session};
+use session::{user_names, Session};
+use show::{Shown, Version};
 use status::{Display, Status};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 use watch::{Change, FileWatcher};
-
-/// How a live session is started.
-pub struct LiveOptions {
-    pub file: Option<PathBuf>,
-    pub repl: bool,
-    pub quantize: Quantize,
-    pub device: Option<String>,
-    pub buffer: u32,
-    pub record: Option<PathBuf>,
-    /// Input device for `input()` and takes (`default`: the system's).
-    pub input: Option<String>,
-    /// Stop after this many seconds of audio.
-    pub seconds: Option<f64>,
-    /// MIDI clock and input, MIDI/OSC latencies, Link.
-    pub external: PlayArgs,
-}
-
-/// The command-line options `weft play` and `weft repl` share.
-#[derive(clap::Args)]
-pub struct LiveArgs {
-    /// When changes take effect: cycle (default), now, bar, or a number of cycles.
-    #[arg(long, default_value = "cycle")]
-    quantize: String,
-    /// Output device name (see `weft devices`; default: the system default).
-    #[arg(long)]
-    device: Option<String>,
-    /// Buffer size in frames (always requested as a fixed size).
-    #[arg(long, default_value_t = 256)]
-    buffer: u32,
-    /// Also record what is played to this WAV file (32-bit float).
-    #[arg(long)]
-    record: Option<PathBuf>,
-    /// Input device for `input()` and `:take` (see `weft devices`;
-    /// `default` for the system's).
-    #[arg(long)]
-    input: Option<String>,
-    /// Stop after this many seconds of audio (default: play until stopped).
-    #[arg(long)]
-    seconds: Option<f64>,
-    #[command(flatten)]
-    external: PlayArgs,
-}
 
 /// Runs a live session from the command line's options: `file` played and
 /// watched (optional with a REPL), `repl` for the prompt.
 pub fn run_from_args(file: Option<PathBuf>, repl: bool, a: LiveArgs) -> u8 {
-    let quantize = match parse_quantize(&a.quantize) {
-        Ok(q) => q,
+    match a.into_options(file, repl) {
+        Ok(opts) => run(opts),
         Err(e) => {
             eprintln!("error: {e}");
-            return 1;
+            1
         }
-    };
-    run(LiveOptions {
-        file,
-        repl,
-        quantize,
-        device: a.device,
-        buffer: a.buffer,
-        record: a.record,
-        input: a.input,
-        seconds: a.seconds,
-        external: a.external,
-    })
-}
-
-/// Parses `--quantize`: `cycle` (default), `now`, `bar`, or a number of cycles.
-pub fn parse_quantize(s: &str) -> Result<Quantize, String> {
-    match s {
-        "cycle" | "next" => Ok(Quantize::NextCycle),
-        "now" | "immediate" => Ok(Quantize::Immediate),
-        "bar" => Ok(Quantize::NextBar),
-        n => n
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(Quantize::Cycles)
-            .ok_or_else(|| {
-                format!("--quantize takes cycle, now, bar or a number of cycles, not `{s}`")
-            }),
     }
 }
 
@@ -113,25 +56,8 @@ pub fn known_sounds() -> Vec<String> {
     stdlib::known_sounds()
 }
 
-struct Recording {
-    path: PathBuf,
-    writer: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
-}
-
-fn start_recording(path: &PathBuf, sample_rate: u32) -> Result<Recording, String> {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    hound::WavWriter::create(path, spec)
-        .map(|writer| Recording {
-            path: path.clone(),
-            writer,
-        })
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
-}
+/// How often the status line is redrawn.
+const STATUS_PERIOD: Duration = Duration::from_millis(250);
 
 /// The control loop's state.
 struct Live {
@@ -151,13 +77,32 @@ struct Live {
     color: bool,
     /// Files the program last evaluated imports.
     imports: Vec<PathBuf>,
-    /// The live input (`--input`) and where takes are saved.
-    input: Option<takes::LiveInput>,
+    /// The program file and its imports, watched for saves.
+    watcher: Option<FileWatcher>,
+    watched: Vec<PathBuf>,
+    /// REPL entries (none for `weft play`), until the input ends.
+    input: Option<Receiver<Input>>,
+    /// Names offered for completion at the prompt.
+    names: repl::Names,
+    /// Stop at this audio position (`--seconds`).
+    stop_at: Option<i64>,
+    downloads: crate::commands::downloads::DownloadLine,
+    last_draw: Instant,
+    /// The full-screen view, when it is up.
+    shown: Option<Shown>,
+    /// `--loop-stats`: how well the loop keeps ahead of the audio.
+    timing: Option<timing::LoopTiming>,
+    /// The live audio input (`--input`) and where takes are saved.
+    audio_in: Option<takes::LiveInput>,
     takes_dir: PathBuf,
 }
 
 impl Live {
     fn say(&mut self, s: String) {
+        if let Some(shown) = self.shown.as_mut() {
+            shown.say(s);
+            return;
+        }
         self.display.clear_for_message();
         (self.printer)(s);
     }
@@ -183,9 +128,6 @@ impl Live {
                 t.muted = true;
             }
         }
-        self.status.tracks = program.audible().count();
-        self.status.bpm = program.cps * 60.0 * program.beats_per_cycle;
-        self.status.beats_per_cycle = program.beats_per_cycle;
         self.outputs
             .swap_at(&mut self.engine, program.clone(), &outcome.failed, quantize);
         self.status.last = outcome.summary.clone();
@@ -196,192 +138,380 @@ impl Live {
             .unwrap_or_default();
         self.pending = Some(format!("{}{when}", outcome.summary));
         self.say(format!("… {}{when}", outcome.summary));
-        self.current = Some(program);
+        if let Some(shown) = self.shown.as_mut() {
+            let version = Version {
+                program: program.clone(),
+                source: self.session.source_text(),
+            };
+            shown.loaded(version, self.engine.pending_swap().is_none());
+        }
+        self.set_current(program);
         true
+    }
+
+    /// Makes `program` the one playing (as far as the status knows).
+    fn set_current(&mut self, program: lang::program::Program) {
+        self.status.tracks = program.audible().count();
+        self.status.bpm = program.cps * 60.0 * program.beats_per_cycle;
+        self.status.beats_per_cycle = program.beats_per_cycle;
+        self.current = Some(program);
     }
 
     fn next_boundary(&self) -> Time {
         self.engine.scheduled_until().ceil()
     }
 
-    /// Handles one REPL entry. Returns false to stop.
-    fn entry(&mut self, line: &str) -> bool {
+    /// Handles one REPL entry: a `:command`, or weft statements.
+    fn entry(&mut self, line: &str) -> Flow {
         let line = line.trim();
         if line.is_empty() {
-            return true;
+            return Flow::Continue;
         }
         if !line.starts_with(':') {
             self.hushed = false;
             let stmt = name_repl_pattern(line);
             self.apply(Some(&stmt), self.quantize);
-            return true;
+            return Flow::Continue;
         }
         let mut words = line.splitn(2, char::is_whitespace);
         let cmd = words.next().unwrap_or("");
         let arg = words.next().map(str::trim).unwrap_or("");
-        match cmd {
-            ":q" | ":quit" | ":exit" => return false,
-            ":help" | ":h" => {
-                let text = repl::COMMANDS
-                    .iter()
-                    .map(|(c, d)| format!("  {c:<26} {d}"))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                self.say(format!(
-                    "Type weft statements (drums: s(\"bd*4\"), let x = …, bpm(120)) or commands:\n{text}"
-                ));
-            }
-            ":doc" => {
-                let entries = stdlib::docs::all();
-                let found: Vec<String> = entries
-                    .iter()
-                    .filter(|e| e.name == arg || e.aliases.iter().any(|a| a == arg))
-                    .map(|e| e.to_text())
-                    .collect();
-                if found.is_empty() {
-                    let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
-                    let hint = lang::diagnostics::did_you_mean(arg, names.iter().copied())
-                        .map(|s| format!("; did you mean `{s}`?"))
-                        .unwrap_or_default();
-                    self.say(format!("nothing is called `{arg}`{hint}"));
-                } else {
-                    self.say(found.join("\n").trim_end().to_string());
-                }
-            }
-            ":tracks" => {
-                let line = self
-                    .current
-                    .as_ref()
-                    .map(tracks_line)
-                    .unwrap_or_else(|| "no program".into());
-                self.say(line);
-            }
-            ":hush" => {
-                self.hushed = true;
-                self.apply(None, Quantize::Immediate);
-            }
-            ":mute" | ":unmute" | ":solo" => {
-                let known = self
-                    .current
-                    .as_ref()
-                    .is_some_and(|p| p.track(arg).is_some());
-                if !arg.is_empty() && !known {
-                    self.say(format!("no track is called `{arg}`"));
-                    return true;
-                }
-                match cmd {
-                    ":mute" => {
-                        self.session.unmuted.remove(arg);
-                        self.session.muted.insert(arg.to_string());
-                    }
-                    ":unmute" => {
-                        self.session.muted.remove(arg);
-                        self.session.unmuted.insert(arg.to_string());
-                        self.hushed = false;
-                    }
-                    _ if arg.is_empty() => self.session.soloed.clear(),
-                    _ => {
-                        self.session.soloed.insert(arg.to_string());
-                    }
-                }
-                self.apply(None, Quantize::Immediate);
-            }
-            ":tempo" => match arg.parse::<f64>() {
-                Ok(bpm) if bpm > 0.0 && bpm < 1000.0 => {
-                    let beats = self
-                        .current
-                        .as_ref()
-                        .map(|p| p.beats_per_cycle)
-                        .unwrap_or(4.0);
-                    self.session.tempo = Some(bpm / 60.0 / beats);
-                    self.apply(None, self.quantize);
-                }
-                _ => self.say("usage: :tempo BPM (e.g. :tempo 128)".into()),
-            },
-            ":load" => {
-                let path = PathBuf::from(arg);
-                if !path.exists() {
-                    self.say(format!("cannot read `{arg}`"));
-                    return true;
-                }
-                self.session.file = Some(path);
-                self.session.lines.clear();
-                if let Err(e) = self.session.read_file() {
-                    self.say(e);
-                    return true;
-                }
-                self.apply(None, self.quantize);
-            }
-            ":save" => {
-                if arg.is_empty() {
-                    self.say("usage: :save FILE".into());
-                } else {
-                    match std::fs::write(arg, self.session.to_source()) {
-                        Ok(()) => self.say(format!("saved {arg}")),
-                        Err(e) => self.say(format!("cannot write `{arg}`: {e}")),
-                    }
-                }
-            }
-            ":record" => {
-                let mut parts = arg.split_whitespace();
-                match (parts.next(), parts.next()) {
-                    (Some("start"), Some(file)) => {
-                        match start_recording(&PathBuf::from(file), self.sample_rate) {
-                            Ok(r) => {
-                                self.say(format!("recording to {file}"));
-                                self.recording = Some(r);
-                            }
-                            Err(e) => self.say(e),
-                        }
-                    }
-                    (Some("stop"), _) => match self.recording.take() {
-                        Some(r) => {
-                            let path = r.path.clone();
-                            match r.writer.finalize() {
-                                Ok(()) => self.say(format!("recorded {}", path.display())),
-                                Err(e) => self.say(format!("cannot finish the recording: {e}")),
-                            }
-                        }
-                        None => self.say("not recording".into()),
-                    },
-                    _ => self.say("usage: :record start FILE | :record stop".into()),
-                }
-            }
-            ":take" => {
-                let m = takes::command(&mut self.engine, arg);
-                self.say(m);
-            }
-            ":jump" => {
-                let Some(p) = &self.current else { return true };
-                let Some(sec) = p.sections.iter().find(|s| s.name == arg).cloned() else {
-                    let names: Vec<&str> = p.sections.iter().map(|s| s.name.as_str()).collect();
-                    self.say(if names.is_empty() {
-                        "this program has no song sections".into()
-                    } else {
-                        format!("no section `{arg}` (sections: {})", names.join(", "))
-                    });
-                    return true;
-                };
-                // At the next cycle boundary, play the section's start.
-                self.session.offset = self.next_boundary() - sec.start;
-                self.apply(None, Quantize::NextCycle);
-            }
-            _ => self.say(format!("unknown command `{cmd}`; :help lists the commands")),
-        }
-        true
+        self.command(cmd, arg)
     }
 
-    /// Writes the recorded frames that have arrived (whole frames only:
-    /// the audio thread may be half way through pushing one).
     fn drain_recording(&mut self) {
-        while self.record_rx.slots() >= 2 {
-            for _ in 0..2 {
-                let x = self.record_rx.pop().unwrap_or(0.0);
-                if let Some(r) = self.recording.as_mut() {
-                    let _ = r.writer.write_sample(x);
+        let mut tap = self.shown.as_mut().map(|s| &mut s.tap);
+        recording::drain(&mut self.record_rx, self.recording.as_mut(), |l, r| {
+            if let Some(t) = tap.as_mut() {
+                t.frame(l, r);
+            }
+        });
+    }
+
+    /// Keeps everything scheduled ahead: the engine, then the outputs
+    /// beside it.
+    fn pump(&mut self) {
+        self.engine.pump();
+        self.outputs.pump(&mut self.engine);
+        if let Some(t) = self.timing.as_mut() {
+            let map = self.engine.tempo();
+            let ahead = map.sample_at(self.engine.scheduled_until()) - self.engine.position();
+            t.pumped(ahead as f64 / self.sample_rate as f64);
+        }
+    }
+
+    /// Reports the engine's messages: swaps that took effect, warnings.
+    fn report_messages(&mut self) {
+        for m in self.engine.take_messages() {
+            match m {
+                Message::SwapApplied { cycle, .. } => {
+                    if let Some(shown) = self.shown.as_mut() {
+                        shown.swapped();
+                    }
+                    if let Some(s) = self.pending.take() {
+                        if cycle > Time::ZERO {
+                            self.say(format!("✓ cycle {cycle}: {s}"));
+                        }
+                    }
+                }
+                m => {
+                    if let (Message::Late { voices, .. }, Some(t)) = (&m, self.timing.as_mut()) {
+                        t.late(*voices);
+                    }
+                    self.say(format!("warning: {m}"))
                 }
             }
         }
+    }
+
+    /// Saves takes that have finished (they play as samples at once) and
+    /// reports what happened to the live input.
+    fn follow_takes(&mut self) {
+        for m in takes::save_finished(
+            &mut self.engine,
+            &self.takes_dir,
+            &mut self.session.known_sounds,
+        ) {
+            self.say(m);
+        }
+        let news = match self.audio_in.as_mut() {
+            Some(i) => i.check(&mut self.engine),
+            None => Vec::new(),
+        };
+        for m in news {
+            self.say(format!("warning: {m}"));
+        }
+    }
+
+    /// Reloads the program when a watched file was saved.
+    fn follow_files(&mut self) {
+        let Some(change) = self.watcher.as_mut().and_then(FileWatcher::poll) else {
+            return;
+        };
+        match change {
+            Change::Modified(paths) => self.reload(&paths),
+            Change::Removed(p) => self.say(format!(
+                "warning: `{}` disappeared; still playing the last version",
+                p.display()
+            )),
+        }
+    }
+
+    /// Re-reads the program after `paths` changed and swaps it in (then
+    /// watches the files it imports now).
+    fn reload(&mut self, paths: &[PathBuf]) {
+        self.hushed = false;
+        let only_main = self.session.file.as_ref().is_some_and(|f| {
+            let f = std::path::absolute(f).unwrap_or_else(|_| f.clone());
+            paths.iter().all(|p| *p == f)
+        });
+        match self.session.read_file() {
+            // Saved again without changes: nothing to do.
+            Ok(false) if only_main && self.current.is_some() => {}
+            Ok(_) => {
+                self.apply(None, self.quantize);
+                self.watch_imports();
+            }
+            Err(e) => self.say(format!("warning: {e}; still playing")),
+        }
+    }
+
+    /// Watches the program file and the files it imports now.
+    fn watch_imports(&mut self) {
+        let mut files: Vec<PathBuf> = self.session.file.iter().cloned().collect();
+        files.extend(self.imports.iter().cloned());
+        if files != self.watched {
+            self.watched = files;
+            if let Some(w) = self.watcher.as_mut() {
+                let _ = w.set_files(&self.watched);
+            }
+        }
+    }
+
+    /// Takes the next REPL entry, if one arrived.
+    fn follow_input(&mut self) -> Flow {
+        let Some(rx) = &self.input else {
+            return Flow::Continue;
+        };
+        match rx.try_recv() {
+            Ok(Input::Line(l)) => {
+                if self.entry(&l) == Flow::Stop {
+                    return Flow::Stop;
+                }
+                let (_, src) = self.session.evaluate(None);
+                *self.names.lock().unwrap() = user_names(&src);
+                Flow::Continue
+            }
+            Ok(Input::End) => {
+                self.input = None;
+                if self.stop_at.is_none() {
+                    // Scripted input: let the last change take effect, then stop.
+                    self.play_pending_swap();
+                    return Flow::Stop;
+                }
+                Flow::Continue
+            }
+            Err(_) => Flow::Continue,
+        }
+    }
+
+    /// Plays until the swap waiting in the engine has taken effect.
+    fn play_pending_swap(&mut self) {
+        let until = self.engine.pending_swap().map(|(_, s)| s).unwrap_or(0);
+        while self.engine.position() <= until || !self.engine.takes_recording().is_empty() {
+            self.pump();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        self.engine.take_messages();
+    }
+
+    /// Whether the session should end: `--seconds` reached, or Ctrl-C.
+    fn finished(&self) -> bool {
+        self.stop_at.is_some_and(|s| self.engine.position() >= s) || self.outputs.interrupted()
+    }
+
+    /// Brings the status up to date with the engine.
+    fn refresh_status(&mut self) {
+        let pos = self.engine.position();
+        let cycle = self.engine.tempo().approx_cycle_at_sample(pos);
+        self.status.cycle = cycle;
+        self.status.section = self.current.as_ref().and_then(|p| {
+            let at = Time::from_f64(cycle).unwrap_or(Time::ZERO) - self.session.offset;
+            p.section_at(at).map(|s| s.name.clone())
+        });
+        let stats = self.engine.stats();
+        self.status.voices = stats.voices;
+        self.status.keys = lang::library::keys::held();
+        self.status.load = stats.load;
+        self.status.xruns = stats.xruns;
+    }
+
+    /// Redraws the dashboard (at most 30 times a second) or the status
+    /// line (four times a second).
+    fn draw(&mut self) {
+        if self.shown.is_some() {
+            self.draw_dashboard();
+            return;
+        }
+        if self.last_draw.elapsed() <= STATUS_PERIOD {
+            return;
+        }
+        self.last_draw = Instant::now();
+        self.refresh_status();
+        // Sample downloads: on the status line, else as plain lines.
+        match self.display {
+            Display::Off => self.downloads.update(),
+            _ => self.status.downloads = self.downloads.status_text(),
+        }
+        self.display.draw(&self.status);
+    }
+
+    /// Hands the dashboard a new frame when one is due.
+    fn draw_dashboard(&mut self) {
+        if !self.shown.as_ref().is_some_and(Shown::due) {
+            return;
+        }
+        self.refresh_status();
+        let st = &self.status;
+        let clock = dashboard::Clock {
+            cycle: st.cycle,
+            beats_per_cycle: st.beats_per_cycle,
+            bpm: st.bpm,
+            section: st.section.clone(),
+            voices: st.voices,
+            load: st.load,
+            xruns: st.xruns,
+            keys: st.keys.clone(),
+        };
+        if let Some(d) = self.downloads.status_text() {
+            self.status.downloads = Some(d);
+        }
+        if let Some(shown) = self.shown.as_mut() {
+            shown.catch_stderr();
+            shown.frame(&self.engine, clock);
+        }
+    }
+
+    /// Carries out what the dashboard's keys asked for.
+    fn follow_keys(&mut self) -> Flow {
+        let actions = self
+            .shown
+            .as_ref()
+            .map(|s| s.ui.actions())
+            .unwrap_or_default();
+        for a in actions {
+            if self.act(a) == Flow::Stop {
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn act(&mut self, a: dashboard::Action) -> Flow {
+        use dashboard::Action;
+        match a {
+            Action::Quit => return Flow::Stop,
+            Action::Hush => self.hush(),
+            Action::ToggleMute(t) => {
+                let muted = self
+                    .current
+                    .as_ref()
+                    .and_then(|p| p.track(&t))
+                    .is_some_and(|t| t.muted);
+                if muted {
+                    self.unmute(&t)
+                } else {
+                    self.mute(&t)
+                }
+            }
+            Action::ToggleSolo(t) => {
+                if self.session.soloed.remove(&t) {
+                    self.apply(None, Quantize::Immediate);
+                } else {
+                    self.solo(&t);
+                }
+            }
+            Action::Section(step) => self.step_section(step),
+            Action::Entry(line) => {
+                self.say(format!("weft> {line}"));
+                return self.entry(&line);
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Jumps to the section `step` sections after (or before) the one
+    /// playing.
+    fn step_section(&mut self, step: i32) {
+        let Some(p) = &self.current else { return };
+        if p.sections.is_empty() {
+            self.say("this program has no song sections".into());
+            return;
+        }
+        let now = self.status.section.as_ref();
+        let i = now
+            .and_then(|n| p.sections.iter().position(|s| &s.name == n))
+            .map(|i| i as i64 + step as i64)
+            .unwrap_or(0)
+            .rem_euclid(p.sections.len() as i64) as usize;
+        let name = p.sections[i].name.clone();
+        self.jump(&name);
+    }
+
+    /// The control loop: runs until the session ends.
+    fn run_loop(&mut self) {
+        loop {
+            self.pump();
+            self.report_messages();
+            self.follow_takes();
+            self.drain_recording();
+            self.follow_files();
+            if self.follow_input() == Flow::Stop
+                || self.follow_keys() == Flow::Stop
+                || self.finished()
+            {
+                return;
+            }
+            self.draw();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Restores the terminal, stops the outputs and finishes the
+    /// recording. Returns the exit code.
+    fn finish(mut self) -> u8 {
+        // Restores the terminal first, so that what follows is readable.
+        self.shown = None;
+        self.display.end();
+        if let Some(t) = self.timing.as_mut() {
+            eprintln!("{}", t.report());
+        }
+        if let Some(i) = &self.audio_in {
+            eprintln!("{}", i.summary());
+        }
+        self.engine.collect();
+        for m in takes::save_finished(
+            &mut self.engine,
+            &self.takes_dir,
+            &mut self.session.known_sounds,
+        ) {
+            eprintln!("{m}");
+        }
+        self.drain_recording();
+        let Live {
+            engine,
+            outputs,
+            recording,
+            ..
+        } = self;
+        outputs.finish(&engine);
+        if let Some(r) = recording {
+            if let Err(e) = r.finish() {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        }
+        0
     }
 }
 
@@ -447,48 +577,34 @@ pub fn without_library_messages<R>(f: impl FnOnce() -> R) -> R {
     out
 }
 
-/// Runs a live session until it is stopped. Returns the exit code.
-pub fn run(opts: LiveOptions) -> u8 {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut known = known_sounds();
-    known.extend(takes::saved_names(opts.file.as_deref()));
-    let mut session = Session::new(opts.file.clone(), known);
-    if let Err(e) = session.read_file() {
-        eprintln!("error: {e}");
-        return 1;
-    }
-    let output = match without_library_messages(|| {
-        device::open(opts.device.as_deref(), opts.buffer)
-    }) {
-        Ok(o) => o,
-        // The REPL works without sound: documentation, evaluation,
-        // previews and recordings need no device.
+/// Opens the audio output. The REPL works without a device
+/// (documentation, evaluation, previews and recordings need none); `weft
+/// play` stops with the exit code it returns.
+fn open_output(opts: &LiveOptions) -> Result<Output, u8> {
+    match without_library_messages(|| device::open(opts.device.as_deref(), opts.buffer)) {
+        Ok(o) => Ok(o),
         Err(DeviceError::NoDevice(why)) if opts.repl => {
             eprintln!(
                 "audio is off: no output device is available ({why}); :record and weft render still work; \
                  `weft devices` lists devices, --device NAME picks one"
             );
-            device::silent(SILENT_RATE, opts.buffer)
+            Ok(device::silent(SILENT_RATE, opts.buffer))
         }
         Err(e) => {
             eprintln!("{e}");
-            return match e {
+            Err(match e {
                 DeviceError::Other(_) => 1,
                 _ => 2,
-            };
+            })
         }
-    };
-    let sr = output.sample_rate;
-    let first = session.attempt(None, None, color);
-    if !first.report.is_empty() {
-        eprint!("{}", first.report);
     }
-    let osc_lookahead = first
-        .program
-        .as_ref()
-        .map(|p| opts.external.lookahead(p))
-        .unwrap_or(0.0);
-    let config = EngineConfig {
+}
+
+/// The engine's settings for a live session on `output`; `osc_lookahead`
+/// is how far ahead OSC bundles must be scheduled (seconds).
+fn engine_config(output: &Output, osc_lookahead: f64) -> EngineConfig {
+    let sr = output.sample_rate;
+    EngineConfig {
         sample_rate: sr,
         lookahead: (3.0 * output.buffer as f64 / sr as f64 + 0.02)
             .max(0.05)
@@ -500,11 +616,110 @@ pub fn run(opts: LiveOptions) -> u8 {
         // audio position, taking back what was queued after it.
         swap_margin: output.buffer as f64 / sr as f64 + 0.003,
         ..EngineConfig::default()
+    }
+}
+
+/// Says what is playing where, and how to change it.
+fn announce(opts: &LiveOptions, output: &Output) {
+    let name = opts
+        .file
+        .as_ref()
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "the REPL".into());
+    eprintln!(
+        "playing {name} on {} ({} Hz, {} frames){}",
+        output.name,
+        output.sample_rate,
+        output.buffer,
+        if opts.repl {
+            "; type :help for commands"
+        } else {
+            "; edit and save the file to change the music, Ctrl-C to stop"
+        }
+    );
+}
+
+/// The input side: REPL entries (with a printer that does not disturb
+/// the line being typed) and how the status is shown.
+fn start_input(
+    opts: &LiveOptions,
+    names: &repl::Names,
+) -> (Option<Receiver<Input>>, Printer, Display) {
+    let interactive_out = std::io::stderr().is_terminal();
+    if !opts.repl {
+        let p: Printer = Box::new(|s: String| eprintln!("{s}"));
+        let display = if interactive_out {
+            Display::Inline
+        } else {
+            Display::Off
+        };
+        return (None, p, display);
+    }
+    let (tx, rx) = channel();
+    let (printer, editor) = repl::start(tx, names.clone());
+    let display = if editor {
+        Display::TopRow
+    } else {
+        Display::Off
     };
-    let (mut engine, mut core) = Engine::new(config, stdlib::instruments());
+    (Some(rx), printer, display)
+}
+
+/// Opens the full-screen view (with the REPL's prompt for `weft repl`).
+fn start_dashboard(opts: &LiveOptions) -> Option<Shown> {
+    let prompt = opts.repl.then(repl::saved_history);
+    let ui = dashboard::terminal::Ui::start(prompt)?;
+    let title = opts
+        .file
+        .as_ref()
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "REPL".into());
+    Some(Shown::new(ui, title))
+}
+
+/// The program file and the files it imports, watched for saves.
+fn start_watching(session: &Session) -> (Option<FileWatcher>, Vec<PathBuf>) {
+    let mut watched: Vec<PathBuf> = session.file.iter().cloned().collect();
+    let (ev, _) = session.evaluate(None);
+    watched.extend(ev.imports);
+    let watcher = FileWatcher::new(&watched).ok();
+    if watcher.is_none() && session.file.is_some() {
+        eprintln!("warning: cannot watch the file for changes; reload with :load");
+    }
+    (watcher, watched)
+}
+
+/// Runs a live session until it is stopped. Returns the exit code.
+pub fn run(opts: LiveOptions) -> u8 {
+    let ui = opts.ui && dashboard::terminal::available();
+    // Messages in the dashboard are plain text.
+    let color = !ui && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut known = known_sounds();
+    known.extend(takes::saved_names(opts.file.as_deref()));
+    let mut session = Session::new(opts.file.clone(), known);
+    if let Err(e) = session.read_file() {
+        eprintln!("error: {e}");
+        return 1;
+    }
+    let output = match open_output(&opts) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let sr = output.sample_rate;
+    let first = session.attempt(None, None, color);
+    if !first.report.is_empty() {
+        eprint!("{}", first.report);
+    }
+    let osc_lookahead = first
+        .program
+        .as_ref()
+        .map(|p| opts.external.lookahead(p))
+        .unwrap_or(0.0);
+    let (mut engine, mut core) =
+        Engine::new(engine_config(&output, osc_lookahead), stdlib::instruments());
     let (record_tx, record_rx) = rtrb::RingBuffer::new(sr as usize * 4);
     core.set_record(record_tx);
-    let input = opts
+    let audio_in = opts
         .input
         .as_deref()
         .and_then(|d| takes::attach_input(d, &output, &mut engine, &mut core));
@@ -513,28 +728,11 @@ pub fn run(opts: LiveOptions) -> u8 {
         eprintln!("{m}");
     }
     let mut outputs = LiveOutputs::new(&opts.external, sr, output.buffer);
-    let mut current = None;
-    if let Some(p) = first.program {
+    if let Some(p) = &first.program {
         outputs.load_first(&mut engine, p.clone());
-        current = Some(p);
     }
     engine.pump();
-    let name = opts
-        .file
-        .as_ref()
-        .map(|f| f.display().to_string())
-        .unwrap_or_else(|| "the REPL".into());
-    let interactive_out = std::io::stderr().is_terminal();
-    eprintln!(
-        "playing {name} on {} ({sr} Hz, {} frames){}",
-        output.name,
-        output.buffer,
-        if opts.repl {
-            "; type :help for commands"
-        } else {
-            "; edit and save the file to change the music, Ctrl-C to stop"
-        }
-    );
+    announce(&opts, &output);
     let _playing = match output.start(core, |e| eprintln!("audio: {e}")) {
         Ok(p) => p,
         Err(e) => {
@@ -542,39 +740,26 @@ pub fn run(opts: LiveOptions) -> u8 {
             return 1;
         }
     };
-
-    // Keys for `keyDown`/`whenKey` (the REPL's line editor owns the
-    // keyboard, so only `weft play` reads them).
-    let _keys = if opts.repl { None } else { keys::start() };
     let names: repl::Names = Default::default();
-    let (input_tx, input_rx) = channel();
-    let (printer, editor) = if opts.repl {
-        repl::start(input_tx, names.clone())
+    let shown = if ui { start_dashboard(&opts) } else { None };
+    // Keys for `keyDown`/`whenKey` (the REPL's line editor owns the
+    // keyboard, so only `weft play` reads them; the dashboard reads its own).
+    let _keys = if opts.repl || shown.is_some() {
+        None
     } else {
-        drop(input_tx);
-        let p: Printer = Box::new(|s: String| eprintln!("{s}"));
-        (p, false)
+        keys::start()
     };
-    let display = match (opts.repl, editor, interactive_out) {
-        (true, true, _) => Display::TopRow,
-        (false, _, true) => Display::Inline,
-        _ => Display::Off,
+    let (input, printer, display) = match &shown {
+        Some(_) => (None, Box::new(|_: String| {}) as Printer, Display::Off),
+        None => start_input(&opts, &names),
     };
     display.begin();
-    let mut watched: Vec<PathBuf> = opts.file.iter().cloned().collect();
-    {
-        let (ev, _) = session.evaluate(None);
-        watched.extend(ev.imports);
-    }
-    let mut watcher = FileWatcher::new(&watched).ok();
-    if watcher.is_none() && opts.file.is_some() {
-        eprintln!("warning: cannot watch the file for changes; reload with :load");
-    }
+    let (watcher, watched) = start_watching(&session);
     let mut live = Live {
         engine,
         outputs,
         session,
-        current,
+        current: None,
         quantize: opts.quantize,
         printer,
         display,
@@ -589,16 +774,33 @@ pub fn run(opts: LiveOptions) -> u8 {
         hushed: false,
         color,
         imports: Vec::new(),
+        watcher,
+        watched,
         input,
+        names,
+        stop_at: opts.seconds.map(|s| (s * sr as f64) as i64),
+        downloads: crate::commands::downloads::DownloadLine::new(),
+        last_draw: Instant::now(),
+        shown,
+        timing: opts.loop_stats.then(timing::LoopTiming::default),
+        audio_in,
         takes_dir,
     };
-    if let Some(p) = &live.current {
-        live.status.tracks = p.audible().count();
-        live.status.bpm = p.cps * 60.0 * p.beats_per_cycle;
-        live.status.beats_per_cycle = p.beats_per_cycle;
+    if let Some(p) = first.program {
+        if let Some(shown) = live.shown.as_mut() {
+            let source = live.session.source_text();
+            shown.loaded(
+                Version {
+                    program: p.clone(),
+                    source,
+                },
+                true,
+            );
+        }
+        live.set_current(p);
     }
     if let Some(path) = &opts.record {
-        match start_recording(path, sr) {
+        match Recording::start(path, sr) {
             Ok(r) => live.recording = Some(r),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -606,150 +808,6 @@ pub fn run(opts: LiveOptions) -> u8 {
             }
         }
     }
-    let stop_at = opts.seconds.map(|s| (s * sr as f64) as i64);
-    let mut input_done = !opts.repl;
-    let mut downloads = crate::commands::downloads::DownloadLine::new();
-    let mut last_draw = Instant::now();
-    let code = loop {
-        live.engine.pump();
-        live.outputs.pump(&mut live.engine);
-        for m in live.engine.take_messages() {
-            match m {
-                Message::SwapApplied { cycle, .. } => {
-                    if let Some(s) = live.pending.take() {
-                        if cycle > Time::ZERO {
-                            live.say(format!("✓ cycle {cycle}: {s}"));
-                        }
-                    }
-                }
-                m => live.say(format!("warning: {m}")),
-            }
-        }
-        for m in takes::save_finished(
-            &mut live.engine,
-            &live.takes_dir,
-            &mut live.session.known_sounds,
-        ) {
-            live.say(m);
-        }
-        let input_news = match live.input.as_mut() {
-            Some(i) => i.check(&mut live.engine),
-            None => Vec::new(),
-        };
-        for m in input_news {
-            live.say(format!("warning: {m}"));
-        }
-        live.drain_recording();
-        if let Some(w) = watcher.as_mut() {
-            match w.poll() {
-                Some(Change::Modified(paths)) => {
-                    live.hushed = false;
-                    let only_main = live.session.file.as_ref().is_some_and(|f| {
-                        let f = std::path::absolute(f).unwrap_or_else(|_| f.clone());
-                        paths.iter().all(|p| *p == f)
-                    });
-                    match live.session.read_file() {
-                        // Saved again without changes: nothing to do.
-                        Ok(false) if only_main && live.current.is_some() => {}
-                        Ok(_) => {
-                            live.apply(None, live.quantize);
-                            let mut files: Vec<PathBuf> =
-                                live.session.file.iter().cloned().collect();
-                            files.extend(live.imports.iter().cloned());
-                            if files != watched {
-                                watched = files;
-                                let _ = w.set_files(&watched);
-                            }
-                        }
-                        Err(e) => live.say(format!("warning: {e}; still playing")),
-                    }
-                }
-                Some(Change::Removed(p)) => live.say(format!(
-                    "warning: `{}` disappeared; still playing the last version",
-                    p.display()
-                )),
-                None => {}
-            }
-        }
-        if !input_done {
-            match input_rx.try_recv() {
-                Ok(Input::Line(l)) => {
-                    if !live.entry(&l) {
-                        break 0;
-                    }
-                    let (_, src) = live.session.evaluate(None);
-                    *names.lock().unwrap() = user_names(&src);
-                }
-                Ok(Input::End) => {
-                    input_done = true;
-                    if stop_at.is_none() {
-                        // Scripted input: let the last change take effect, then stop.
-                        let until = live.engine.pending_swap().map(|(_, s)| s).unwrap_or(0);
-                        while live.engine.position() <= until
-                            || !live.engine.takes_recording().is_empty()
-                        {
-                            live.engine.pump();
-                            live.outputs.pump(&mut live.engine);
-                            std::thread::sleep(Duration::from_millis(2));
-                        }
-                        live.engine.take_messages();
-                        break 0;
-                    }
-                }
-                Err(_) => {}
-            }
-        }
-        if stop_at.is_some_and(|s| live.engine.position() >= s) || live.outputs.interrupted() {
-            break 0;
-        }
-        if last_draw.elapsed() > Duration::from_millis(250) {
-            last_draw = Instant::now();
-            let pos = live.engine.position();
-            let cycle = live.engine.tempo().approx_cycle_at_sample(pos);
-            live.status.cycle = cycle;
-            live.status.section = live.current.as_ref().and_then(|p| {
-                let at = Time::from_f64(cycle).unwrap_or(Time::ZERO) - live.session.offset;
-                p.section_at(at).map(|s| s.name.clone())
-            });
-            let stats = live.engine.stats();
-            live.status.voices = stats.voices;
-            live.status.keys = lang::library::keys::held();
-            live.status.load = stats.load;
-            live.status.xruns = stats.xruns;
-            // Sample downloads: on the status line, else as plain lines.
-            match live.display {
-                Display::Off => downloads.update(),
-                _ => live.status.downloads = downloads.status_text(),
-            }
-            live.display.draw(&live.status);
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    live.display.end();
-    if let Some(i) = &live.input {
-        eprintln!("{}", i.summary());
-    }
-    live.engine.collect();
-    for m in takes::save_finished(
-        &mut live.engine,
-        &live.takes_dir,
-        &mut live.session.known_sounds,
-    ) {
-        eprintln!("{m}");
-    }
-    live.drain_recording();
-    let Live {
-        engine,
-        outputs,
-        recording,
-        ..
-    } = live;
-    outputs.finish(&engine);
-    if let Some(r) = recording {
-        if let Err(e) = r.writer.finalize() {
-            eprintln!("error: cannot finish the recording: {e}");
-            return 1;
-        }
-    }
-    code
+    live.run_loop();
+    live.finish()
 }

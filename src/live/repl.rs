@@ -208,6 +208,18 @@ fn history_path() -> Option<std::path::PathBuf> {
     Some(dir.join("weft").join("history"))
 }
 
+/// The entries of earlier sessions (the line editor's history file), oldest
+/// first: the dashboard's prompt starts with them.
+pub fn saved_history() -> Vec<String> {
+    let Some(text) = history_path().and_then(|p| std::fs::read_to_string(p).ok()) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| !l.starts_with("#V") && !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Starts reading input on its own thread. Returns a printer that does not
 /// disturb the line being typed, and whether a line editor is in use.
 pub fn start(tx: Sender<Input>, names: Names) -> (Printer, bool) {

@@ -130,6 +130,12 @@ impl Session {
         src
     }
 
+    /// The source the program playing was evaluated from: the file's
+    /// text and the REPL's entries (event locations point into it).
+    pub fn source_text(&self) -> String {
+        self.source(None)
+    }
+
     fn name(&self) -> String {
         match &self.file {
             Some(f) if self.lines.is_empty() => f.display().to_string(),
