@@ -105,6 +105,10 @@ pub fn start_jack(name: &str) -> Option<Jack> {
             "-n",
             name,
             "--no-realtime",
+            // A client held up by a loaded machine is waited for rather
+            // than dropped from the graph (which stalls its stream).
+            "-t",
+            "10000",
             "-d",
             "dummy",
             "-r",
