@@ -41,7 +41,8 @@ pub struct DeviceInfo {
     pub config: String,
 }
 
-fn device_name(d: &cpal::Device) -> String {
+/// A device's name as the user types it after `--device`/`--input`.
+pub(crate) fn device_name(d: &cpal::Device) -> String {
     d.description()
         .map(|x| x.name().to_string())
         .unwrap_or_else(|_| "(unnamed)".to_string())
@@ -59,19 +60,29 @@ pub fn output_devices() -> Result<Vec<DeviceInfo>, DeviceError> {
         let Ok(cfg) = d.default_output_config() else {
             continue;
         };
-        let name = device_name(&d);
-        out.push(DeviceInfo {
-            is_default: Some(&name) == default.as_ref(),
-            config: format!(
-                "{} ch, {} Hz, {}",
-                cfg.channels(),
-                cfg.sample_rate(),
-                cfg.sample_format()
-            ),
-            name,
-        });
+        out.push(describe(&d, &cfg, default.as_deref()));
     }
     Ok(out)
+}
+
+/// One line of `weft devices`: the name, whether it is the default, and
+/// its default configuration.
+pub(crate) fn describe(
+    d: &cpal::Device,
+    cfg: &cpal::SupportedStreamConfig,
+    default: Option<&str>,
+) -> DeviceInfo {
+    let name = device_name(d);
+    DeviceInfo {
+        is_default: Some(name.as_str()) == default,
+        config: format!(
+            "{} ch, {} Hz, {}",
+            cfg.channels(),
+            cfg.sample_rate(),
+            cfg.sample_format()
+        ),
+        name,
+    }
 }
 
 /// The chosen device and its stream settings, before the stream starts.

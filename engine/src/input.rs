@@ -19,6 +19,7 @@
 //! capture nodes compiled from `input(…)` read it (all on the audio thread).
 
 use crate::audio::CHUNK;
+use crate::device::device_name;
 use crate::device::DeviceError;
 use crate::samples::Sample;
 use fundsp::prelude32::{AudioNode, Frame, U0, U1};
@@ -450,13 +451,6 @@ impl InputFeed {
 /// A capture device as `weft devices` shows it.
 pub use crate::device::DeviceInfo as InputInfo;
 
-fn device_name(d: &cpal::Device) -> String {
-    use cpal::traits::DeviceTrait;
-    d.description()
-        .map(|x| x.name().to_string())
-        .unwrap_or_else(|_| "(unnamed)".to_string())
-}
-
 /// Lists the input (capture) devices of the default host.
 pub fn input_devices() -> Result<Vec<InputInfo>, DeviceError> {
     use cpal::traits::{DeviceTrait, HostTrait};
@@ -470,17 +464,7 @@ pub fn input_devices() -> Result<Vec<InputInfo>, DeviceError> {
         let Ok(cfg) = d.default_input_config() else {
             continue;
         };
-        let name = device_name(&d);
-        out.push(InputInfo {
-            is_default: Some(&name) == default.as_ref(),
-            config: format!(
-                "{} ch, {} Hz, {}",
-                cfg.channels(),
-                cfg.sample_rate(),
-                cfg.sample_format()
-            ),
-            name,
-        });
+        out.push(crate::device::describe(&d, &cfg, default.as_deref()));
     }
     Ok(out)
 }
