@@ -1069,15 +1069,12 @@ impl AudioCore {
         }
         if !faulted {
             let src = strip.bus.buffer_ref();
-            let (mut level_peak, mut squares) = (0.0f32, 0.0f32);
+            let mut level = Level8::default();
             for ch in 0..2 {
-                let dst = self.master.bus.channel_f32_mut(ch);
-                for (d, x) in dst[..n].iter_mut().zip(&src.channel_f32(ch)[..n]) {
-                    *d += x;
-                    level_peak = level_peak.max(x.abs());
-                    squares += x * x;
-                }
+                let dst = &mut self.master.bus.channel_f32_mut(ch)[..n];
+                level.add_into(dst, &src.channel_f32(ch)[..n]);
             }
+            let (level_peak, squares) = level.finish();
             self.stats.meter(i, level_peak, squares, n);
         }
         if let Some(tap) = strip.tap.as_mut() {
@@ -1170,6 +1167,45 @@ impl AudioCore {
             frames as f64 / self.sample_rate,
             voices,
         );
+    }
+}
+
+/// A strip's level meter, accumulated in eight lanes while the strip is
+/// added to the master bus: one pass over the samples, no dependency from
+/// one sample to the next (a running maximum and sum would make the loop
+/// wait for each addition in turn, once per track and sample).
+#[derive(Default)]
+struct Level8 {
+    peak: [f32; 8],
+    squares: [f32; 8],
+}
+
+impl Level8 {
+    /// Adds `src` into `dst` and meters it.
+    #[inline]
+    fn add_into(&mut self, dst: &mut [f32], src: &[f32]) {
+        let mut d = dst.chunks_exact_mut(8);
+        let mut s = src.chunks_exact(8);
+        for (d, s) in (&mut d).zip(&mut s) {
+            for j in 0..8 {
+                d[j] += s[j];
+                self.peak[j] = self.peak[j].max(s[j].abs());
+                self.squares[j] += s[j] * s[j];
+            }
+        }
+        for (j, (d, x)) in d.into_remainder().iter_mut().zip(s.remainder()).enumerate() {
+            *d += x;
+            self.peak[j] = self.peak[j].max(x.abs());
+            self.squares[j] += x * x;
+        }
+    }
+
+    /// The peak and the sum of squares.
+    fn finish(&self) -> (f32, f32) {
+        (
+            self.peak.iter().copied().fold(0.0f32, f32::max),
+            self.squares.iter().sum(),
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 //! for the mix report, and written as WAV (with BWF, cue and loop chunks)
 //! or FLAC. See docs/deliverables.md.
 
-use crate::analysis::{analyse, db, Analysis};
+use crate::analysis::{analyse, db, Analyser, Analysis};
 use crate::dither::{quantize, Dither};
 use crate::markers::{check_loop, section_starts, LoopError};
 use crate::mastering::{
@@ -176,6 +176,24 @@ pub fn to_file(samples: &[f32], format: SampleFormat, dither: Dither, seed: u64)
     }
 }
 
+/// [`analyse`] of the samples a file holds, read back as a player reads
+/// them ([`FileSamples::to_f32`]) a piece at a time.
+fn analyse_file(file: &FileSamples, sample_rate: u32) -> Analysis {
+    let (samples, bits) = match file {
+        FileSamples::Float(s) => return analyse(s, sample_rate),
+        FileSamples::Int { samples, bits } => (samples, *bits),
+    };
+    let scale = 1.0 / (1i64 << (bits - 1)) as f64;
+    let mut a = Analyser::new(sample_rate);
+    let mut buf = Vec::with_capacity(8192);
+    for chunk in samples.chunks(8192) {
+        buf.clear();
+        buf.extend(chunk.iter().map(|&x| (x as f64 * scale) as f32));
+        a.add(&buf);
+    }
+    a.finish_with_stray(samples.len() % 2 == 1)
+}
+
 /// The cycles a delivery plays, for downloads and loop checks.
 fn length_cycles(program: &Program, opts: &DeliverOptions) -> lang::Time {
     cycles_to_render(
@@ -308,7 +326,7 @@ pub fn deliver(
         .then(|| sum_error(&limited.samples, &stems));
 
     let file = to_file(&limited.samples, opts.format, opts.dither, 0);
-    let analysis = analyse(&file.to_f32(), sr);
+    let analysis = analyse_file(&file, sr);
     let target = target.map(|mut t| {
         t.met = (analysis.integrated - t.goal.integrated).abs() <= t.goal.tolerance + 1e-9
             && analysis.true_peak <= t.goal.true_peak + 0.05;

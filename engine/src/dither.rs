@@ -71,8 +71,14 @@ pub fn quantize(samples: &[f32], bits: u32, dither: Dither, seed: u64) -> Vec<i3
         let v = x as f64 * scale;
         let v = if v.is_finite() { v } else { 0.0 };
         let y = match dither {
-            Dither::None => v.round(),
-            Dither::Tpdf => (v + tpdf(&mut rng)).round(),
+            Dither::None => {
+                out.push(round_clamped(v, lo, hi));
+                continue;
+            }
+            Dither::Tpdf => {
+                out.push(round_clamped(v + tpdf(&mut rng), lo, hi));
+                continue;
+            }
             Dither::Shaped => {
                 let e = &mut errors[i % 2];
                 let shaped = v - SHAPE.iter().zip(e.iter()).map(|(h, e)| h * e).sum::<f64>();
@@ -89,6 +95,20 @@ pub fn quantize(samples: &[f32], bits: u32, dither: Dither, seed: u64) -> Vec<i3
     out
 }
 
+/// `v.round().clamp(lo, hi) as i32` for finite `v` and integral `lo`, `hi`
+/// (within `i32`), without `f64::round`, which is a library call on
+/// baseline x86-64. Rounding keeps order, so clamping first to one past
+/// the range changes nothing; there a conversion truncates exactly and
+/// the fraction left decides, halves away from zero as `round` does.
+#[inline]
+fn round_clamped(v: f64, lo: f64, hi: f64) -> i32 {
+    let c = v.clamp(lo - 1.0, hi + 1.0);
+    let t = c as i64;
+    let frac = c - t as f64;
+    let r = t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5);
+    r.clamp(lo as i64, hi as i64) as i32
+}
+
 /// Triangular noise in (−1, 1) LSB.
 fn tpdf(rng: &mut fastrand::Rng) -> f64 {
     rng.f64() - rng.f64()
@@ -97,6 +117,39 @@ fn tpdf(rng: &mut fastrand::Rng) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_without_the_library_call_is_exact() {
+        let (lo, hi) = (-8_388_608.0, 8_388_607.0);
+        let mut rng = fastrand::Rng::with_seed(3);
+        let special = [
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            8_388_606.5,
+            8_388_607.5,
+            -8_388_608.5,
+            -8_388_609.0,
+            1e300,
+            -1e300,
+            0.0,
+            -0.0,
+        ];
+        let random = (0..100_000).map(|_| (rng.f64() - 0.5) * 2.0e7);
+        let halves = (0..1000).map(|i| i as f64 * 8391.0 + 0.5 - 4e6);
+        for v in special.into_iter().chain(random).chain(halves) {
+            assert_eq!(
+                round_clamped(v, lo, hi),
+                v.round().clamp(lo, hi) as i32,
+                "{v}"
+            );
+        }
+    }
 
     #[test]
     fn full_scale_and_rounding() {

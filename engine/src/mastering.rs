@@ -98,7 +98,11 @@ pub struct Limiting {
 pub fn limiting(gains: &[f32]) -> Limiting {
     let min = gains.iter().copied().fold(1.0f32, f32::min);
     // `0.0 - x` rather than `-x`: no reduction is 0 dB, not −0.
-    let sum: f64 = gains.iter().map(|&g| 0.0 - db(g as f64)).sum();
+    // A gain of 1 is 0 dB: no logarithm for the frames left untouched.
+    let sum: f64 = gains
+        .iter()
+        .map(|&g| if g == 1.0 { 0.0 } else { 0.0 - db(g as f64) })
+        .sum();
     Limiting {
         max_db: 0.0 - db(min as f64),
         mean_db: sum / gains.len().max(1) as f64,
