@@ -459,6 +459,9 @@ pub struct AudioCore {
     input: Option<crate::input::InputFeed>,
     /// Takes being recorded.
     takes: crate::takes::Deck,
+    /// Strip levels are measured for the statistics (off in offline
+    /// renders, where nobody reads them).
+    metering: bool,
 }
 
 /// Queues and settings an [`AudioCore`] is built from.
@@ -528,7 +531,13 @@ impl AudioCore {
             capture: p.capture,
             input: None,
             takes: p.takes,
+            metering: true,
         }
+    }
+
+    /// Turns the strips' level meters (for the statistics) on or off.
+    pub fn set_metering(&mut self, on: bool) {
+        self.metering = on;
     }
 
     /// Feeds `input(…)` from `feed` (a live capture or a file).
@@ -1069,13 +1078,22 @@ impl AudioCore {
         }
         if !faulted {
             let src = strip.bus.buffer_ref();
-            let mut level = Level8::default();
-            for ch in 0..2 {
-                let dst = &mut self.master.bus.channel_f32_mut(ch)[..n];
-                level.add_into(dst, &src.channel_f32(ch)[..n]);
+            if self.metering {
+                let mut level = Level8::default();
+                for ch in 0..2 {
+                    let dst = &mut self.master.bus.channel_f32_mut(ch)[..n];
+                    level.add_into(dst, &src.channel_f32(ch)[..n]);
+                }
+                let (level_peak, squares) = level.finish();
+                self.stats.meter(i, level_peak, squares, n);
+            } else {
+                for ch in 0..2 {
+                    let dst = &mut self.master.bus.channel_f32_mut(ch)[..n];
+                    for (d, x) in dst.iter_mut().zip(&src.channel_f32(ch)[..n]) {
+                        *d += x;
+                    }
+                }
             }
-            let (level_peak, squares) = level.finish();
-            self.stats.meter(i, level_peak, squares, n);
         }
         if let Some(tap) = strip.tap.as_mut() {
             tap.set_strip_output((!faulted).then_some(&strip.bus), n);

@@ -60,39 +60,79 @@ const SHAPE: [f64; 5] = [2.033, -2.165, 1.959, -1.590, 0.6149];
 /// Interleaved stereo `samples` (full scale ±1) as `bits`-bit integers.
 /// `seed` picks the noise (give each file of a delivery its own).
 pub fn quantize(samples: &[f32], bits: u32, dither: Dither, seed: u64) -> Vec<i32> {
-    let bits = bits.clamp(8, 32);
-    let scale = (1i64 << (bits - 1)) as f64;
-    let (lo, hi) = (-scale, scale - 1.0);
-    let mut rng = fastrand::Rng::with_seed(seed);
-    // Per channel: the last errors, newest first.
-    let mut errors = [[0.0f64; SHAPE.len()]; 2];
     let mut out = Vec::with_capacity(samples.len());
-    for (i, &x) in samples.iter().enumerate() {
-        let v = x as f64 * scale;
-        let v = if v.is_finite() { v } else { 0.0 };
-        let y = match dither {
-            Dither::None => {
-                out.push(round_clamped(v, lo, hi));
-                continue;
-            }
-            Dither::Tpdf => {
-                out.push(round_clamped(v + tpdf(&mut rng), lo, hi));
-                continue;
-            }
-            Dither::Shaped => {
-                let e = &mut errors[i % 2];
-                let shaped = v - SHAPE.iter().zip(e.iter()).map(|(h, e)| h * e).sum::<f64>();
-                let y = (shaped + tpdf(&mut rng)).round();
-                e.rotate_right(1);
-                // The error of this sample, kept within a few LSB so that a
-                // clipped sample cannot make the feedback run away.
-                e[0] = (y - shaped).clamp(-4.0, 4.0);
-                y
+    Quantizer::new(bits, dither, seed).extend(samples, &mut out);
+    out
+}
+
+/// [`quantize`] a piece at a time: the same integers for the same samples
+/// however they are cut.
+pub struct Quantizer {
+    dither: Dither,
+    scale: f64,
+    lo: f64,
+    hi: f64,
+    rng: fastrand::Rng,
+    /// Per channel: the last errors, newest first.
+    errors: [[f64; SHAPE.len()]; 2],
+    /// Samples quantized so far (their parity is the next one's channel).
+    count: usize,
+}
+
+impl Quantizer {
+    pub fn new(bits: u32, dither: Dither, seed: u64) -> Quantizer {
+        let bits = bits.clamp(8, 32);
+        let scale = (1i64 << (bits - 1)) as f64;
+        Quantizer {
+            dither,
+            scale,
+            lo: -scale,
+            hi: scale - 1.0,
+            rng: fastrand::Rng::with_seed(seed),
+            errors: [[0.0f64; SHAPE.len()]; 2],
+            count: 0,
+        }
+    }
+
+    /// Quantizes the next `samples` (interleaved stereo) onto `out`.
+    pub fn extend(&mut self, samples: &[f32], out: &mut Vec<i32>) {
+        let (scale, lo, hi) = (self.scale, self.lo, self.hi);
+        let finite = |x: f32| {
+            let v = x as f64 * scale;
+            if v.is_finite() {
+                v
+            } else {
+                0.0
             }
         };
-        out.push(y.clamp(lo, hi) as i32);
+        match self.dither {
+            Dither::None => out.extend(samples.iter().map(|&x| round_clamped(finite(x), lo, hi))),
+            Dither::Tpdf => {
+                let rng = &mut self.rng;
+                out.extend(
+                    samples
+                        .iter()
+                        .map(|&x| round_clamped(finite(x) + tpdf(rng), lo, hi)),
+                )
+            }
+            Dither::Shaped => {
+                for &x in samples {
+                    let v = finite(x);
+                    let e = &mut self.errors[self.count % 2];
+                    self.count += 1;
+                    let shaped = v - SHAPE.iter().zip(e.iter()).map(|(h, e)| h * e).sum::<f64>();
+                    let y = (shaped + tpdf(&mut self.rng)).round();
+                    e.rotate_right(1);
+                    // The error of this sample, kept within a few LSB so that a
+                    // clipped sample cannot make the feedback run away.
+                    e[0] = (y - shaped).clamp(-4.0, 4.0);
+                    out.push(y.clamp(lo, hi) as i32);
+                }
+                return;
+            }
+        }
+        self.count += samples.len();
     }
-    out
 }
 
 /// `v.round().clamp(lo, hi) as i32` for finite `v` and integral `lo`, `hi`
