@@ -382,6 +382,10 @@ pub struct TruePeakLimiter {
     /// exceeds the ceiling (at most `TP_TAPS`): while the whole history
     /// is older than that, no interpolated point can reach the ceiling.
     since_loud: usize,
+    /// Entries of `smoothed` other than 1.
+    unsettled: usize,
+    /// The gain of the last frame (from `smoothed_sum` as it is now).
+    last_gain: f32,
 }
 
 impl TruePeakLimiter {
@@ -417,6 +421,8 @@ impl TruePeakLimiter {
             limiting: 0,
             bound: (bound * 1.02 * 1.001) as f32,
             since_loud: TP_TAPS,
+            unsettled: 0,
+            last_gain: 1.0,
             ceiling: 10f64.powf(ceiling_db / 20.0) as f32,
             window,
             delay: [vec![0.0; window], vec![0.0; window]],
@@ -515,6 +521,28 @@ impl TruePeakLimiter {
             1.0
         };
         let i = self.pos;
+        let gain = if need == 1.0 && self.limiting == 0 && self.held == 1.0 && self.unsettled == 0 {
+            // Nothing limited in the window and the release is over: every
+            // step below leaves the state as it is (the requirement and the
+            // smoothed gain stay 1, the sum gains 0), and the gain is the
+            // last one.
+            self.last_gain
+        } else {
+            self.gain_after(i, need)
+        };
+        self.min_gain = self.min_gain.min(gain);
+        // Output the frame that entered `window - 1` frames ago: every
+        // gain averaged above was computed over a window containing it.
+        self.delay[0][i] = l;
+        self.delay[1][i] = r;
+        self.pos = if i + 1 == self.window { 0 } else { i + 1 };
+        let j = self.pos;
+        (self.delay[0][j] * gain, self.delay[1][j] * gain, gain)
+    }
+
+    /// Enters frame `i`'s requirement, moves the held and smoothed gains,
+    /// and returns the gain of the frame that comes out.
+    fn gain_after(&mut self, i: usize, need: f32) -> f32 {
         self.limiting -= usize::from(self.required[i] < 1.0);
         self.limiting += usize::from(need < 1.0);
         self.required[i] = need;
@@ -527,15 +555,10 @@ impl TruePeakLimiter {
         // Release towards 1, never above the requirement.
         self.held = (1.0 - (1.0 - self.held) * self.release_coef).min(window_min);
         self.smoothed_sum += (self.held - self.smoothed[i]) as f64;
+        self.unsettled -= usize::from(self.smoothed[i] != 1.0);
+        self.unsettled += usize::from(self.held != 1.0);
         self.smoothed[i] = self.held;
-        let gain = ((self.smoothed_sum / self.window as f64) as f32).min(1.0);
-        self.min_gain = self.min_gain.min(gain);
-        // Output the frame that entered `window - 1` frames ago: every
-        // gain averaged above was computed over a window containing it.
-        self.delay[0][i] = l;
-        self.delay[1][i] = r;
-        self.pos = if i + 1 == self.window { 0 } else { i + 1 };
-        let j = self.pos;
-        (self.delay[0][j] * gain, self.delay[1][j] * gain, gain)
+        self.last_gain = ((self.smoothed_sum / self.window as f64) as f32).min(1.0);
+        self.last_gain
     }
 }
