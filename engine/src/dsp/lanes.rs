@@ -538,14 +538,14 @@ fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
 
 /// Flushes subnormal results and inputs to zero (x86 SSE) until dropped,
 /// then restores the previous mode.
-struct FlushSubnormals {
+pub(crate) struct FlushSubnormals {
     #[cfg(target_arch = "x86_64")]
     saved: u32,
 }
 
 impl FlushSubnormals {
     #[allow(deprecated)]
-    fn new() -> FlushSubnormals {
+    pub(crate) fn new() -> FlushSubnormals {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_mm_getcsr, _mm_setcsr};
