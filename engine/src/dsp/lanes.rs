@@ -427,15 +427,12 @@ impl LaneBank {
                 self.noise = state;
             }
             Op::Pluck { out } => {
-                // Each lane's string is a scalar loop; the columns are
-                // then interleaved into the register.
-                let mut cols = [[0.0f32; CHUNK]; LANES];
-                for (j, col) in cols.iter_mut().enumerate() {
-                    if let (Some(p), true) = (self.pluck[j].as_mut(), self.used[j]) {
-                        p.fill(&mut col[..n]);
-                    }
-                }
-                interleave(&cols, &mut regs[out as usize][..n]);
+                let mut used = self.used.iter();
+                let strings = self.pluck.each_mut().map(|p| {
+                    let used = *used.next().unwrap_or(&false);
+                    p.as_deref_mut().filter(|_| used)
+                });
+                Pluck::fill_lanes(strings, &mut regs[out as usize][..n]);
             }
             Op::Sample { out, right } => {
                 let mut left = [[0.0f32; CHUNK]; LANES];
