@@ -623,6 +623,9 @@ impl Xorshift {
 /// of the period, which keeps the pitch exact. The line starts filled with
 /// a burst of zero-mean noise shaped by `tone`. Allocates only in
 /// `set_sample_rate` (on the control side, when the voice is built).
+/// Frames of eight strings computed at a time by [`Pluck::fill_lanes`].
+const LANE_RUN: usize = 64;
+
 #[derive(Clone, Debug)]
 pub struct Pluck {
     freq: f32,
@@ -781,50 +784,86 @@ impl Pluck {
         let gain = field(&strings, |p| p.gain);
         let (mut v1, mut v2) = (field(&strings, |p| p.v1), field(&strings, |p| p.v2));
         let (mut x1, mut y1) = (field(&strings, |p| p.ap_x1), field(&strings, |p| p.ap_y1));
-        let mut pos: [usize; 8] =
-            std::array::from_fn(|j| strings[j].as_deref().map_or(0, |p| p.pos));
-        let n: [usize; 8] = std::array::from_fn(|j| strings[j].as_deref().map_or(1, |p| p.n));
-        {
-            // Silent stand-ins for missing strings (all-zero state and
-            // settings give zeros).
-            let mut spare = [[0.0f32; 2]; 8];
-            let mut each = strings.iter_mut().zip(spare.iter_mut());
-            let bufs: [&mut [f32]; 8] = std::array::from_fn(|_| match each.next() {
-                Some((Some(p), _)) => &mut p.buf[..],
-                Some((None, spare)) => &mut spare[..],
-                None => &mut [],
-            });
-            let len: [usize; 8] = std::array::from_fn(|j| bufs[j].len());
-            for o in out.iter_mut() {
-                let v = f32x8::from(std::array::from_fn::<f32, 8, _>(|j| {
-                    // `pos < len` and `0 < n < len`: one wrap at most.
-                    let mut read = pos[j] + len[j] - n[j];
-                    if read >= len[j] {
-                        read -= len[j];
-                    }
-                    bufs[j][read]
-                }));
+        // A run of frames no longer than every string's line reads only
+        // samples written before it (frame k reads what was written `n`
+        // frames earlier), so each run reads its lines first, runs the
+        // filters eight lanes at a time, then writes the lines.
+        let run_max = strings
+            .iter()
+            .flatten()
+            .map(|p| p.n)
+            .min()
+            .unwrap_or(LANE_RUN)
+            .clamp(1, LANE_RUN);
+        let mut done = 0;
+        while done < out.len() {
+            let r = std::cmp::min(out.len() - done, run_max);
+            let mut cols = [[0.0f32; LANE_RUN]; 8];
+            for (p, col) in strings.iter().zip(cols.iter_mut()) {
+                if let Some(p) = p {
+                    p.read_line(&mut col[..r]);
+                }
+            }
+            let frames = &mut out[done..done + r];
+            for (k, o) in frames.iter_mut().enumerate() {
+                *o = f32x8::from(std::array::from_fn::<f32, 8, _>(|j| cols[j][k]));
+            }
+            let mut written = [f32x8::ZERO; LANE_RUN];
+            for (v, w) in frames.iter().zip(written.iter_mut()) {
+                let v = *v;
                 let f = a * v + centre * v1 + a * v2;
                 v2 = v1;
                 v1 = v;
                 let y = ap * f + x1 - ap * y1;
                 x1 = f;
                 y1 = y;
-                for (j, w) in (y * gain).to_array().into_iter().enumerate() {
-                    bufs[j][pos[j]] = w;
-                    pos[j] += 1;
-                    if pos[j] == len[j] {
-                        pos[j] = 0;
-                    }
-                }
-                *o = v;
+                *w = y * gain;
             }
+            for (k, w) in written[..r].iter().enumerate() {
+                for (col, x) in cols.iter_mut().zip(w.to_array()) {
+                    col[k] = x;
+                }
+            }
+            for (p, col) in strings.iter_mut().zip(cols.iter()) {
+                if let Some(p) = p {
+                    p.write_line(&col[..r]);
+                }
+            }
+            done += r;
         }
         let (v1, v2, x1, y1) = (v1.to_array(), v2.to_array(), x1.to_array(), y1.to_array());
         for (j, p) in strings.iter_mut().enumerate() {
             if let Some(p) = p {
-                (p.pos, p.v1, p.v2, p.ap_x1, p.ap_y1) = (pos[j], v1[j], v2[j], x1[j], y1[j]);
+                (p.v1, p.v2, p.ap_x1, p.ap_y1) = (v1[j], v2[j], x1[j], y1[j]);
             }
+        }
+    }
+
+    /// The next `out.len()` samples the line gives (at most `n`: none of
+    /// them is written in the meantime), without moving.
+    fn read_line(&self, out: &mut [f32]) {
+        let len = self.buf.len();
+        // `pos < len` and `0 < n < len`: one wrap at most.
+        let mut read = self.pos + len - self.n;
+        if read >= len {
+            read -= len;
+        }
+        let first = std::cmp::min(len - read, out.len());
+        out[..first].copy_from_slice(&self.buf[read..read + first]);
+        let rest = out.len() - first;
+        out[first..].copy_from_slice(&self.buf[..rest]);
+    }
+
+    /// Writes `values` into the line from the current position, moving on.
+    fn write_line(&mut self, values: &[f32]) {
+        let len = self.buf.len();
+        let first = std::cmp::min(len - self.pos, values.len());
+        self.buf[self.pos..self.pos + first].copy_from_slice(&values[..first]);
+        let rest = values.len() - first;
+        self.buf[..rest].copy_from_slice(&values[first..]);
+        self.pos += values.len();
+        if self.pos >= len {
+            self.pos -= len;
         }
     }
 
