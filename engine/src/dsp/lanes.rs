@@ -21,6 +21,7 @@ use fundsp::wide::{f32x8, u32x8};
 
 /// Voices per bank.
 pub const LANES: usize = 8;
+const _: () = assert!(crate::dsp::nodes::LANE_RUN == CHUNK);
 /// Limits of a program (graphs beyond them use a network).
 pub const MAX_OPS: usize = 64;
 pub const MAX_OSC: usize = 8;
@@ -432,7 +433,8 @@ impl LaneBank {
                     let used = *used.next().unwrap_or(&false);
                     p.as_deref_mut().filter(|_| used)
                 });
-                Pluck::fill_lanes(strings, &mut regs[out as usize][..n]);
+                // The output columns are free until the end of `process`.
+                Pluck::fill_lanes(strings, &mut regs[out as usize][..n], &mut self.out);
             }
             Op::Sample { out, right } => {
                 let mut left = [[0.0f32; CHUNK]; LANES];

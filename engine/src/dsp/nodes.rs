@@ -624,7 +624,7 @@ impl Xorshift {
 /// a burst of zero-mean noise shaped by `tone`. Allocates only in
 /// `set_sample_rate` (on the control side, when the voice is built).
 /// Frames of eight strings computed at a time by [`Pluck::fill_lanes`].
-const LANE_RUN: usize = 64;
+pub const LANE_RUN: usize = 64;
 
 #[derive(Clone, Debug)]
 pub struct Pluck {
@@ -771,7 +771,13 @@ impl Pluck {
     /// time); lanes without a string give silence. The loop of one string
     /// is a chain of dependent operations, so eight side by side cost
     /// about what one costs.
-    pub fn fill_lanes(mut strings: [Option<&mut Pluck>; 8], out: &mut [fundsp::wide::f32x8]) {
+    ///
+    /// `cols` is scratch space (any contents).
+    pub fn fill_lanes(
+        mut strings: [Option<&mut Pluck>; 8],
+        out: &mut [fundsp::wide::f32x8],
+        cols: &mut [[f32; LANE_RUN]; 8],
+    ) {
         use fundsp::wide::f32x8;
         let field = |strings: &[Option<&mut Pluck>; 8], f: fn(&Pluck) -> f32| {
             f32x8::from(std::array::from_fn::<f32, 8, _>(|j| {
@@ -795,10 +801,15 @@ impl Pluck {
             .min()
             .unwrap_or(LANE_RUN)
             .clamp(1, LANE_RUN);
+        // Lanes without a string read silence.
+        for (p, col) in strings.iter().zip(cols.iter_mut()) {
+            if p.is_none() {
+                col.fill(0.0);
+            }
+        }
         let mut done = 0;
         while done < out.len() {
             let r = std::cmp::min(out.len() - done, run_max);
-            let mut cols = [[0.0f32; LANE_RUN]; 8];
             for (p, col) in strings.iter().zip(cols.iter_mut()) {
                 if let Some(p) = p {
                     p.read_line(&mut col[..r]);
@@ -808,8 +819,7 @@ impl Pluck {
             for (k, o) in frames.iter_mut().enumerate() {
                 *o = f32x8::from(std::array::from_fn::<f32, 8, _>(|j| cols[j][k]));
             }
-            let mut written = [f32x8::ZERO; LANE_RUN];
-            for (v, w) in frames.iter().zip(written.iter_mut()) {
+            for (k, v) in frames.iter().enumerate() {
                 let v = *v;
                 let f = a * v + centre * v1 + a * v2;
                 v2 = v1;
@@ -817,10 +827,7 @@ impl Pluck {
                 let y = ap * f + x1 - ap * y1;
                 x1 = f;
                 y1 = y;
-                *w = y * gain;
-            }
-            for (k, w) in written[..r].iter().enumerate() {
-                for (col, x) in cols.iter_mut().zip(w.to_array()) {
+                for (col, x) in cols.iter_mut().zip((y * gain).to_array()) {
                     col[k] = x;
                 }
             }
@@ -1000,7 +1007,8 @@ mod tests {
                 playing(j).then_some(p)
             });
             let mut out = vec![f32x8::splat(9.0); len];
-            Pluck::fill_lanes(strings, &mut out);
+            let mut scratch = [[7.0f32; LANE_RUN]; 8];
+            Pluck::fill_lanes(strings, &mut out, &mut scratch);
             for (j, p) in alone.iter_mut().enumerate() {
                 let mut col = vec![0.0f32; len];
                 if playing(j) {
