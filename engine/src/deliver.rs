@@ -54,6 +54,11 @@ pub struct DeliverOptions {
     pub dither: Dither,
     /// What `input()` hears, and the takes folder (see [`crate::render::OfflineInput`]).
     pub input: crate::render::OfflineInput,
+    /// The master's short-term loudness over time
+    /// ([`Analysis::loudness_curve`]) is wanted; without it, and
+    /// without stems, a plain render measures less (every other figure
+    /// the same).
+    pub loudness_curve: bool,
 }
 
 /// Why a delivery cannot be made.
@@ -398,7 +403,7 @@ fn deliver_as_rendered(
     };
     let mut finish = Finishing::new(opts, ceiling_db);
     let (mixed, analysis) = std::thread::scope(|scope| {
-        let mut measure = Measuring::start(scope, sr);
+        let mut measure = Measuring::start(scope, sr, opts.loudness_curve);
         let mixed = mixdown_into(
             program,
             library,
@@ -574,12 +579,20 @@ enum Measuring<'scope> {
 }
 
 impl<'scope> Measuring<'scope> {
-    fn start<'env>(scope: &'scope std::thread::Scope<'scope, 'env>, sample_rate: u32) -> Self {
+    fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        sample_rate: u32,
+        curve: bool,
+    ) -> Self {
+        let analyser = move || match curve {
+            true => Analyser::new(sample_rate),
+            false => Analyser::without_curve(sample_rate),
+        };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(16);
         let spawned = std::thread::Builder::new()
             .name("weft-measure".into())
             .spawn_scoped(scope, move || {
-                let mut a = Analyser::new(sample_rate);
+                let mut a = analyser();
                 let mut buf = Vec::new();
                 for piece in rx {
                     measure_piece(&mut a, &piece, &mut buf);
@@ -588,7 +601,7 @@ impl<'scope> Measuring<'scope> {
             });
         match spawned {
             Ok(handle) => Measuring::Thread(tx, handle),
-            Err(_) => Measuring::Here(Box::new(Analyser::new(sample_rate))),
+            Err(_) => Measuring::Here(Box::new(analyser())),
         }
     }
 

@@ -265,6 +265,7 @@ fn plan(a: &Args) -> Result<Plan, String> {
             format,
             dither,
             input: offline_input(a)?,
+            loudness_curve: a.loudness_plot.is_some() || a.report.is_some(),
         },
         bext: a.bext || timecode.is_some() || a.description.is_some() || a.originator.is_some(),
         timecode,
