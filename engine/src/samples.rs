@@ -939,30 +939,64 @@ impl SamplePlayer {
     }
 
     /// Fills `left` and `right` (the same length) with the next frames:
-    /// what [`Self::next_frame`] gives frame by frame, with the four frames
-    /// of the interpolation read as one slice while they lie inside the
-    /// sample.
+    /// what [`Self::next_frame`] gives frame by frame. While the four
+    /// frames of the interpolation lie inside the sample, a run of
+    /// positions is taken first, then their frames, then the
+    /// interpolation over the run (which vectorises).
     pub fn fill(&mut self, left: &mut [f32], right: &mut [f32]) {
+        const RUN: usize = 64;
         let sample = Arc::clone(&self.sample);
         let (data, c) = (&sample.data[..], sample.channels);
         let n = sample.frames() as i64;
-        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let inside = self.pos >= self.begin && self.pos < self.end;
-            let i = self.pos as i64;
-            if !inside || i < 1 || i + 2 >= n || c == 0 {
-                (*l, *r) = self.next_frame().unwrap_or((0.0, 0.0));
+        let len = left.len().min(right.len());
+        let mut k = 0;
+        while k < len {
+            let mut at = [0usize; RUN];
+            let mut t = [0.0f32; RUN];
+            let mut m = 0;
+            let mut pos = self.pos;
+            while m < RUN && k + m < len {
+                let inside = pos >= self.begin && pos < self.end;
+                let i = pos as i64;
+                if !inside || i < 1 || i + 2 >= n || c == 0 {
+                    break;
+                }
+                t[m] = (pos - i as f64) as f32;
+                at[m] = (i - 1) as usize * c;
+                pos += self.rate;
+                m += 1;
+            }
+            self.pos = pos;
+            if m == 0 {
+                (left[k], right[k]) = self.next_frame().unwrap_or((0.0, 0.0));
+                k += 1;
                 continue;
             }
-            let t = (self.pos - i as f64) as f32;
-            let at = (i - 1) as usize * c;
-            let w = &data[at..at + 4 * c];
-            *l = cubic(w[0], w[c], w[2 * c], w[3 * c], t);
-            *r = if c == 1 {
-                *l
+            let mut y = [[0.0f32; RUN]; 4];
+            for (q, &at) in at[..m].iter().enumerate() {
+                let w = &data[at..at + 4 * c];
+                for (j, y) in y.iter_mut().enumerate() {
+                    y[q] = w[j * c];
+                }
+            }
+            let l = &mut left[k..k + m];
+            for (q, l) in l.iter_mut().enumerate() {
+                *l = cubic(y[0][q], y[1][q], y[2][q], y[3][q], t[q]);
+            }
+            if c == 1 {
+                right[k..k + m].copy_from_slice(l);
             } else {
-                cubic(w[1], w[c + 1], w[2 * c + 1], w[3 * c + 1], t)
-            };
-            self.pos += self.rate;
+                for (q, &at) in at[..m].iter().enumerate() {
+                    let w = &data[at..at + 4 * c];
+                    for (j, y) in y.iter_mut().enumerate() {
+                        y[q] = w[j * c + 1];
+                    }
+                }
+                for (q, r) in right[k..k + m].iter_mut().enumerate() {
+                    *r = cubic(y[0][q], y[1][q], y[2][q], y[3][q], t[q]);
+                }
+            }
+            k += m;
         }
     }
 
