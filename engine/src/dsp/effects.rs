@@ -562,3 +562,82 @@ impl TruePeakLimiter {
         self.last_gain
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limiter as its description says, with no shortcut: every
+    /// frame's interpolated peak, the window's minimum by a scan, the
+    /// average from the sum.
+    struct Reference {
+        l: TruePeakLimiter,
+    }
+
+    impl Reference {
+        fn tick(&mut self, x: [f32; 2]) -> (f32, f32, f32) {
+            let l = &mut self.l;
+            let mut peak = 0.0f32;
+            let mut centre = [0.0f32; 2];
+            for (ch, x) in x.into_iter().enumerate() {
+                let h = &mut l.history[ch];
+                h.copy_within(0..TP_TAPS - 1, 1);
+                h[0] = x;
+                centre[ch] = h[TP_TAPS / 2];
+                peak = peak.max(h[TP_TAPS / 2].abs()).max(h[TP_TAPS / 2 - 1].abs());
+                for phase in &l.phases {
+                    let y: f32 = phase.iter().zip(h.iter()).map(|(a, b)| a * b).sum();
+                    peak = peak.max(y.abs());
+                }
+            }
+            let peak = peak * 1.02;
+            let need = if peak > l.ceiling {
+                l.ceiling / peak
+            } else {
+                1.0
+            };
+            let i = l.pos;
+            l.required[i] = need;
+            let window_min = l.required.iter().copied().fold(1.0f32, f32::min);
+            l.held = (1.0 - (1.0 - l.held) * l.release_coef).min(window_min);
+            l.smoothed_sum += (l.held - l.smoothed[i]) as f64;
+            l.smoothed[i] = l.held;
+            let gain = ((l.smoothed_sum / l.window as f64) as f32).min(1.0);
+            l.delay[0][i] = centre[0];
+            l.delay[1][i] = centre[1];
+            l.pos = (i + 1) % l.window;
+            let j = l.pos;
+            (l.delay[0][j] * gain, l.delay[1][j] * gain, gain)
+        }
+    }
+
+    #[test]
+    fn the_limiter_is_its_reference_to_the_bit() {
+        let mut rng = fastrand::Rng::with_seed(4);
+        for ceiling in [-1.0, -6.0, 0.0, f64::INFINITY] {
+            let mut fast = TruePeakLimiter::new(48000.0, ceiling);
+            let mut slow = Reference {
+                l: TruePeakLimiter::new(48000.0, ceiling),
+            };
+            let mut limited = 0;
+            // Quiet and loud stretches, silences, single spikes.
+            for stretch in 0..200 {
+                let level = [0.0, 0.05, 0.5, 0.95, 1.3, 3.0][stretch % 6] * rng.f32();
+                for k in 0..rng.usize(1..3000) {
+                    let spike = if rng.u32(..500) == 0 { 4.0 } else { 1.0 };
+                    let s = level * spike * (k as f32 * 0.05).sin();
+                    let x = [s, level * (rng.f32() - 0.5)];
+                    let a = fast.tick_with_gain(x[0], x[1]);
+                    let b = slow.tick(x);
+                    assert_eq!(
+                        [a.0, a.1, a.2].map(f32::to_bits),
+                        [b.0, b.1, b.2].map(f32::to_bits),
+                        "ceiling {ceiling}, stretch {stretch}"
+                    );
+                    limited += usize::from(a.2 < 1.0);
+                }
+            }
+            assert_eq!(limited > 0, ceiling.is_finite(), "ceiling {ceiling}");
+        }
+    }
+}
