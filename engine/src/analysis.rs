@@ -624,6 +624,39 @@ mod tests {
     }
 
     #[test]
+    fn dual_mono_is_two_identical_channels_to_the_bit() {
+        for x in varied(48000.0, 6.0) {
+            let mut two = EbuR128::new(2, 48000, Mode::I).unwrap();
+            let mids: Vec<f32> = x
+                .chunks_exact(2)
+                .flat_map(|f| {
+                    let mid = 0.5 * (f[0] + f[1]);
+                    [mid, mid]
+                })
+                .collect();
+            two.add_frames_f32(&mids).unwrap();
+            let mut one = MonoMeter::new(48000);
+            for piece in x.chunks(2 * 777) {
+                one.add(piece);
+            }
+            let expected = two.loudness_global().unwrap();
+            assert_eq!(one.finish().to_bits(), expected.to_bits(), "{expected}");
+        }
+    }
+
+    #[test]
+    fn pieces_give_the_figures_of_the_whole() {
+        for x in varied(44100.0, 7.0) {
+            let whole = analyse(&x, 44100);
+            let mut a = Analyser::new(44100);
+            for piece in x.chunks(2 * 1001) {
+                a.add(piece);
+            }
+            assert_eq!(format!("{:?}", a.finish()), format!("{whole:?}"));
+        }
+    }
+
+    #[test]
     fn opposite_channels_cancel_in_mono() {
         let a = analyse(&sine(1000.0, 0.5, 3.0, std::f64::consts::PI), 48000);
         assert!((a.correlation + 1.0).abs() < 1e-6);
