@@ -21,6 +21,7 @@ pub mod status;
 pub mod takes;
 pub mod timing;
 pub mod watch;
+pub mod watchdog;
 
 pub use args::{LiveArgs, LiveOptions};
 use commands::Flow;
@@ -95,6 +96,9 @@ struct Live {
     /// The live audio input (`--input`) and where takes are saved.
     audio_in: Option<takes::LiveInput>,
     takes_dir: PathBuf,
+    /// The output stream, restarted when it stalls.
+    playing: engine::device::Playing,
+    watchdog: watchdog::Watchdog,
 }
 
 impl Live {
@@ -191,6 +195,7 @@ impl Live {
     /// Keeps everything scheduled ahead: the engine, then the outputs
     /// beside it.
     fn pump(&mut self) {
+        self.watch_output();
         self.engine.pump();
         self.outputs.pump(&mut self.engine);
         if let Some(t) = self.timing.as_mut() {
@@ -198,6 +203,28 @@ impl Live {
             let ahead = map.sample_at(self.engine.scheduled_until()) - self.engine.position();
             t.pumped(ahead as f64 / self.sample_rate as f64);
         }
+    }
+
+    /// Restarts the output stream when it stopped asking for audio (the
+    /// music would otherwise stand still for good), or says why it could
+    /// not and plays on without sound.
+    fn watch_output(&mut self) {
+        if !self
+            .watchdog
+            .stalled(self.engine.position(), Instant::now())
+        {
+            return;
+        }
+        let waited = self.watchdog.patience().as_millis();
+        let m = match self.playing.restart() {
+            Ok(()) => format!(
+                "audio: the output stopped asking for audio for {waited} ms (a stalled device); restarted it"
+            ),
+            Err(e) => format!(
+                "audio: the output stopped for {waited} ms and could not be restarted ({e}); playing on without sound (recordings, MIDI and OSC go on)"
+            ),
+        };
+        self.say(m);
     }
 
     /// Reports the engine's messages: swaps that took effect, warnings.
@@ -733,7 +760,8 @@ pub fn run(opts: LiveOptions) -> u8 {
     }
     engine.pump();
     announce(&opts, &output);
-    let _playing = match output.start(core, |e| eprintln!("audio: {e}")) {
+    let (buffer, device_rate) = (output.buffer, output.sample_rate);
+    let playing = match output.start(core, |e| eprintln!("audio: {e}")) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
@@ -785,6 +813,8 @@ pub fn run(opts: LiveOptions) -> u8 {
         timing: opts.loop_stats.then(timing::LoopTiming::default),
         audio_in,
         takes_dir,
+        playing,
+        watchdog: watchdog::Watchdog::new(buffer, device_rate, Instant::now()),
     };
     if let Some(p) = first.program {
         if let Some(shown) = live.shown.as_mut() {
