@@ -153,7 +153,7 @@ fn visit_expr(e: &Expr, src: &str, factor: bool, found: &mut Found) {
             op: UnOp::Neg,
             expr,
         } if factor => visit_expr(expr, src, true, found),
-        ExprKind::Mini { text, offset } => visit_mini(text, *offset, factor, found),
+        ExprKind::Mini { text, offset, .. } => visit_mini(text, *offset, factor, found),
         ExprKind::Call { callee, args } => {
             sub(callee, found);
             let name = match &callee.kind {
