@@ -117,7 +117,11 @@ mod tests {
         assert_eq!(t.latest(10), [0.5, 0.0]);
         assert_eq!(t.latest(1), [0.0]);
         t.select(Some(1));
-        assert_eq!(t.latest(10), [0.5, 0.0], "the same selection keeps its samples");
+        assert_eq!(
+            t.latest(10),
+            [0.5, 0.0],
+            "the same selection keeps its samples"
+        );
         t.select(Some(0));
         assert!(t.latest(10).is_empty());
         assert_eq!(t.selected(), Some(0));

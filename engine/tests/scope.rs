@@ -32,7 +32,10 @@ fn the_tap_carries_the_selected_track_and_not_another() {
     ));
     // The tracks exist once the first version is swapped in.
     run(&mut engine, &mut core, 1);
-    assert!(engine.scope_samples(SCOPE_RING).is_empty(), "nothing tapped");
+    assert!(
+        engine.scope_samples(SCOPE_RING).is_empty(),
+        "nothing tapped"
+    );
     assert!(engine.set_scope_track(Some("low")));
     run(&mut engine, &mut core, 40);
     let low = engine.scope_samples(4096);

@@ -124,12 +124,22 @@ fn escapes_in_the_string_do_not_shift_the_atoms_after_them() {
     let src = "a: s(\"bd\\tsd  hh b\\x64 \\u{63}p oh\")";
     assert_eq!(
         texts(src, 1),
-        v(&[&["bd"], &["sd"], &["hh"], &["b\\x64"], &["\\u{63}p"], &["oh"]])
+        v(&[
+            &["bd"],
+            &["sd"],
+            &["hh"],
+            &["b\\x64"],
+            &["\\u{63}p"],
+            &["oh"]
+        ])
     );
     // A mistake after escapes is pointed at where it is written.
     let src = r#"a: s("b\x64\tsd \\ hh")"#;
     let (_, d) = evaluate(src);
-    let e = d.iter().find(|d| d.is_error()).expect("`\\` is not mini-notation");
+    let e = d
+        .iter()
+        .find(|d| d.is_error())
+        .expect("`\\` is not mini-notation");
     let span = e.span.clone().expect("a place");
     assert_eq!(&src[span], r"\\");
 }
