@@ -102,11 +102,6 @@ impl MasterTap {
         (peak, rms)
     }
 
-    /// The latest [`SCOPE_LEN`] samples, oldest first.
-    pub fn scope(&self) -> Vec<f32> {
-        self.latest(SCOPE_LEN)
-    }
-
     /// The latest `n` samples (at most those kept), oldest first.
     pub fn latest(&self, n: usize) -> Vec<f32> {
         let n = n.min(KEPT);
@@ -151,9 +146,9 @@ mod tests {
         assert_eq!(peak, 0.5);
         assert!((rms - 0.5).abs() < 1e-6);
         assert_eq!(t.take_level(), (0.0, 0.0));
-        assert_eq!(t.scope().len(), SCOPE_LEN);
-        assert_eq!(t.scope()[SCOPE_LEN - 1], -0.5);
-        assert_eq!(t.scope()[SCOPE_LEN - 2], 0.5);
+        assert_eq!(t.latest(SCOPE_LEN).len(), SCOPE_LEN);
+        assert_eq!(t.latest(SCOPE_LEN)[SCOPE_LEN - 1], -0.5);
+        assert_eq!(t.latest(SCOPE_LEN)[SCOPE_LEN - 2], 0.5);
         assert_eq!(t.latest(usize::MAX).len(), KEPT);
     }
 }
