@@ -463,6 +463,16 @@ impl Live {
                 self.say(format!("weft> {line}"));
                 return self.entry(&line);
             }
+            Action::Scope(t) => {
+                if let Some(s) = self.shown.as_mut() {
+                    s.pick_scope(t);
+                }
+            }
+            Action::ToggleSpectrum => {
+                if let Some(s) = self.shown.as_mut() {
+                    s.toggle_spectrum();
+                }
+            }
         }
         Flow::Continue
     }
@@ -694,7 +704,7 @@ fn start_input(
 
 /// Opens the full-screen view (with the REPL's prompt for `weft repl`).
 fn start_dashboard(opts: &LiveOptions) -> Option<Shown> {
-    let prompt = opts.repl.then(repl::saved_history);
+    let prompt = opts.repl.then(repl::HistoryFile::open);
     let ui = dashboard::terminal::Ui::start(prompt)?;
     let title = opts
         .file
