@@ -124,11 +124,13 @@ pub enum Action {
     Section(i32),
     /// A line typed at the prompt.
     Entry(String),
+    /// Record a take (of the input, else of this track: the one selected).
+    Take(Option<String>),
 }
 
 /// The keys of the view, for the help line.
 pub const HELP: &str =
-    "1-9 mute · ↑↓ select · m mute · s solo · h hush · [ ] section · v view · q quit";
+    "1-9 mute · ↑↓ select · m mute · s solo · t take · h hush · [ ] section · v view · q quit";
 /// The help line while the REPL's prompt has the keys.
 pub const PROMPT_HELP: &str = "Enter run · ↑↓ history · Tab (empty prompt) view keys · Ctrl-D quit";
 
