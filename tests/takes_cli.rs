@@ -373,3 +373,86 @@ fn a_take_line_records_live_when_it_appears_or_changes_not_at_every_save() {
     assert_eq!(starts_of(&err, "loop"), 0, "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+fn tmux(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("tmux")
+        .args(args)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Waits up to `seconds` for `what` to hold, polling.
+fn wait_for(seconds: f64, mut what: impl FnMut() -> bool) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    while std::time::Instant::now() < until {
+        if what() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    what()
+}
+
+#[test]
+fn the_dashboards_t_key_takes_the_selected_track_under_a_new_name() {
+    if tmux(&["-V"]).is_none() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    if !has_alsa() {
+        return;
+    }
+    let d = temp_dir("takes-key");
+    let prog = d.join("key.weft");
+    // Four cycles a second; `take1` is saved already: the key skips it.
+    std::fs::write(&prog, "setcps(4)\ndrums: s(\"bd*4\")\n").unwrap();
+    std::fs::create_dir_all(d.join("takes")).unwrap();
+    write_wav(&d.join("takes/take1.wav"), 2, &[0.0; 8]);
+    let session = format!("weft-takes-key-{}", std::process::id());
+    let command = format!(
+        "env ALSA_CONFIG_PATH=/dev/null {} repl {} --seconds 12",
+        env!("CARGO_BIN_EXE_weft"),
+        prog.display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "200",
+        "-y",
+        "40",
+        &command,
+    ])
+    .expect("tmux starts");
+    let screen = || tmux(&["capture-pane", "-p", "-t", &session]).unwrap_or_default();
+    let up = wait_for(5.0, || screen().contains("drums"));
+    // The empty prompt hands the keys to the view; `t` takes the selected
+    // track (the first), 4 cycles: one second.
+    tmux(&["send-keys", "-t", &session, "Tab"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let help = screen();
+    tmux(&["send-keys", "-t", &session, "t"]);
+    let started = wait_for(3.0, || {
+        screen().contains("take `take2`: recording 4 cycle(s) of track `drums` from cycle")
+    });
+    let file = d.join("takes/take2.wav");
+    let saved = wait_for(5.0, || file.exists());
+    let ready = wait_for(2.0, || {
+        screen().contains("take `take2`: 4 cycle(s), 1.00 s")
+    });
+    let shown = screen();
+    let _ = tmux(&["kill-session", "-t", &session]);
+    assert!(up, "the dashboard did not come up:\n{shown}");
+    assert!(help.contains("t take"), "the help line:\n{help}");
+    assert!(started, "no take started:\n{shown}");
+    assert!(saved && ready, "the take was not saved:\n{shown}");
+    let take = read_wav(&file);
+    assert_eq!(take.len(), 2 * 48000);
+    assert!(rms(&take) > 0.01, "the take of the drums is silent");
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -328,11 +328,19 @@ impl Live {
         }
     }
 
-    /// Plays until the swap waiting in the engine has taken effect.
+    /// Plays until the swap waiting in the engine has taken effect and
+    /// the takes it asks for (and those recording) are done.
     fn play_pending_swap(&mut self) {
         let until = self.engine.pending_swap().map(|(_, s)| s).unwrap_or(0);
-        while self.engine.position() <= until || !self.engine.takes_recording().is_empty() {
+        loop {
             self.pump();
+            self.follow_takes();
+            if self.engine.position() > until
+                && self.takes_due.is_none()
+                && self.engine.takes_recording().is_empty()
+            {
+                break;
+            }
             std::thread::sleep(Duration::from_millis(2));
         }
         self.engine.take_messages();

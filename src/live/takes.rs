@@ -471,4 +471,21 @@ mod tests {
         assert!(m.starts_with("take `take3`"), "{m}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    fn a_take_line_at_the_prompt_stays_a_statement() {
+        use crate::live::name_repl_pattern as named;
+        for entry in [
+            "take('v', 4)",
+            "take(\"v\", 4, { from: 'drums' })",
+            "editSample('bd', { gain: 0.5 })",
+        ] {
+            assert_eq!(named(entry), entry);
+        }
+        // Strudel's stepwise `take` is a pattern: it plays as `repl`.
+        assert_eq!(
+            named("take(2, s(\"bd sd\"))"),
+            "repl: take(2, s(\"bd sd\"))"
+        );
+    }
 }
