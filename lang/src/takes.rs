@@ -102,8 +102,8 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-/// The word a pattern plays once a cycle, every cycle (`"voice"`): the
-/// same one whole event in its first two cycles.
+/// The word (or number) a pattern plays once a cycle, every cycle
+/// (`"voice"`, `"4"`): the same one whole event in its first two cycles.
 fn one_word(p: &crate::library::Pat) -> Option<String> {
     use crate::Time;
     let in_cycle = |c: i64| -> Option<String> {
@@ -116,6 +116,7 @@ fn one_word(p: &crate::library::Pat) -> Option<String> {
             .is_some_and(|w| w.begin == Time::int(c) && w.end == Time::int(c + 1));
         match &h.value {
             Value::Str(s) if whole => Some(s.to_string()),
+            Value::Num(x) if whole => Some(x.to_string()),
             _ => None,
         }
     };
@@ -203,11 +204,14 @@ pub fn parse_take(args: &[Value]) -> Result<TakeLine, RtError> {
 
 fn number(v: &Value) -> Option<f64> {
     match v {
-        Value::Pat(p) => p.pure_value.as_deref().and_then(number),
+        Value::Pat(p) => match p.pure_value.as_deref() {
+            Some(pure) => number(pure),
+            // `"4"`: one number every cycle.
+            None => one_word(p).and_then(|w| w.trim().parse().ok()),
+        },
         Value::Str(s) => s.trim().parse().ok(),
         v => v.as_number(),
     }
-    .filter(|x: &f64| x.is_finite())
 }
 
 /// The global `take`: a recording (recorded into `lines`) when its first
@@ -287,6 +291,7 @@ mod tests {
             vec![s("v"), Value::Num(0.0)],
             vec![s("v"), Value::Num(1.5)],
             vec![s("v"), Value::Num(100_000.0)],
+            vec![s("v"), Value::Num(f64::NAN)],
             vec![s("v")],
             vec![s("v"), Value::Num(1.0), map(&[("speed", Value::Num(2.0))])],
             vec![s("v"), Value::Num(1.0), Value::Num(2.0)],

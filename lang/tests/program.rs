@@ -310,7 +310,7 @@ fn a_thousand_line_program() {
 #[test]
 fn take_lines_are_held_by_the_program_and_checked() {
     use lang::takes::{TakeFrom, TakeLine};
-    let src = "take('voice', 4)\ntake(\"loop\", 8, { from: \"drums\" })\ntake('voice', 2, { add: true })\ntake('all', 1, { from: 'master' })\ndrums: s(\"bd sd\")\nv: s(\"voice loop\")\n";
+    let src = "take('voice', \"4\")\ntake(\"loop\", 8, { from: \"drums\" })\ntake('voice', 2, { add: true })\ntake('all', 1, { from: 'master' })\ndrums: s(\"bd sd\")\nv: s(\"voice loop\")\n";
     let ev = lang::program::evaluate_with(
         src,
         &EvalOptions {
