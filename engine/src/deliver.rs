@@ -153,6 +153,8 @@ pub struct Delivered {
     pub markers: Vec<Cue>,
     pub report: Report,
     pub messages: Vec<crate::engine::Message>,
+    /// Takes the render recorded (see [`crate::render::OfflineInput::record_takes`]).
+    pub takes: Vec<crate::takes::FinishedTake>,
 }
 
 impl Delivered {
@@ -342,6 +344,7 @@ pub fn deliver(
         markers,
         report,
         messages: mix.messages,
+        takes: mix.takes,
     })
 }
 

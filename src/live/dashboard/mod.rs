@@ -133,11 +133,13 @@ pub enum Action {
     Scope(String),
     /// Switch the scope's panel between the waveform and the spectrum.
     ToggleSpectrum,
+    /// Record a take (of the input, else of this track: the one selected).
+    Take(Option<String>),
 }
 
 /// The keys of the view, for the help line.
 pub const HELP: &str =
-    "1-9 mute · ↑↓ select · m mute · s solo · o scope · f spectrum · h hush · [ ] section · v view · q quit";
+    "1-9 mute · ↑↓ select · m mute · s solo · t take · o scope · f spectrum · h hush · [ ] section · v view · q quit";
 /// The help line while the REPL's prompt has the keys.
 pub const PROMPT_HELP: &str = "Enter run · ↑↓ history · Tab (empty prompt) view keys · Ctrl-D quit";
 

@@ -260,6 +260,7 @@ fn on_key(
             .into_iter()
             .collect(),
         KeyCode::Char('f') => vec![Action::ToggleSpectrum],
+        KeyCode::Char('t') => vec![Action::Take(track(state.selected))],
         KeyCode::Char(c @ '1'..='9') => {
             let i = c as usize - '1' as usize;
             track(i).map(Action::ToggleMute).into_iter().collect()
