@@ -112,28 +112,34 @@ fn render_input_feeds_the_file_sample_for_sample() {
 }
 
 #[test]
-fn render_input_refuses_a_wrong_file_clearly() {
+fn render_input_refuses_a_wrong_file_clearly_and_converts_another_rate() {
     let d = temp_dir("render-input-bad");
     let prog = d.join("p.weft");
     std::fs::write(&prog, "mic: input(1)\n").unwrap();
+    let garbage = d.join("garbage.wav");
+    std::fs::write(&garbage, b"not a wave file at all").unwrap();
     let at44 = d.join("44k.wav");
     write_wav(&at44, 1, 44100, &noise(4410, 3));
-    for (file, says) in [
-        (at44.clone(), "--sample-rate 44100"),
-        (d.join("missing.wav"), "cannot read the input"),
-    ] {
-        let (code, _, err) = run_weft(&[
+    let render = |file: &Path| {
+        run_weft(&[
             "render",
             prog.to_str().unwrap(),
             "-o",
             d.join("o.wav").to_str().unwrap(),
             "--input",
             file.to_str().unwrap(),
-        ]);
+        ])
+    };
+    for file in [d.join("missing.wav"), garbage] {
+        let (code, _, err) = render(&file);
         assert_eq!(code, 2, "{err}");
-        assert!(err.contains(says), "{err}");
+        assert!(err.contains("cannot read the input"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+    // Another sample rate is converted, with one line saying so.
+    let (code, _, err) = render(&at44);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("converted from 44100 Hz to 48000 Hz"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
 

@@ -54,32 +54,73 @@ pub fn db(x: f64) -> f64 {
 
 /// Measures interleaved stereo `samples`.
 pub fn analyse(samples: &[f32], sample_rate: u32) -> Analysis {
-    let loudness = loudness(samples, sample_rate);
-    let plain = plain_figures(samples);
-    let mono_loss = loudness.integrated - mono_loudness(samples, sample_rate);
-    Analysis {
-        integrated: loudness.integrated,
-        range: loudness.range,
-        short_term_max: loudness.short_term_max,
-        momentary_max: loudness.momentary_max,
-        sample_peak: loudness.sample_peak,
-        true_peak: loudness.true_peak,
-        rms: plain.rms,
-        crest: if plain.rms.is_finite() {
-            loudness.sample_peak - plain.rms
-        } else {
-            f64::NAN
-        },
-        correlation: plain.correlation,
-        mono_loss: if mono_loss.is_finite() {
-            mono_loss.max(0.0)
-        } else if loudness.integrated.is_finite() {
-            f64::INFINITY
-        } else {
-            f64::NAN
-        },
-        dc_offset: plain.dc_offset,
-        loudness_curve: loudness.curve,
+    let whole = samples.len() & !1;
+    let mut a = Analyser::new(sample_rate);
+    a.add(&samples[..whole]);
+    a.finish_with_stray(whole < samples.len())
+}
+
+/// [`analyse`] fed piece by piece: the same figures, to the last bit, for
+/// the same samples however they are cut, without holding them all.
+pub struct Analyser {
+    loudness: LoudnessMeter,
+    mono: MonoMeter,
+    plain: Plain,
+}
+
+impl Analyser {
+    pub fn new(sample_rate: u32) -> Analyser {
+        Analyser {
+            loudness: LoudnessMeter::new(sample_rate),
+            mono: MonoMeter::new(sample_rate),
+            plain: Plain::default(),
+        }
+    }
+
+    /// Adds whole stereo frames (interleaved; an odd sample at the end is
+    /// ignored).
+    pub fn add(&mut self, samples: &[f32]) {
+        let samples = &samples[..samples.len() & !1];
+        self.loudness.add(samples);
+        self.mono.add(samples);
+        self.plain.add(samples);
+    }
+
+    pub fn finish(self) -> Analysis {
+        self.finish_with_stray(false)
+    }
+
+    /// The figures; `stray`: the samples ended with half a frame, which
+    /// the loudness meter refuses (its figures stop at the last whole
+    /// curve step).
+    pub(crate) fn finish_with_stray(self, stray: bool) -> Analysis {
+        let loudness = self.loudness.finish(stray);
+        let plain = self.plain.finish();
+        let mono_loss = loudness.integrated - self.mono.finish();
+        Analysis {
+            integrated: loudness.integrated,
+            range: loudness.range,
+            short_term_max: loudness.short_term_max,
+            momentary_max: loudness.momentary_max,
+            sample_peak: loudness.sample_peak,
+            true_peak: loudness.true_peak,
+            rms: plain.rms,
+            crest: if plain.rms.is_finite() {
+                loudness.sample_peak - plain.rms
+            } else {
+                f64::NAN
+            },
+            correlation: plain.correlation,
+            mono_loss: if mono_loss.is_finite() {
+                mono_loss.max(0.0)
+            } else if loudness.integrated.is_finite() {
+                f64::INFINITY
+            } else {
+                f64::NAN
+            },
+            dc_offset: plain.dc_offset,
+            loudness_curve: loudness.curve,
+        }
     }
 }
 
@@ -93,90 +134,196 @@ struct Loudness {
     curve: Vec<f64>,
 }
 
-fn loudness(samples: &[f32], sample_rate: u32) -> Loudness {
-    let mut out = Loudness {
-        integrated: f64::NEG_INFINITY,
-        range: 0.0,
-        short_term_max: f64::NEG_INFINITY,
-        momentary_max: f64::NEG_INFINITY,
-        sample_peak: f64::NEG_INFINITY,
-        true_peak: f64::NEG_INFINITY,
-        curve: Vec::new(),
-    };
-    let mode = Mode::I | Mode::LRA | Mode::S | Mode::M | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK;
-    let Ok(mut m) = EbuR128::new(2, sample_rate, mode) else {
-        return out;
-    };
-    let step = ((sample_rate as f64 * CURVE_STEP) as usize).max(1) * 2;
-    for chunk in samples.chunks(step) {
+/// EBU R 128 loudness, read every [`CURVE_STEP`] seconds of audio.
+struct LoudnessMeter {
+    meter: Option<EbuR128>,
+    /// Samples per curve step (interleaved).
+    step: usize,
+    /// The start of the current step, when it arrived in pieces.
+    pending: Vec<f32>,
+    out: Loudness,
+}
+
+impl LoudnessMeter {
+    fn new(sample_rate: u32) -> LoudnessMeter {
+        let mode = Mode::I | Mode::LRA | Mode::S | Mode::M | Mode::TRUE_PEAK | Mode::SAMPLE_PEAK;
+        let step = ((sample_rate as f64 * CURVE_STEP) as usize).max(1) * 2;
+        LoudnessMeter {
+            meter: EbuR128::new(2, sample_rate, mode).ok(),
+            step,
+            pending: Vec::new(),
+            out: Loudness {
+                integrated: f64::NEG_INFINITY,
+                range: 0.0,
+                short_term_max: f64::NEG_INFINITY,
+                momentary_max: f64::NEG_INFINITY,
+                sample_peak: f64::NEG_INFINITY,
+                true_peak: f64::NEG_INFINITY,
+                curve: Vec::new(),
+            },
+        }
+    }
+
+    fn add(&mut self, mut samples: &[f32]) {
+        if self.meter.is_none() {
+            return;
+        }
+        if !self.pending.is_empty() {
+            let take = (self.step - self.pending.len()).min(samples.len());
+            self.pending.extend_from_slice(&samples[..take]);
+            samples = &samples[take..];
+            if self.pending.len() < self.step {
+                return;
+            }
+            let step = std::mem::take(&mut self.pending);
+            self.read_step(&step);
+            self.pending = step;
+            self.pending.clear();
+        }
+        let mut steps = samples.chunks_exact(self.step);
+        for chunk in &mut steps {
+            self.read_step(chunk);
+        }
+        self.pending.extend_from_slice(steps.remainder());
+    }
+
+    /// Feeds one step (the last may be shorter) and reads the short-term
+    /// and momentary loudness after it.
+    fn read_step(&mut self, chunk: &[f32]) {
+        let Some(m) = self.meter.as_mut() else {
+            return;
+        };
         if m.add_frames_f32(chunk).is_err() {
-            return out;
+            // The figures stop here, as they are.
+            self.meter = None;
+            return;
         }
         let st = m.loudness_shortterm().unwrap_or(f64::NEG_INFINITY);
         let mo = m.loudness_momentary().unwrap_or(f64::NEG_INFINITY);
+        let out = &mut self.out;
         out.short_term_max = out.short_term_max.max(st);
         out.momentary_max = out.momentary_max.max(mo);
         out.curve
             .push(if st < -200.0 { f64::NEG_INFINITY } else { st });
     }
-    let peak = |f: &dyn Fn(u32) -> f64| db(f(0).max(f(1)));
-    out.integrated = m.loudness_global().unwrap_or(f64::NEG_INFINITY);
-    out.range = m.loudness_range().unwrap_or(0.0);
-    out.sample_peak = peak(&|c| m.sample_peak(c).unwrap_or(0.0));
-    out.true_peak = peak(&|c| m.true_peak(c).unwrap_or(0.0));
-    for x in [&mut out.short_term_max, &mut out.momentary_max] {
-        if *x < -200.0 {
-            *x = f64::NEG_INFINITY;
+
+    fn finish(mut self, stray: bool) -> Loudness {
+        if stray {
+            // Half a frame at the end: the meter refuses the last piece.
+            return self.out;
         }
+        if !self.pending.is_empty() {
+            let last = std::mem::take(&mut self.pending);
+            self.read_step(&last);
+        }
+        let Some(m) = self.meter else {
+            return self.out;
+        };
+        let mut out = self.out;
+        let peak = |f: &dyn Fn(u32) -> f64| db(f(0).max(f(1)));
+        out.integrated = m.loudness_global().unwrap_or(f64::NEG_INFINITY);
+        out.range = m.loudness_range().unwrap_or(0.0);
+        out.sample_peak = peak(&|c| m.sample_peak(c).unwrap_or(0.0));
+        out.true_peak = peak(&|c| m.true_peak(c).unwrap_or(0.0));
+        for x in [&mut out.short_term_max, &mut out.momentary_max] {
+            if *x < -200.0 {
+                *x = f64::NEG_INFINITY;
+            }
+        }
+        out
     }
-    out
 }
 
-/// Integrated loudness of the signal folded to mono, (L+R)/2 on both sides.
-fn mono_loudness(samples: &[f32], sample_rate: u32) -> f64 {
-    let Ok(mut m) = EbuR128::new(2, sample_rate, Mode::I) else {
-        return f64::NEG_INFINITY;
-    };
-    let mut buf = Vec::with_capacity(8192);
-    for chunk in samples.chunks(8192) {
-        buf.clear();
-        for f in chunk.chunks_exact(2) {
-            let mid = 0.5 * (f[0] + f[1]);
-            buf.push(mid);
-            buf.push(mid);
-        }
-        if m.add_frames_f32(&buf).is_err() {
-            return f64::NEG_INFINITY;
-        }
-    }
-    m.loudness_global().unwrap_or(f64::NEG_INFINITY)
+/// Integrated loudness of the signal folded to mono, (L+R)/2 on both
+/// sides: measured as one channel counted twice (EBU R 128's dual mono),
+/// which gives the same figure as two identical channels with half the
+/// filtering (a block's energy `2·s` is `s + s` exactly).
+struct MonoMeter {
+    meter: Option<EbuR128>,
+    mid: Vec<f32>,
 }
 
+impl MonoMeter {
+    fn new(sample_rate: u32) -> MonoMeter {
+        let meter = EbuR128::new(1, sample_rate, Mode::I)
+            .ok()
+            .and_then(|mut m| {
+                m.set_channel(0, ebur128::Channel::DualMono).ok()?;
+                Some(m)
+            });
+        MonoMeter {
+            meter,
+            mid: Vec::with_capacity(4096),
+        }
+    }
+
+    fn add(&mut self, samples: &[f32]) {
+        let Some(m) = self.meter.as_mut() else {
+            return;
+        };
+        for chunk in samples.chunks(8192) {
+            self.mid.clear();
+            self.mid
+                .extend(chunk.chunks_exact(2).map(|f| 0.5 * (f[0] + f[1])));
+            if m.add_frames_f32(&self.mid).is_err() {
+                self.meter = None;
+                return;
+            }
+        }
+    }
+
+    fn finish(self) -> f64 {
+        self.meter
+            .and_then(|m| m.loudness_global().ok())
+            .unwrap_or(f64::NEG_INFINITY)
+    }
+}
+
+/// Sums for RMS, correlation and DC offset.
+#[derive(Default)]
 struct Plain {
+    ll: f64,
+    rr: f64,
+    lr: f64,
+    sl: f64,
+    sr: f64,
+    frames: usize,
+}
+
+struct PlainFigures {
     rms: f64,
     correlation: f64,
     dc_offset: f64,
 }
 
-fn plain_figures(samples: &[f32]) -> Plain {
-    let (mut ll, mut rr, mut lr, mut sl, mut sr) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    for f in samples.chunks_exact(2) {
-        let (l, r) = (f[0] as f64, f[1] as f64);
-        ll += l * l;
-        rr += r * r;
-        lr += l * r;
-        sl += l;
-        sr += r;
+impl Plain {
+    fn add(&mut self, samples: &[f32]) {
+        let (mut ll, mut rr, mut lr, mut sl, mut sr) =
+            (self.ll, self.rr, self.lr, self.sl, self.sr);
+        for f in samples.chunks_exact(2) {
+            let (l, r) = (f[0] as f64, f[1] as f64);
+            ll += l * l;
+            rr += r * r;
+            lr += l * r;
+            sl += l;
+            sr += r;
+        }
+        (self.ll, self.rr, self.lr, self.sl, self.sr) = (ll, rr, lr, sl, sr);
+        self.frames += samples.len() / 2;
     }
-    let frames = (samples.len() / 2).max(1) as f64;
-    Plain {
-        rms: 10.0 * ((ll + rr) / (2.0 * frames)).log10(),
-        correlation: if ll > 0.0 && rr > 0.0 {
-            (lr / (ll * rr).sqrt()).clamp(-1.0, 1.0)
-        } else {
-            f64::NAN
-        },
-        dc_offset: db((sl / frames).abs().max((sr / frames).abs())),
+
+    fn finish(&self) -> PlainFigures {
+        let (ll, rr, lr, sl, sr) = (self.ll, self.rr, self.lr, self.sl, self.sr);
+        let frames = self.frames.max(1) as f64;
+        PlainFigures {
+            rms: 10.0 * ((ll + rr) / (2.0 * frames)).log10(),
+            correlation: if ll > 0.0 && rr > 0.0 {
+                (lr / (ll * rr).sqrt()).clamp(-1.0, 1.0)
+            } else {
+                f64::NAN
+            },
+            dc_offset: db((sl / frames).abs().max((sr / frames).abs())),
+        }
     }
 }
 

@@ -459,6 +459,14 @@ pub struct AudioCore {
     input: Option<crate::input::InputFeed>,
     /// Takes being recorded.
     takes: crate::takes::Deck,
+    /// Strip levels are measured for the statistics (off in offline
+    /// renders, where nobody reads them).
+    metering: bool,
+    /// One past the last voice slot, strip slot and bank that may be in
+    /// use: slots fill from the start, and each chunk walks only these.
+    voices_end: usize,
+    strips_end: usize,
+    banks_end: usize,
 }
 
 /// Queues and settings an [`AudioCore`] is built from.
@@ -528,7 +536,16 @@ impl AudioCore {
             capture: p.capture,
             input: None,
             takes: p.takes,
+            metering: true,
+            voices_end: 0,
+            strips_end: 0,
+            banks_end: 0,
         }
+    }
+
+    /// Turns the strips' level meters (for the statistics) on or off.
+    pub fn set_metering(&mut self, on: bool) {
+        self.metering = on;
     }
 
     /// Feeds `input(…)` from `feed` (a live capture or a file).
@@ -583,7 +600,10 @@ impl AudioCore {
 
     /// Number of voices sounding now.
     pub fn active_voices(&self) -> usize {
-        self.voices.iter().filter(|v| v.is_some()).count()
+        self.voices[..self.voices_end]
+            .iter()
+            .filter(|v| v.is_some())
+            .count()
     }
 
     /// Sends every rendered sample (interleaved stereo) to `record` too.
@@ -697,10 +717,13 @@ impl AudioCore {
                 .enumerate()
                 .filter(|(_, b)| !b.is_full())
                 .find_map(|(i, b)| b.start(params, sr).map(|j| (i, j)));
-            if lane.is_none() {
-                self.report(Report::Dropped);
-                self.send_garbage(Garbage::Voice(v));
-                return;
+            match lane {
+                Some((b, _)) => self.banks_end = self.banks_end.max(*b + 1),
+                None => {
+                    self.report(Report::Dropped);
+                    self.send_garbage(Garbage::Voice(v));
+                    return;
+                }
             }
         }
         match self.strips.get_mut(v.track).and_then(|s| s.as_mut()) {
@@ -741,6 +764,7 @@ impl AudioCore {
             }
         }
         self.voices[slot] = Some(v);
+        self.voices_end = self.voices_end.max(slot + 1);
     }
 
     fn apply_swap(&mut self, mut plan: Box<SwapPlan>) {
@@ -752,6 +776,7 @@ impl AudioCore {
                 if let Some(old) = self.strips[u.slot].replace(new) {
                     self.send_garbage(Garbage::Strip(u.slot, old));
                 }
+                self.strips_end = self.strips_end.max(u.slot + 1);
             }
             let Some(strip) = self.strips[u.slot].as_mut() else {
                 continue;
@@ -795,8 +820,7 @@ impl AudioCore {
     /// Clears the per-callback stem buffers.
     pub(crate) fn begin_callback(&mut self) {
         if self.stems {
-            for tap in self
-                .strips
+            for tap in self.strips[..self.strips_end]
                 .iter_mut()
                 .flatten()
                 .filter_map(|s| s.tap.as_mut())
@@ -809,7 +833,7 @@ impl AudioCore {
     /// Renders `n` frames (n <= CHUNK) into the master bus.
     pub(crate) fn render_chunk(&mut self, n: usize) {
         self.read_input(n);
-        for s in self.strips.iter_mut().flatten() {
+        for s in self.strips[..self.strips_end].iter_mut().flatten() {
             zero(&mut s.bus, n);
             if let Some(tap) = s.tap.as_mut() {
                 tap.begin_chunk(n);
@@ -821,22 +845,23 @@ impl AudioCore {
                 zero(&mut o.delay_in, n);
             }
         }
-        for b in self.banks.iter_mut() {
+        for b in self.banks[..self.banks_end].iter_mut() {
             if !b.is_empty() {
                 b.process(n);
             }
         }
-        for i in 0..self.voices.len() {
+        for i in 0..self.voices_end {
             if self.voices[i].is_some() {
                 self.render_voice(i, n);
             }
         }
         zero(&mut self.master.bus, n);
-        for i in 0..self.strips.len() {
+        for i in 0..self.strips_end {
             if self.strips[i].is_some() {
                 self.mix_strip(i, n);
             }
         }
+        self.shrink_ends();
         self.mix_orbits(n);
         if let Some(old) = self.master.fx.process(n, &mut self.master.bus) {
             self.send_garbage(Garbage::Unit(old));
@@ -848,14 +873,26 @@ impl AudioCore {
                 .capture(crate::takes::Tap::Master, self.pos, l, r);
         }
         if self.stems {
-            for tap in self
-                .strips
+            for tap in self.strips[..self.strips_end]
                 .iter_mut()
                 .flatten()
                 .filter_map(|s| s.tap.as_mut())
             {
                 tap.finish_chunk(n);
             }
+        }
+    }
+
+    /// Moves the ends of the used slots back past slots that emptied.
+    fn shrink_ends(&mut self) {
+        while self.voices_end > 0 && self.voices[self.voices_end - 1].is_none() {
+            self.voices_end -= 1;
+        }
+        while self.strips_end > 0 && self.strips[self.strips_end - 1].is_none() {
+            self.strips_end -= 1;
+        }
+        while self.banks_end > 0 && self.banks[self.banks_end - 1].is_empty() {
+            self.banks_end -= 1;
         }
     }
 
@@ -1069,16 +1106,22 @@ impl AudioCore {
         }
         if !faulted {
             let src = strip.bus.buffer_ref();
-            let (mut level_peak, mut squares) = (0.0f32, 0.0f32);
-            for ch in 0..2 {
-                let dst = self.master.bus.channel_f32_mut(ch);
-                for (d, x) in dst[..n].iter_mut().zip(&src.channel_f32(ch)[..n]) {
-                    *d += x;
-                    level_peak = level_peak.max(x.abs());
-                    squares += x * x;
+            if self.metering {
+                let mut level = Level8::default();
+                for ch in 0..2 {
+                    let dst = &mut self.master.bus.channel_f32_mut(ch)[..n];
+                    level.add_into(dst, &src.channel_f32(ch)[..n]);
+                }
+                let (level_peak, squares) = level.finish();
+                self.stats.meter(i, level_peak, squares, n);
+            } else {
+                for ch in 0..2 {
+                    let dst = &mut self.master.bus.channel_f32_mut(ch)[..n];
+                    for (d, x) in dst.iter_mut().zip(&src.channel_f32(ch)[..n]) {
+                        *d += x;
+                    }
                 }
             }
-            self.stats.meter(i, level_peak, squares, n);
             let scope = self.stats.scope();
             if scope.wants(i) {
                 scope.write(i, &src.channel_f32(0)[..n], &src.channel_f32(1)[..n]);
@@ -1122,8 +1165,7 @@ impl AudioCore {
                 master.channel_f32_mut(0)[k] += rl * 3.0 + dl;
                 master.channel_f32_mut(1)[k] += rr * 3.0 + dr;
             }
-            for tap in self
-                .strips
+            for tap in self.strips[..self.strips_end]
                 .iter_mut()
                 .flatten()
                 .filter_map(|s| s.tap.as_mut())
@@ -1167,13 +1209,52 @@ impl AudioCore {
 
     /// Updates the shared statistics after a callback that began at `started`.
     pub(crate) fn record_stats(&self, started: std::time::Instant, frames: usize) {
-        let voices = self.voices.iter().filter(|v| v.is_some()).count();
+        let voices = self.active_voices();
         self.stats.record(
             self.epoch,
             started,
             frames as f64 / self.sample_rate,
             voices,
         );
+    }
+}
+
+/// A strip's level meter, accumulated in eight lanes while the strip is
+/// added to the master bus: one pass over the samples, no dependency from
+/// one sample to the next (a running maximum and sum would make the loop
+/// wait for each addition in turn, once per track and sample).
+#[derive(Default)]
+struct Level8 {
+    peak: [f32; 8],
+    squares: [f32; 8],
+}
+
+impl Level8 {
+    /// Adds `src` into `dst` and meters it.
+    #[inline]
+    fn add_into(&mut self, dst: &mut [f32], src: &[f32]) {
+        let mut d = dst.chunks_exact_mut(8);
+        let mut s = src.chunks_exact(8);
+        for (d, s) in (&mut d).zip(&mut s) {
+            for j in 0..8 {
+                d[j] += s[j];
+                self.peak[j] = self.peak[j].max(s[j].abs());
+                self.squares[j] += s[j] * s[j];
+            }
+        }
+        for (j, (d, x)) in d.into_remainder().iter_mut().zip(s.remainder()).enumerate() {
+            *d += x;
+            self.peak[j] = self.peak[j].max(x.abs());
+            self.squares[j] += x * x;
+        }
+    }
+
+    /// The peak and the sum of squares.
+    fn finish(&self) -> (f32, f32) {
+        (
+            self.peak.iter().copied().fold(0.0f32, f32::max),
+            self.squares.iter().sum(),
+        )
     }
 }
 

@@ -11,6 +11,11 @@ use crate::audio::{AudioCore, CHUNK};
 /// Fills `out` (interleaved, `channels` per frame) with the next frames.
 pub fn process(core: &mut AudioCore, out: &mut [f32], channels: usize) {
     let started = std::time::Instant::now();
+    // Decaying tails (a string, a filter, the master's DC blocker settling
+    // on a value after the music stops) reach subnormal numbers, each
+    // operation on which costs a hundred times more on x86; they are far
+    // below the last bit of any output format: flushed to zero.
+    let _flush = crate::dsp::lanes::FlushSubnormals::new();
     let channels = channels.max(1);
     let frames = out.len() / channels;
     core.begin_callback();

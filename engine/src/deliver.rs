@@ -4,16 +4,16 @@
 //! for the mix report, and written as WAV (with BWF, cue and loop chunks)
 //! or FLAC. See docs/deliverables.md.
 
-use crate::analysis::{analyse, db, Analysis};
-use crate::dither::{quantize, Dither};
+use crate::analysis::{analyse, db, Analyser, Analysis};
+use crate::dither::{quantize, Dither, Quantizer};
 use crate::markers::{check_loop, section_starts, LoopError};
 use crate::mastering::{
     apply_gains, fit, fold_tail, limit, limit_loop, limiting, over_full_scale, FitError, Goal,
-    Limiting,
+    LimiterStream, Limiting, LimitingMeter,
 };
 use crate::render::{
-    cycles_to_render, fade_out, mixdown, tempo_map, Length, MixOptions, RenderOptions,
-    SampleFormat, StemPoint, Tail, CEILING_DB,
+    cycles_to_render, fade_out, mixdown, mixdown_into, tempo_map, Length, MixOptions,
+    RenderOptions, SampleFormat, StemPoint, Tail, CEILING_DB,
 };
 use crate::wav::{Cue, PcmData, WavMeta};
 use lang::graph::Instrument;
@@ -178,6 +178,24 @@ pub fn to_file(samples: &[f32], format: SampleFormat, dither: Dither, seed: u64)
     }
 }
 
+/// [`analyse`] of the samples a file holds, read back as a player reads
+/// them ([`FileSamples::to_f32`]) a piece at a time.
+fn analyse_file(file: &FileSamples, sample_rate: u32) -> Analysis {
+    let (samples, bits) = match file {
+        FileSamples::Float(s) => return analyse(s, sample_rate),
+        FileSamples::Int { samples, bits } => (samples, *bits),
+    };
+    let scale = 1.0 / (1i64 << (bits - 1)) as f64;
+    let mut a = Analyser::new(sample_rate);
+    let mut buf = Vec::with_capacity(8192);
+    for chunk in samples.chunks(8192) {
+        buf.clear();
+        buf.extend(chunk.iter().map(|&x| (x as f64 * scale) as f32));
+        a.add(&buf);
+    }
+    a.finish_with_stray(samples.len() % 2 == 1)
+}
+
 /// The cycles a delivery plays, for downloads and loop checks.
 fn length_cycles(program: &Program, opts: &DeliverOptions) -> lang::Time {
     cycles_to_render(
@@ -212,6 +230,18 @@ pub fn deliver(
             label,
         })
         .collect();
+    if let (Loudness::AsMixed { ceiling_db }, false, None) =
+        (&opts.loudness, opts.looped, opts.stems)
+    {
+        return Ok(deliver_as_rendered(
+            program,
+            library,
+            opts,
+            *ceiling_db,
+            markers,
+            progress,
+        ));
+    }
     let mix = mixdown(
         program,
         library,
@@ -310,7 +340,7 @@ pub fn deliver(
         .then(|| sum_error(&limited.samples, &stems));
 
     let file = to_file(&limited.samples, opts.format, opts.dither, 0);
-    let analysis = analyse(&file.to_f32(), sr);
+    let analysis = analyse_file(&file, sr);
     let target = target.map(|mut t| {
         t.met = (analysis.integrated - t.goal.integrated).abs() <= t.goal.tolerance + 1e-9
             && analysis.true_peak <= t.goal.true_peak + 0.05;
@@ -346,6 +376,263 @@ pub fn deliver(
         messages: mix.messages,
         takes: mix.takes,
     })
+}
+
+/// [`deliver`] of a plain render (as mixed, no loop, no stems), the
+/// master finished while it is rendered: limited, faded at the end,
+/// quantized, and measured on a second thread, so that none of it waits
+/// for the whole mix and the mix is never held. The same file and report
+/// as finishing the whole mixdown afterwards.
+fn deliver_as_rendered(
+    program: Program,
+    library: Vec<Instrument>,
+    opts: &DeliverOptions,
+    ceiling_db: f64,
+    markers: Vec<Cue>,
+    progress: &mut dyn FnMut(f64),
+) -> Delivered {
+    let sr = opts.sample_rate;
+    let mix_options = MixOptions {
+        sample_rate: sr,
+        length: opts.length,
+        tail: Tail::Seconds(opts.tail),
+        stems: None,
+        input: opts.input.clone(),
+    };
+    let mut finish = Finishing::new(opts, ceiling_db);
+    let (mixed, analysis) = std::thread::scope(|scope| {
+        let mut measure = Measuring::start(scope, sr);
+        let mixed = mixdown_into(
+            program,
+            library,
+            &mix_options,
+            Vec::new(),
+            progress,
+            &mut |block| finish.push(block.samples, block.expected, &mut measure),
+        );
+        finish.end(&mut measure);
+        (mixed, measure.finish())
+    });
+    let frames = mixed.frames;
+    let report = Report {
+        sample_rate: sr,
+        seconds: frames as f64 / sr as f64,
+        master: analysis,
+        gain_db: 0.0,
+        ceiling_db,
+        limiting: finish.limiting.finish(),
+        clipped: finish.clipped,
+        target: None,
+        stem_point: None,
+        tracks: Vec::new(),
+        stems_sum_error_db: None,
+        loop_frames: None,
+    };
+    Delivered {
+        sample_rate: sr,
+        format: opts.format,
+        dither: opts.dither,
+        master: finish.file,
+        stems: Vec::new(),
+        markers: markers
+            .into_iter()
+            .filter(|m| (m.frame as usize) < frames)
+            .collect(),
+        report,
+        messages: mixed.messages,
+        takes: mixed.takes,
+    }
+}
+
+/// The master of a plain render finished as it arrives: the limiter, the
+/// end's fade (the last frames are held back until the end is known) and
+/// the word length.
+struct Finishing {
+    limiter: LimiterStream,
+    limiting: LimitingMeter,
+    /// Samples over full scale going into the limiter.
+    clipped: usize,
+    /// Frames of the end's fade.
+    fade: usize,
+    /// Limited frames not yet quantized (interleaved).
+    held: Vec<f32>,
+    quantizer: Option<Quantizer>,
+    file: FileSamples,
+}
+
+/// Frames quantized at a time (besides the fade held back).
+const FINISH_BATCH: usize = 8192;
+
+impl Finishing {
+    fn new(opts: &DeliverOptions, ceiling_db: f64) -> Finishing {
+        let sr = opts.sample_rate;
+        let (quantizer, file) = match opts.format {
+            SampleFormat::F32 => (None, FileSamples::Float(Vec::new())),
+            SampleFormat::S16 | SampleFormat::S24 => {
+                let bits = if opts.format == SampleFormat::S16 {
+                    16
+                } else {
+                    24
+                };
+                (
+                    Some(Quantizer::new(bits, opts.dither, 0)),
+                    FileSamples::Int {
+                        samples: Vec::new(),
+                        bits,
+                    },
+                )
+            }
+        };
+        Finishing {
+            limiter: LimiterStream::new(sr, 0.0, ceiling_db),
+            limiting: LimitingMeter::default(),
+            clipped: 0,
+            fade: (0.005 * sr as f64) as usize,
+            held: Vec::with_capacity((FINISH_BATCH + 512) * 2),
+            quantizer,
+            file,
+        }
+    }
+
+    /// Takes the next block of the mixdown (`expected` frames in all).
+    fn push(&mut self, samples: &[f32], expected: usize, measure: &mut Measuring) {
+        if self.file_len() == 0 {
+            self.reserve(expected.min(1 << 26) * 2);
+        }
+        // As `over_full_scale` at a gain of 0 dB.
+        self.clipped += samples.iter().filter(|x| x.abs() > 1.0).count();
+        let (held, limiting) = (&mut self.held, &mut self.limiting);
+        self.limiter.push(samples, &mut |l, r, g| {
+            held.push(l);
+            held.push(r);
+            limiting.add(g);
+        });
+        if self.held.len() >= (FINISH_BATCH + self.fade) * 2 {
+            let ready = self.held.len() - self.fade * 2;
+            self.emit(ready, measure);
+        }
+    }
+
+    /// The mixdown is over: the limiter's last frames, the fade, the rest.
+    fn end(&mut self, measure: &mut Measuring) {
+        let (held, limiting) = (&mut self.held, &mut self.limiting);
+        self.limiter.finish(&mut |l, r, g| {
+            held.push(l);
+            held.push(r);
+            limiting.add(g);
+        });
+        fade_out(&mut self.held, self.fade);
+        self.emit(self.held.len(), measure);
+    }
+
+    /// Quantizes the first `samples` held samples into the file and hands
+    /// them to the measuring.
+    fn emit(&mut self, samples: usize, measure: &mut Measuring) {
+        let ready = &self.held[..samples];
+        match (&mut self.file, &mut self.quantizer) {
+            (FileSamples::Int { samples, bits }, Some(q)) => {
+                let mut chunk = Vec::with_capacity(ready.len());
+                q.extend(ready, &mut chunk);
+                samples.extend_from_slice(&chunk);
+                measure.add(Piece::Int(chunk, *bits));
+            }
+            (file, _) => {
+                if let FileSamples::Float(s) = file {
+                    s.extend_from_slice(ready);
+                }
+                measure.add(Piece::Float(ready.to_vec()));
+            }
+        }
+        self.held.drain(..samples);
+    }
+
+    fn file_len(&self) -> usize {
+        match &self.file {
+            FileSamples::Int { samples, .. } => samples.len(),
+            FileSamples::Float(s) => s.len(),
+        }
+    }
+
+    fn reserve(&mut self, samples: usize) {
+        match &mut self.file {
+            FileSamples::Int { samples: s, .. } => s.reserve_exact(samples),
+            FileSamples::Float(s) => s.reserve_exact(samples),
+        }
+    }
+}
+
+/// Samples of the file, as written, for measuring.
+enum Piece {
+    Int(Vec<i32>, u32),
+    Float(Vec<f32>),
+}
+
+/// The file's analysis: on a second thread fed through a bounded
+/// channel, or here when no thread can be started.
+enum Measuring<'scope> {
+    Thread(
+        std::sync::mpsc::SyncSender<Piece>,
+        std::thread::ScopedJoinHandle<'scope, Analysis>,
+    ),
+    Here(Box<Analyser>),
+}
+
+impl<'scope> Measuring<'scope> {
+    fn start<'env>(scope: &'scope std::thread::Scope<'scope, 'env>, sample_rate: u32) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(16);
+        let spawned = std::thread::Builder::new()
+            .name("weft-measure".into())
+            .spawn_scoped(scope, move || {
+                let mut a = Analyser::new(sample_rate);
+                let mut buf = Vec::new();
+                for piece in rx {
+                    measure_piece(&mut a, &piece, &mut buf);
+                }
+                a.finish()
+            });
+        match spawned {
+            Ok(handle) => Measuring::Thread(tx, handle),
+            Err(_) => Measuring::Here(Box::new(Analyser::new(sample_rate))),
+        }
+    }
+
+    fn add(&mut self, piece: Piece) {
+        match self {
+            Measuring::Thread(tx, _) => {
+                // The thread only stops early if it panicked; `finish` says so.
+                let _ = tx.send(piece);
+            }
+            Measuring::Here(a) => measure_piece(a, &piece, &mut Vec::new()),
+        }
+    }
+
+    fn finish(self) -> Analysis {
+        match self {
+            Measuring::Thread(tx, handle) => {
+                drop(tx);
+                handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+            }
+            Measuring::Here(a) => a.finish(),
+        }
+    }
+}
+
+/// Adds a piece of the file to `a`, integers read back as
+/// [`FileSamples::to_f32`] reads them.
+fn measure_piece(a: &mut Analyser, piece: &Piece, buf: &mut Vec<f32>) {
+    match piece {
+        Piece::Float(s) => a.add(s),
+        Piece::Int(s, bits) => {
+            let scale = 1.0 / (1i64 << (bits - 1)) as f64;
+            for chunk in s.chunks(8192) {
+                buf.clear();
+                buf.extend(chunk.iter().map(|&x| (x as f64 * scale) as f32));
+                a.add(buf);
+            }
+        }
+    }
 }
 
 /// Peak of (sum of stems − master), dBFS.

@@ -60,33 +60,93 @@ const SHAPE: [f64; 5] = [2.033, -2.165, 1.959, -1.590, 0.6149];
 /// Interleaved stereo `samples` (full scale ±1) as `bits`-bit integers.
 /// `seed` picks the noise (give each file of a delivery its own).
 pub fn quantize(samples: &[f32], bits: u32, dither: Dither, seed: u64) -> Vec<i32> {
-    let bits = bits.clamp(8, 32);
-    let scale = (1i64 << (bits - 1)) as f64;
-    let (lo, hi) = (-scale, scale - 1.0);
-    let mut rng = fastrand::Rng::with_seed(seed);
-    // Per channel: the last errors, newest first.
-    let mut errors = [[0.0f64; SHAPE.len()]; 2];
     let mut out = Vec::with_capacity(samples.len());
-    for (i, &x) in samples.iter().enumerate() {
-        let v = x as f64 * scale;
-        let v = if v.is_finite() { v } else { 0.0 };
-        let y = match dither {
-            Dither::None => v.round(),
-            Dither::Tpdf => (v + tpdf(&mut rng)).round(),
-            Dither::Shaped => {
-                let e = &mut errors[i % 2];
-                let shaped = v - SHAPE.iter().zip(e.iter()).map(|(h, e)| h * e).sum::<f64>();
-                let y = (shaped + tpdf(&mut rng)).round();
-                e.rotate_right(1);
-                // The error of this sample, kept within a few LSB so that a
-                // clipped sample cannot make the feedback run away.
-                e[0] = (y - shaped).clamp(-4.0, 4.0);
-                y
+    Quantizer::new(bits, dither, seed).extend(samples, &mut out);
+    out
+}
+
+/// [`quantize`] a piece at a time: the same integers for the same samples
+/// however they are cut.
+pub struct Quantizer {
+    dither: Dither,
+    scale: f64,
+    lo: f64,
+    hi: f64,
+    rng: fastrand::Rng,
+    /// Per channel: the last errors, newest first.
+    errors: [[f64; SHAPE.len()]; 2],
+    /// Samples quantized so far (their parity is the next one's channel).
+    count: usize,
+}
+
+impl Quantizer {
+    pub fn new(bits: u32, dither: Dither, seed: u64) -> Quantizer {
+        let bits = bits.clamp(8, 32);
+        let scale = (1i64 << (bits - 1)) as f64;
+        Quantizer {
+            dither,
+            scale,
+            lo: -scale,
+            hi: scale - 1.0,
+            rng: fastrand::Rng::with_seed(seed),
+            errors: [[0.0f64; SHAPE.len()]; 2],
+            count: 0,
+        }
+    }
+
+    /// Quantizes the next `samples` (interleaved stereo) onto `out`.
+    pub fn extend(&mut self, samples: &[f32], out: &mut Vec<i32>) {
+        let (scale, lo, hi) = (self.scale, self.lo, self.hi);
+        let finite = |x: f32| {
+            let v = x as f64 * scale;
+            if v.is_finite() {
+                v
+            } else {
+                0.0
             }
         };
-        out.push(y.clamp(lo, hi) as i32);
+        match self.dither {
+            Dither::None => out.extend(samples.iter().map(|&x| round_clamped(finite(x), lo, hi))),
+            Dither::Tpdf => {
+                let rng = &mut self.rng;
+                out.extend(
+                    samples
+                        .iter()
+                        .map(|&x| round_clamped(finite(x) + tpdf(rng), lo, hi)),
+                )
+            }
+            Dither::Shaped => {
+                for &x in samples {
+                    let v = finite(x);
+                    let e = &mut self.errors[self.count % 2];
+                    self.count += 1;
+                    let shaped = v - SHAPE.iter().zip(e.iter()).map(|(h, e)| h * e).sum::<f64>();
+                    let y = (shaped + tpdf(&mut self.rng)).round();
+                    e.rotate_right(1);
+                    // The error of this sample, kept within a few LSB so that a
+                    // clipped sample cannot make the feedback run away.
+                    e[0] = (y - shaped).clamp(-4.0, 4.0);
+                    out.push(y.clamp(lo, hi) as i32);
+                }
+                return;
+            }
+        }
+        self.count += samples.len();
     }
-    out
+}
+
+/// `v.round().clamp(lo, hi) as i32` for finite `v` and integral `lo`, `hi`
+/// (within `i32`), without `f64::round`, which is a library call on
+/// baseline x86-64. Rounding keeps order, so clamping first to one past
+/// the range changes nothing; there a conversion truncates exactly and
+/// the fraction left decides, halves away from zero as `round` does.
+#[inline]
+fn round_clamped(v: f64, lo: f64, hi: f64) -> i32 {
+    let c = v.clamp(lo - 1.0, hi + 1.0);
+    let t = c as i64;
+    let frac = c - t as f64;
+    let r = t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5);
+    r.clamp(lo as i64, hi as i64) as i32
 }
 
 /// Triangular noise in (−1, 1) LSB.
@@ -97,6 +157,39 @@ fn tpdf(rng: &mut fastrand::Rng) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_without_the_library_call_is_exact() {
+        let (lo, hi) = (-8_388_608.0, 8_388_607.0);
+        let mut rng = fastrand::Rng::with_seed(3);
+        let special = [
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            8_388_606.5,
+            8_388_607.5,
+            -8_388_608.5,
+            -8_388_609.0,
+            1e300,
+            -1e300,
+            0.0,
+            -0.0,
+        ];
+        let random = (0..100_000).map(|_| (rng.f64() - 0.5) * 2.0e7);
+        let halves = (0..1000).map(|i| i as f64 * 8391.0 + 0.5 - 4e6);
+        for v in special.into_iter().chain(random).chain(halves) {
+            assert_eq!(
+                round_clamped(v, lo, hi),
+                v.round().clamp(lo, hi) as i32,
+                "{v}"
+            );
+        }
+    }
 
     #[test]
     fn full_scale_and_rounding() {

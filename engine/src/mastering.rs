@@ -76,6 +76,53 @@ fn run_limiter(
     out
 }
 
+/// [`limit`] a piece at a time, for a master that is still being
+/// rendered: each frame comes out `latency` frames after it goes in, with
+/// its gain; [`LimiterStream::finish`] lets the last ones out.
+pub struct LimiterStream {
+    limiter: TruePeakLimiter,
+    gain: f32,
+    latency: usize,
+    /// Frames fed so far.
+    fed: usize,
+}
+
+impl LimiterStream {
+    pub fn new(sample_rate: u32, gain_db: f64, ceiling_db: f64) -> LimiterStream {
+        let limiter = TruePeakLimiter::new(sample_rate as f64, ceiling_db);
+        LimiterStream {
+            gain: 10f64.powf(gain_db / 20.0) as f32,
+            latency: limiter.latency(),
+            limiter,
+            fed: 0,
+        }
+    }
+
+    /// Feeds interleaved stereo `samples`; `out(left, right, gain)` gets
+    /// every frame that comes out, in order.
+    pub fn push(&mut self, samples: &[f32], out: &mut impl FnMut(f32, f32, f32)) {
+        for f in samples.chunks_exact(2) {
+            self.tick(f[0] * self.gain, f[1] * self.gain, out);
+        }
+    }
+
+    /// Feeds silence until every frame fed has come out.
+    pub fn finish(&mut self, out: &mut impl FnMut(f32, f32, f32)) {
+        for _ in 0..self.latency {
+            self.tick(0.0, 0.0, out);
+        }
+    }
+
+    #[inline]
+    fn tick(&mut self, l: f32, r: f32, out: &mut impl FnMut(f32, f32, f32)) {
+        let (l, r, g) = self.limiter.tick_with_gain(l, r);
+        if self.fed >= self.latency {
+            out(l, r, g);
+        }
+        self.fed += 1;
+    }
+}
+
 /// `stem` amplified by `gain_db` and by the limiter's `gains`, frame by
 /// frame: a post-master stem with the mix's limiting.
 pub fn apply_gains(stem: &[f32], gain_db: f64, gains: &[f32]) -> Vec<f32> {
@@ -96,12 +143,51 @@ pub struct Limiting {
 
 /// The gain reduction of a limiter's `gains`.
 pub fn limiting(gains: &[f32]) -> Limiting {
-    let min = gains.iter().copied().fold(1.0f32, f32::min);
-    // `0.0 - x` rather than `-x`: no reduction is 0 dB, not −0.
-    let sum: f64 = gains.iter().map(|&g| 0.0 - db(g as f64)).sum();
-    Limiting {
-        max_db: 0.0 - db(min as f64),
-        mean_db: sum / gains.len().max(1) as f64,
+    let mut m = LimitingMeter::default();
+    for &g in gains {
+        m.add(g);
+    }
+    m.finish()
+}
+
+/// [`limiting`] a gain at a time.
+#[derive(Clone, Copy, Debug)]
+pub struct LimitingMeter {
+    min: f32,
+    /// Sum of the reductions, dB (from −0, as `Iterator::sum` starts).
+    sum: f64,
+    frames: usize,
+}
+
+impl Default for LimitingMeter {
+    fn default() -> LimitingMeter {
+        LimitingMeter {
+            min: 1.0,
+            sum: -0.0,
+            frames: 0,
+        }
+    }
+}
+
+impl LimitingMeter {
+    #[inline]
+    pub fn add(&mut self, gain: f32) {
+        self.min = self.min.min(gain);
+        // `0.0 - x` rather than `-x`: no reduction is 0 dB, not −0; a gain
+        // of 1 takes no logarithm.
+        self.sum += if gain == 1.0 {
+            0.0
+        } else {
+            0.0 - db(gain as f64)
+        };
+        self.frames += 1;
+    }
+
+    pub fn finish(&self) -> Limiting {
+        Limiting {
+            max_db: 0.0 - db(self.min as f64),
+            mean_db: self.sum / self.frames.max(1) as f64,
+        }
     }
 }
 

@@ -305,9 +305,58 @@ pub fn mixdown(
     program: Program,
     library: Vec<Instrument>,
     opts: &MixOptions,
-    mut swaps: Vec<ScheduledSwap>,
+    swaps: Vec<ScheduledSwap>,
     progress: &mut dyn FnMut(f64),
 ) -> Mixdown {
+    let mut master = Vec::new();
+    let mixed = mixdown_into(program, library, opts, swaps, progress, &mut |block| {
+        if master.is_empty() {
+            master.reserve_exact(block.expected.min(1 << 26) * 2);
+        }
+        master.extend_from_slice(block.samples);
+    });
+    Mixdown {
+        sample_rate: opts.sample_rate,
+        master,
+        stems: mixed.stems,
+        end: mixed.end,
+        messages: mixed.messages,
+        takes: mixed.takes,
+    }
+}
+
+/// A piece of the master bus handed to a [`mixdown_into`] sink.
+pub struct MasterBlock<'a> {
+    /// Interleaved stereo, following the previous block.
+    pub samples: &'a [f32],
+    /// Frames the whole mixdown is expected to have (fewer when it stops
+    /// early: a track too dense to play, or a tail that fell silent).
+    pub expected: usize,
+}
+
+/// What [`mixdown_into`] leaves besides the master it handed on.
+pub struct Mixed {
+    /// Frames handed to the sink.
+    pub frames: usize,
+    /// Per track, at the chosen point, `frames` long.
+    pub stems: Vec<(String, Vec<f32>)>,
+    /// Frames until the end of the notes; the rest is tail.
+    pub end: usize,
+    pub messages: Vec<Message>,
+    /// The takes recorded (with [`OfflineInput::record_takes`]).
+    pub takes: Vec<crate::takes::FinishedTake>,
+}
+
+/// [`mixdown`] handing the master bus to `sink` a block at a time, as it
+/// is rendered, instead of keeping it.
+pub fn mixdown_into(
+    program: Program,
+    library: Vec<Instrument>,
+    opts: &MixOptions,
+    mut swaps: Vec<ScheduledSwap>,
+    progress: &mut dyn FnMut(f64),
+    sink: &mut dyn FnMut(MasterBlock),
+) -> Mixed {
     let config = EngineConfig {
         sample_rate: opts.sample_rate,
         stems: opts.stems.is_some(),
@@ -328,12 +377,14 @@ pub fn mixdown(
     let quiet_needed = (0.5 * sr) as usize;
     let lines = program.takes.clone();
     let mut off = Offline::new(config, library, program);
+    off.core.set_metering(false);
     opts.input.attach(&mut off, &lines);
     off.engine.set_end(Some(end as i64));
     swaps.sort_by_key(|s| s.request_at);
     let mut swaps = swaps.into_iter().peekable();
     let latency = off.latency;
-    let mut master = Vec::with_capacity(total.min(1 << 26) * 2);
+    // Frames of the master kept (handed to the sink).
+    let mut kept_frames = 0usize;
     let mut stems: BTreeMap<usize, Vec<f32>> = BTreeMap::new();
     let mut block = vec![0.0f32; BLOCK * 2];
     let mut messages = Vec::new();
@@ -349,7 +400,15 @@ pub fn mixdown(
         // Drop the limiter's latency from the start of the master output.
         let skip = latency.saturating_sub(rendered).min(n);
         let kept = &block[skip * 2..n * 2];
-        master.extend_from_slice(kept);
+        // The master is never longer than `total` frames.
+        let keep = (total - kept_frames).min(kept.len() / 2);
+        if keep > 0 {
+            sink(MasterBlock {
+                samples: &kept[..keep * 2],
+                expected: total,
+            });
+        }
+        kept_frames += keep;
         if let Some(point) = opts.stems {
             let names = off.engine.track_slots();
             for (slot, pre, post) in off.core.stems() {
@@ -380,7 +439,7 @@ pub fn mixdown(
         {
             break;
         }
-        if until_silent && master.len() / 2 > end {
+        if until_silent && kept_frames > end {
             let loud = kept.iter().any(|x| x.abs() > TAIL_SILENCE);
             quiet = if loud { 0 } else { quiet + kept.len() / 2 };
             if quiet >= quiet_needed {
@@ -395,8 +454,7 @@ pub fn mixdown(
         ));
     }
     messages.extend(off.engine.take_messages());
-    let frames = (master.len() / 2).min(total);
-    master.truncate(frames * 2);
+    let frames = kept_frames;
     let names = off.engine.track_slots();
     let stems = stems
         .into_iter()
@@ -406,9 +464,8 @@ pub fn mixdown(
             Some((name, s))
         })
         .collect();
-    Mixdown {
-        sample_rate: opts.sample_rate,
-        master,
+    Mixed {
+        frames,
         stems,
         end: end.min(frames),
         messages,

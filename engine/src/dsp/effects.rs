@@ -378,6 +378,14 @@ pub struct TruePeakLimiter {
     /// taps, with a margin for rounding): a frame whose history stays
     /// below `ceiling / bound` cannot need limiting.
     bound: f32,
+    /// Frames since the last one with a sample `x` where `|x| · bound`
+    /// exceeds the ceiling (at most `TP_TAPS`): while the whole history
+    /// is older than that, no interpolated point can reach the ceiling.
+    since_loud: usize,
+    /// Entries of `smoothed` other than 1.
+    unsettled: usize,
+    /// The gain of the last frame (from `smoothed_sum` as it is now).
+    last_gain: f32,
 }
 
 impl TruePeakLimiter {
@@ -412,6 +420,9 @@ impl TruePeakLimiter {
         TruePeakLimiter {
             limiting: 0,
             bound: (bound * 1.02 * 1.001) as f32,
+            since_loud: TP_TAPS,
+            unsettled: 0,
+            last_gain: 1.0,
             ceiling: 10f64.powf(ceiling_db / 20.0) as f32,
             window,
             delay: [vec![0.0; window], vec![0.0; window]],
@@ -441,24 +452,32 @@ impl TruePeakLimiter {
     /// around the frame `TP_TAPS / 2` frames back (the one the limiter
     /// processes now), with that frame. When the recent frames are too
     /// low for any interpolated point to reach the ceiling, the peak is
-    /// not computed: the largest recent frame (also below the ceiling) is
-    /// returned instead.
+    /// not computed and 0 is returned (such a frame needs no limiting).
+    ///
+    /// "Too low" means that no sample `x` of the history has
+    /// `|x| · bound > ceiling`. Rounded multiplication by a positive
+    /// number keeps order, so this is the same as the history's largest
+    /// magnitude times `bound` staying at or under the ceiling; keeping
+    /// the age of the last loud frame saves scanning the history.
+    #[inline]
     fn frame_peak(&mut self, l: f32, r: f32) -> (f32, [f32; 2]) {
-        let mut peak = 0.0f32;
         let mut centre = [0.0f32; 2];
-        let mut largest = 0.0f32;
         for (ch, x) in [l, r].into_iter().enumerate() {
             let h = &mut self.history[ch];
             h.copy_within(0..TP_TAPS - 1, 1);
             h[0] = x;
             centre[ch] = h[TP_TAPS / 2];
-            largest = h.iter().fold(largest, |m, y| m.max(y.abs()));
         }
-        if largest * self.bound <= self.ceiling {
-            // No interpolated point can reach the ceiling: the exact peak
-            // would not limit either.
-            return (largest, centre);
+        let loud = l.abs() * self.bound > self.ceiling || r.abs() * self.bound > self.ceiling;
+        self.since_loud = if loud {
+            0
+        } else {
+            (self.since_loud + 1).min(TP_TAPS)
+        };
+        if self.since_loud >= TP_TAPS {
+            return (0.0, centre);
         }
+        let mut peak = 0.0f32;
         for h in &self.history {
             peak = peak.max(h[TP_TAPS / 2].abs()).max(h[TP_TAPS / 2 - 1].abs());
             for phase in &self.phases {
@@ -468,6 +487,20 @@ impl TruePeakLimiter {
         }
         // A small margin covers the interpolator's own error.
         (peak * 1.02, centre)
+    }
+
+    /// The smallest requirement in the look-ahead window (eight lanes at
+    /// a time: a minimum is exact in any order).
+    fn window_min(&self) -> f32 {
+        let mut acc = [1.0f32; 8];
+        let chunks = self.required.chunks_exact(8);
+        let rest = chunks.remainder().iter().copied().fold(1.0f32, f32::min);
+        for c in chunks {
+            for j in 0..8 {
+                acc[j] = acc[j].min(c[j]);
+            }
+        }
+        acc.iter().copied().fold(rest, f32::min)
     }
 
     #[inline]
@@ -488,6 +521,28 @@ impl TruePeakLimiter {
             1.0
         };
         let i = self.pos;
+        let gain = if need == 1.0 && self.limiting == 0 && self.held == 1.0 && self.unsettled == 0 {
+            // Nothing limited in the window and the release is over: every
+            // step below leaves the state as it is (the requirement and the
+            // smoothed gain stay 1, the sum gains 0), and the gain is the
+            // last one.
+            self.last_gain
+        } else {
+            self.gain_after(i, need)
+        };
+        self.min_gain = self.min_gain.min(gain);
+        // Output the frame that entered `window - 1` frames ago: every
+        // gain averaged above was computed over a window containing it.
+        self.delay[0][i] = l;
+        self.delay[1][i] = r;
+        self.pos = if i + 1 == self.window { 0 } else { i + 1 };
+        let j = self.pos;
+        (self.delay[0][j] * gain, self.delay[1][j] * gain, gain)
+    }
+
+    /// Enters frame `i`'s requirement, moves the held and smoothed gains,
+    /// and returns the gain of the frame that comes out.
+    fn gain_after(&mut self, i: usize, need: f32) -> f32 {
         self.limiting -= usize::from(self.required[i] < 1.0);
         self.limiting += usize::from(need < 1.0);
         self.required[i] = need;
@@ -495,20 +550,15 @@ impl TruePeakLimiter {
         let window_min = if self.limiting == 0 {
             1.0
         } else {
-            self.required.iter().copied().fold(1.0f32, f32::min)
+            self.window_min()
         };
         // Release towards 1, never above the requirement.
         self.held = (1.0 - (1.0 - self.held) * self.release_coef).min(window_min);
         self.smoothed_sum += (self.held - self.smoothed[i]) as f64;
+        self.unsettled -= usize::from(self.smoothed[i] != 1.0);
+        self.unsettled += usize::from(self.held != 1.0);
         self.smoothed[i] = self.held;
-        let gain = ((self.smoothed_sum / self.window as f64) as f32).min(1.0);
-        self.min_gain = self.min_gain.min(gain);
-        // Output the frame that entered `window - 1` frames ago: every
-        // gain averaged above was computed over a window containing it.
-        self.delay[0][i] = l;
-        self.delay[1][i] = r;
-        self.pos = (i + 1) % self.window;
-        let j = self.pos;
-        (self.delay[0][j] * gain, self.delay[1][j] * gain, gain)
+        self.last_gain = ((self.smoothed_sum / self.window as f64) as f32).min(1.0);
+        self.last_gain
     }
 }

@@ -427,15 +427,12 @@ impl LaneBank {
                 self.noise = state;
             }
             Op::Pluck { out } => {
-                // Each lane's string is a scalar loop; the columns are
-                // then interleaved into the register.
-                let mut cols = [[0.0f32; CHUNK]; LANES];
-                for (j, col) in cols.iter_mut().enumerate() {
-                    if let (Some(p), true) = (self.pluck[j].as_mut(), self.used[j]) {
-                        p.fill(&mut col[..n]);
-                    }
-                }
-                interleave(&cols, &mut regs[out as usize][..n]);
+                let mut used = self.used.iter();
+                let strings = self.pluck.each_mut().map(|p| {
+                    let used = *used.next().unwrap_or(&false);
+                    p.as_deref_mut().filter(|_| used)
+                });
+                Pluck::fill_lanes(strings, &mut regs[out as usize][..n]);
             }
             Op::Sample { out, right } => {
                 let mut left = [[0.0f32; CHUNK]; LANES];
@@ -538,14 +535,14 @@ fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
 
 /// Flushes subnormal results and inputs to zero (x86 SSE) until dropped,
 /// then restores the previous mode.
-struct FlushSubnormals {
+pub(crate) struct FlushSubnormals {
     #[cfg(target_arch = "x86_64")]
     saved: u32,
 }
 
 impl FlushSubnormals {
     #[allow(deprecated)]
-    fn new() -> FlushSubnormals {
+    pub(crate) fn new() -> FlushSubnormals {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_mm_getcsr, _mm_setcsr};

@@ -762,6 +762,72 @@ impl Pluck {
         (self.pos, self.v1, self.v2, self.ap_x1, self.ap_y1) = (pos, v1, v2, x1, y1);
     }
 
+    /// Eight strings at once, one per SIMD lane: frame `k` of every lane
+    /// into `out[k]`, each lane exactly what [`Pluck::fill`] gives its
+    /// string alone (the same operations in the same order, eight at a
+    /// time); lanes without a string give silence. The loop of one string
+    /// is a chain of dependent operations, so eight side by side cost
+    /// about what one costs.
+    pub fn fill_lanes(mut strings: [Option<&mut Pluck>; 8], out: &mut [fundsp::wide::f32x8]) {
+        use fundsp::wide::f32x8;
+        let field = |strings: &[Option<&mut Pluck>; 8], f: fn(&Pluck) -> f32| {
+            f32x8::from(std::array::from_fn::<f32, 8, _>(|j| {
+                strings[j].as_deref().map_or(0.0, f)
+            }))
+        };
+        let a = field(&strings, |p| p.a);
+        let centre = field(&strings, |p| 1.0 - 2.0 * p.a);
+        let ap = field(&strings, |p| p.ap);
+        let gain = field(&strings, |p| p.gain);
+        let (mut v1, mut v2) = (field(&strings, |p| p.v1), field(&strings, |p| p.v2));
+        let (mut x1, mut y1) = (field(&strings, |p| p.ap_x1), field(&strings, |p| p.ap_y1));
+        let mut pos: [usize; 8] =
+            std::array::from_fn(|j| strings[j].as_deref().map_or(0, |p| p.pos));
+        let n: [usize; 8] = std::array::from_fn(|j| strings[j].as_deref().map_or(1, |p| p.n));
+        {
+            // Silent stand-ins for missing strings (all-zero state and
+            // settings give zeros).
+            let mut spare = [[0.0f32; 2]; 8];
+            let mut each = strings.iter_mut().zip(spare.iter_mut());
+            let bufs: [&mut [f32]; 8] = std::array::from_fn(|_| match each.next() {
+                Some((Some(p), _)) => &mut p.buf[..],
+                Some((None, spare)) => &mut spare[..],
+                None => &mut [],
+            });
+            let len: [usize; 8] = std::array::from_fn(|j| bufs[j].len());
+            for o in out.iter_mut() {
+                let v = f32x8::from(std::array::from_fn::<f32, 8, _>(|j| {
+                    // `pos < len` and `0 < n < len`: one wrap at most.
+                    let mut read = pos[j] + len[j] - n[j];
+                    if read >= len[j] {
+                        read -= len[j];
+                    }
+                    bufs[j][read]
+                }));
+                let f = a * v + centre * v1 + a * v2;
+                v2 = v1;
+                v1 = v;
+                let y = ap * f + x1 - ap * y1;
+                x1 = f;
+                y1 = y;
+                for (j, w) in (y * gain).to_array().into_iter().enumerate() {
+                    bufs[j][pos[j]] = w;
+                    pos[j] += 1;
+                    if pos[j] == len[j] {
+                        pos[j] = 0;
+                    }
+                }
+                *o = v;
+            }
+        }
+        let (v1, v2, x1, y1) = (v1.to_array(), v2.to_array(), x1.to_array(), y1.to_array());
+        for (j, p) in strings.iter_mut().enumerate() {
+            if let Some(p) = p {
+                (p.pos, p.v1, p.v2, p.ap_x1, p.ap_y1) = (pos[j], v1[j], v2[j], x1[j], y1[j]);
+            }
+        }
+    }
+
     /// The next sample of the string.
     #[inline]
     pub fn next_sample(&mut self) -> f32 {
@@ -873,6 +939,42 @@ pub fn vowel_filter(vowel: f32) -> Box<dyn AudioUnit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eight_strings_in_lanes_match_each_string_alone() {
+        use fundsp::wide::f32x8;
+        let freqs = [55.0, 98.0, 196.0, 330.0, 440.0, 831.0, 1500.0, 7000.0];
+        let mut lanes: Vec<Pluck> = freqs
+            .iter()
+            .enumerate()
+            .map(|(i, &f)| Pluck::new(f, 0.5 + i as f32 * 0.3, i as f32 / 7.0, i as u64 + 1))
+            .collect();
+        let mut alone = lanes.clone();
+        let mut heard = 0.0f32;
+        for round in 0..400 {
+            let len = [64, 17, 64, 1, 64, 33][round % 6];
+            // Lane 3 has no string for a while: silence, its string untouched.
+            let playing = |j: usize| j != 3 || round >= 100;
+            let mut each = lanes.iter_mut().enumerate();
+            let strings = std::array::from_fn(|_| {
+                let (j, p) = each.next().expect("eight strings");
+                playing(j).then_some(p)
+            });
+            let mut out = vec![f32x8::splat(9.0); len];
+            Pluck::fill_lanes(strings, &mut out);
+            for (j, p) in alone.iter_mut().enumerate() {
+                let mut col = vec![0.0f32; len];
+                if playing(j) {
+                    p.fill(&mut col);
+                }
+                for (k, x) in col.iter().enumerate() {
+                    assert_eq!(out[k].to_array()[j].to_bits(), x.to_bits(), "lane {j}");
+                    heard = heard.max(x.abs());
+                }
+            }
+        }
+        assert!(heard > 0.1, "{heard}");
+    }
 
     #[test]
     fn pluck_rings_at_its_pitch() {
