@@ -228,6 +228,27 @@ impl Lent {
         }
     }
 
+    /// Renders into a device buffer of integer samples through `scratch`
+    /// (allocated with the stream, never in the callback), a part at a time.
+    #[inline]
+    fn render_converted<T>(
+        &mut self,
+        data: &mut [T],
+        scratch: &mut [f32],
+        ch: usize,
+        info: &cpal::OutputCallbackInfo,
+        convert: impl Fn(f32) -> T,
+    ) {
+        self.note_output_delay(info);
+        for part in data.chunks_mut(scratch.len()) {
+            let s = &mut scratch[..part.len()];
+            self.render(s, ch);
+            for (d, x) in part.iter_mut().zip(s.iter()) {
+                *d = convert(*x);
+            }
+        }
+    }
+
     #[inline]
     fn note_output_delay(&mut self, info: &cpal::OutputCallbackInfo) {
         if let Some(core) = self.core.as_mut() {
@@ -365,14 +386,9 @@ fn build_stream(
             device.build_output_stream(
                 config,
                 move |data: &mut [i16], info: &cpal::OutputCallbackInfo| {
-                    lent.note_output_delay(info);
-                    for part in data.chunks_mut(scratch.len()) {
-                        let s = &mut scratch[..part.len()];
-                        lent.render(s, ch);
-                        for (d, x) in part.iter_mut().zip(s.iter()) {
-                            *d = (x.clamp(-1.0, 1.0) * 32767.0) as i16;
-                        }
-                    }
+                    lent.render_converted(data, &mut scratch, ch, info, |x| {
+                        (x.clamp(-1.0, 1.0) * 32767.0) as i16
+                    })
                 },
                 err,
                 None,
@@ -383,14 +399,9 @@ fn build_stream(
             device.build_output_stream(
                 config,
                 move |data: &mut [i32], info: &cpal::OutputCallbackInfo| {
-                    lent.note_output_delay(info);
-                    for part in data.chunks_mut(scratch.len()) {
-                        let s = &mut scratch[..part.len()];
-                        lent.render(s, ch);
-                        for (d, x) in part.iter_mut().zip(s.iter()) {
-                            *d = (x.clamp(-1.0, 1.0) as f64 * 2147483647.0) as i32;
-                        }
-                    }
+                    lent.render_converted(data, &mut scratch, ch, info, |x| {
+                        (x.clamp(-1.0, 1.0) as f64 * 2147483647.0) as i32
+                    })
                 },
                 err,
                 None,
