@@ -1,7 +1,9 @@
 //! The dashboard of `weft play`, in a real terminal: tmux runs `weft
 //! play` on a headless JACK device; the captured screen shows the atoms
 //! of the notes playing lit in turn and the meters rising; the key `1`
-//! mutes the first track, which the screen and the recording both show.
+//! mutes the first track, which the screen and the recording both show;
+//! the master's panel shows the scope of the track that asks for one, and
+//! the keys `o` and `f` move it to the selected track and its spectrum.
 //! Skips (saying why) where tmux or JACK is missing.
 
 mod common;
@@ -86,7 +88,7 @@ fn the_dashboard_lights_atoms_shows_levels_and_mutes_with_a_key() {
     // One cycle a second: `lead` steps through four notes, `bass` holds C3.
     std::fs::write(
         &file,
-        "setcps(1)\nlead: note(\"c5 e5 g5 b5\").s(\"sine\")\nbass: note(\"c3\").s(\"sine\")\n",
+        "setcps(1)\nlead: note(\"c5 e5 g5 b5\").s(\"sine\")\nbass: note(\"c3\").s(\"sine\")._scope()\n",
     )
     .unwrap();
     let session = format!("weft-dash-{}", std::process::id());
@@ -146,7 +148,14 @@ fn the_dashboard_lights_atoms_shows_levels_and_mutes_with_a_key() {
     tmux(&["send-keys", "-t", &session, "1"]);
     std::thread::sleep(Duration::from_millis(800));
     let muted = plain(&session);
-    std::thread::sleep(Duration::from_millis(4000));
+    // `o`: the scope of the selected track (the first); `f`: its spectrum.
+    tmux(&["send-keys", "-t", &session, "o"]);
+    std::thread::sleep(Duration::from_millis(400));
+    let picked = plain(&session);
+    tmux(&["send-keys", "-t", &session, "f"]);
+    std::thread::sleep(Duration::from_millis(400));
+    let spectrum = plain(&session);
+    std::thread::sleep(Duration::from_millis(3200));
     let _ = tmux(&["kill-session", "-t", &session]);
     assert!(shown.contains("lead"), "the tracks are listed:\n{shown}");
     assert!(shown.contains("bass"), "{shown}");
@@ -160,6 +169,12 @@ fn the_dashboard_lights_atoms_shows_levels_and_mutes_with_a_key() {
     );
     assert!(lit.contains("c3"), "the held bass note is lit: {lit:?}");
     assert!(meters, "the master's meter rose:\n{shown}");
+    assert!(
+        shown.contains("master · scope of bass"),
+        "`._scope()` puts the bass in the scope:\n{shown}"
+    );
+    assert!(picked.contains("scope of lead"), "{picked}");
+    assert!(spectrum.contains("spectrum of lead"), "{spectrum}");
     assert!(
         muted.contains("1 lead MUTE"),
         "the key muted `lead`:\n{muted}"

@@ -1122,6 +1122,10 @@ impl AudioCore {
                     }
                 }
             }
+            let scope = self.stats.scope();
+            if scope.wants(i) {
+                scope.write(i, &src.channel_f32(0)[..n], &src.channel_f32(1)[..n]);
+            }
         }
         if let Some(tap) = strip.tap.as_mut() {
             tap.set_strip_output((!faulted).then_some(&strip.bus), n);

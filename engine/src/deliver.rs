@@ -158,6 +158,8 @@ pub struct Delivered {
     pub markers: Vec<Cue>,
     pub report: Report,
     pub messages: Vec<crate::engine::Message>,
+    /// Takes the render recorded (see [`crate::render::OfflineInput::record_takes`]).
+    pub takes: Vec<crate::takes::FinishedTake>,
 }
 
 impl Delivered {
@@ -377,6 +379,7 @@ pub fn deliver(
         markers,
         report,
         messages: mix.messages,
+        takes: mix.takes,
     })
 }
 
@@ -442,6 +445,7 @@ fn deliver_as_rendered(
             .collect(),
         report,
         messages: mixed.messages,
+        takes: mixed.takes,
     }
 }
 

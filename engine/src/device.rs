@@ -5,6 +5,7 @@ use crate::audio::AudioCore;
 use crate::callback;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 /// Why an output could not be opened.
 #[derive(Debug)]
@@ -186,9 +187,84 @@ fn playback_delay(info: &cpal::OutputCallbackInfo) -> std::time::Duration {
 }
 
 /// A running output stream; dropping it stops playback.
+///
+/// The stream's callback holds the [`AudioCore`] while it runs; when the
+/// stream goes (dropped, or restarted after it stalled) the core comes
+/// home to [`Playing`], so that a new stream — or, when the device is
+/// gone, a clock of its own — carries on with the same engine state.
 pub struct Playing {
-    _stream: Option<cpal::Stream>,
-    _clock: Option<Clock>,
+    stream: Option<cpal::Stream>,
+    clock: Option<Clock>,
+    home: Arc<Mutex<Option<AudioCore>>>,
+    device: Option<cpal::Device>,
+    settings: StreamSettings,
+    on_error: ErrorSink,
+}
+
+/// What a stream is built with, kept to build it again.
+#[derive(Clone, Copy)]
+struct StreamSettings {
+    sample_rate: u32,
+    channels: u16,
+    buffer: u32,
+    format: cpal::SampleFormat,
+}
+
+type ErrorSink = Arc<dyn Fn(String) + Send + Sync>;
+
+/// The core as a stream's callback holds it: given back to `home` when the
+/// callback is dropped with its stream (never on the audio thread while
+/// it renders).
+struct Lent {
+    core: Option<AudioCore>,
+    home: Arc<Mutex<Option<AudioCore>>>,
+}
+
+impl Lent {
+    #[inline]
+    fn render(&mut self, data: &mut [f32], ch: usize) {
+        if let Some(core) = self.core.as_mut() {
+            callback::process(core, data, ch);
+        }
+    }
+
+    /// Renders into a device buffer of integer samples through `scratch`
+    /// (allocated with the stream, never in the callback), a part at a time.
+    #[inline]
+    fn render_converted<T>(
+        &mut self,
+        data: &mut [T],
+        scratch: &mut [f32],
+        ch: usize,
+        info: &cpal::OutputCallbackInfo,
+        convert: impl Fn(f32) -> T,
+    ) {
+        self.note_output_delay(info);
+        for part in data.chunks_mut(scratch.len()) {
+            let s = &mut scratch[..part.len()];
+            self.render(s, ch);
+            for (d, x) in part.iter_mut().zip(s.iter()) {
+                *d = convert(*x);
+            }
+        }
+    }
+
+    #[inline]
+    fn note_output_delay(&mut self, info: &cpal::OutputCallbackInfo) {
+        if let Some(core) = self.core.as_mut() {
+            core.note_output_delay(playback_delay(info));
+        }
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let Some(core) = self.core.take() {
+            if let Ok(mut home) = self.home.lock() {
+                *home = Some(core);
+            }
+        }
+    }
 }
 
 /// Largest callback the integer-format conversion handles at once.
@@ -198,81 +274,148 @@ impl Output {
     /// Starts the stream with `core` rendering into it.
     pub fn start(
         self,
-        mut core: AudioCore,
-        mut on_error: impl FnMut(String) + Send + 'static,
+        core: AudioCore,
+        on_error: impl Fn(String) + Send + Sync + 'static,
     ) -> Result<Playing, DeviceError> {
-        let config = cpal::StreamConfig {
-            channels: self.channels,
+        let settings = StreamSettings {
             sample_rate: self.sample_rate,
-            buffer_size: cpal::BufferSize::Fixed(self.buffer),
+            channels: self.channels,
+            buffer: self.buffer,
+            format: self.format,
         };
-        let Some(device) = self.device else {
-            return Ok(Playing {
-                _stream: None,
-                _clock: Some(Clock::start(core, self.sample_rate, self.buffer)),
-            });
+        let mut playing = Playing {
+            stream: None,
+            clock: None,
+            home: Arc::new(Mutex::new(None)),
+            device: self.device,
+            settings,
+            on_error: Arc::new(on_error),
         };
-        let ch = self.channels as usize;
-        let err = move |e: cpal::Error| on_error(e.to_string());
-        let stream = match self.format {
-            cpal::SampleFormat::F32 => device.build_output_stream(
+        match &playing.device {
+            None => playing.clock = Some(Clock::start(core, settings.sample_rate, settings.buffer)),
+            Some(device) => {
+                let stream =
+                    build_stream(device, settings, core, &playing.home, &playing.on_error)?;
+                playing.stream = Some(stream);
+            }
+        }
+        Ok(playing)
+    }
+}
+
+impl Playing {
+    /// Builds the device's stream again (after it stalled: some drivers
+    /// never wake a playback stream again after an underrun). When that
+    /// fails the engine goes on at the pace of its own clock, without
+    /// sound, and the error says why.
+    pub fn restart(&mut self) -> Result<(), DeviceError> {
+        if self.device.is_none() {
+            return Ok(());
+        }
+        // Dropping the stream drops its callback, which sends the core home.
+        self.stream = None;
+        let Some(core) = self.home.lock().ok().and_then(|mut h| h.take()) else {
+            return Err(DeviceError::Other(
+                "the engine did not come back from the stalled stream".into(),
+            ));
+        };
+        let Some(device) = &self.device else {
+            return Ok(());
+        };
+        match build_stream(device, self.settings, core, &self.home, &self.on_error) {
+            Ok(stream) => {
+                self.stream = Some(stream);
+                Ok(())
+            }
+            Err(e) => {
+                self.fall_back_to_clock();
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs the engine on a clock of its own (no sound) with the core
+    /// that came home.
+    fn fall_back_to_clock(&mut self) {
+        self.device = None;
+        if let Some(core) = self.home.lock().ok().and_then(|mut h| h.take()) {
+            let s = self.settings;
+            self.clock = Some(Clock::start(core, s.sample_rate, s.buffer));
+        }
+    }
+
+    /// Whether sound goes to a device (false: audio off, or the device was lost).
+    pub fn has_device(&self) -> bool {
+        self.device.is_some()
+    }
+}
+
+/// Builds and starts a stream on `device` with `core` rendering into it;
+/// the core comes home to `home` when the stream is dropped.
+fn build_stream(
+    device: &cpal::Device,
+    s: StreamSettings,
+    core: AudioCore,
+    home: &Arc<Mutex<Option<AudioCore>>>,
+    on_error: &ErrorSink,
+) -> Result<cpal::Stream, DeviceError> {
+    let config = cpal::StreamConfig {
+        channels: s.channels,
+        sample_rate: s.sample_rate,
+        buffer_size: cpal::BufferSize::Fixed(s.buffer),
+    };
+    let ch = s.channels as usize;
+    let sink = on_error.clone();
+    let err = move |e: cpal::Error| sink(e.to_string());
+    let mut lent = Lent {
+        core: Some(core),
+        home: home.clone(),
+    };
+    let stream = match s.format {
+        cpal::SampleFormat::F32 => device.build_output_stream(
+            config,
+            move |data: &mut [f32], info: &cpal::OutputCallbackInfo| {
+                lent.note_output_delay(info);
+                lent.render(data, ch)
+            },
+            err,
+            None,
+        ),
+        cpal::SampleFormat::I16 => {
+            let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
+            device.build_output_stream(
                 config,
-                move |data: &mut [f32], info: &cpal::OutputCallbackInfo| {
-                    core.note_output_delay(playback_delay(info));
-                    callback::process(&mut core, data, ch)
+                move |data: &mut [i16], info: &cpal::OutputCallbackInfo| {
+                    lent.render_converted(data, &mut scratch, ch, info, |x| {
+                        (x.clamp(-1.0, 1.0) * 32767.0) as i16
+                    })
                 },
                 err,
                 None,
-            ),
-            cpal::SampleFormat::I16 => {
-                let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
-                device.build_output_stream(
-                    config,
-                    move |data: &mut [i16], info: &cpal::OutputCallbackInfo| {
-                        core.note_output_delay(playback_delay(info));
-                        for part in data.chunks_mut(scratch.len()) {
-                            let s = &mut scratch[..part.len()];
-                            callback::process(&mut core, s, ch);
-                            for (d, x) in part.iter_mut().zip(s.iter()) {
-                                *d = (x.clamp(-1.0, 1.0) * 32767.0) as i16;
-                            }
-                        }
-                    },
-                    err,
-                    None,
-                )
-            }
-            cpal::SampleFormat::I32 => {
-                let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
-                device.build_output_stream(
-                    config,
-                    move |data: &mut [i32], info: &cpal::OutputCallbackInfo| {
-                        core.note_output_delay(playback_delay(info));
-                        for part in data.chunks_mut(scratch.len()) {
-                            let s = &mut scratch[..part.len()];
-                            callback::process(&mut core, s, ch);
-                            for (d, x) in part.iter_mut().zip(s.iter()) {
-                                *d = (x.clamp(-1.0, 1.0) as f64 * 2147483647.0) as i32;
-                            }
-                        }
-                    },
-                    err,
-                    None,
-                )
-            }
-            f => {
-                return Err(DeviceError::Other(format!(
-                    "the device's sample format {f} is not supported"
-                )))
-            }
+            )
         }
-        .map_err(|e| DeviceError::Other(e.to_string()))?;
-        stream
-            .play()
-            .map_err(|e| DeviceError::Other(e.to_string()))?;
-        Ok(Playing {
-            _stream: Some(stream),
-            _clock: None,
-        })
+        cpal::SampleFormat::I32 => {
+            let mut scratch = vec![0.0f32; CONVERT_FRAMES * ch];
+            device.build_output_stream(
+                config,
+                move |data: &mut [i32], info: &cpal::OutputCallbackInfo| {
+                    lent.render_converted(data, &mut scratch, ch, info, |x| {
+                        (x.clamp(-1.0, 1.0) as f64 * 2147483647.0) as i32
+                    })
+                },
+                err,
+                None,
+            )
+        }
+        f => {
+            return Err(DeviceError::Other(format!(
+                "the device's sample format {f} is not supported"
+            )))
+        }
     }
+    .map_err(|e| DeviceError::Other(e.to_string()))?;
+    stream
+        .play()
+        .map_err(|e| DeviceError::Other(e.to_string()))?;
+    Ok(stream)
 }

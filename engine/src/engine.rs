@@ -461,6 +461,22 @@ impl Engine {
             .collect()
     }
 
+    /// Taps the strip of track `name` (none: no track) for
+    /// [`Engine::scope_samples`]; returns whether the track has one. Cheap
+    /// when the same track stays selected: call it again after a swap, as a
+    /// track's strip can change.
+    pub fn set_scope_track(&self, name: Option<&str>) -> bool {
+        let slot = name.and_then(|n| self.tracks.iter().find(|t| t.name == n).map(|t| t.slot));
+        self.stats.scope().select(slot);
+        slot.is_some()
+    }
+
+    /// The latest `n` samples (mono, oldest first) of the track tapped by
+    /// [`Engine::set_scope_track`]; fewer just after it was selected.
+    pub fn scope_samples(&self, n: usize) -> Vec<f32> {
+        self.stats.scope().latest(n)
+    }
+
     /// Track names by strip slot (for stems).
     pub fn track_slots(&self) -> Vec<(usize, String)> {
         self.tracks

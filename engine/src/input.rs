@@ -198,6 +198,11 @@ impl WindowMin {
         }
         self.current.min(self.previous)
     }
+
+    /// The smallest recent estimate, without adding one.
+    fn peek(&self) -> i64 {
+        self.current.min(self.previous)
+    }
 }
 
 fn frames_to_ns(frames: i64, rate: u32) -> i64 {
@@ -253,6 +258,8 @@ pub struct LiveInput {
     offset: i64,
     /// Play time (ns) of engine frame 0, from the output callbacks.
     out_origin: WindowMin,
+    /// Position and time of the last output callback.
+    last_output: (i64, i64),
     rate: u32,
 }
 
@@ -282,6 +289,7 @@ impl LiveInput {
             consumed: 0,
             offset: 0,
             out_origin: WindowMin::new(),
+            last_output: (0, i64::MIN),
             rate: 48000,
         }
     }
@@ -291,9 +299,16 @@ impl LiveInput {
     /// an output frame being played to the engine reading it back in.
     pub(crate) fn note_output(&mut self, pos: i64, delay_ns: i64) {
         let now = self.stats.epoch.elapsed().as_nanos() as i64;
-        let out = self
-            .out_origin
-            .push(now + delay_ns - frames_to_ns(pos, self.rate));
+        let steady = self.on_time(pos, now);
+        let estimate = now + delay_ns - frames_to_ns(pos, self.rate);
+        let out = if steady {
+            self.out_origin.push(estimate)
+        } else {
+            self.out_origin.peek()
+        };
+        if out == i64::MAX {
+            return;
+        }
         let input = self.stats.in_origin.load(Ordering::Relaxed);
         if input == i64::MAX || !self.reading {
             return;
@@ -301,6 +316,23 @@ impl LiveInput {
         let between = (out - input) as i128 * self.rate as i128;
         let latency = self.offset + ((between + 500_000_000) / 1_000_000_000) as i64;
         self.stats.latency.store(latency, Ordering::Relaxed);
+    }
+
+    /// Whether this output callback came on time: between a quarter of a
+    /// buffer and two buffers after the previous one. Callbacks in a burst (a stream filling its buffer
+    /// before it starts, or again after an underrun) and the first after a
+    /// gap report a delay that is not yet true — the device is not
+    /// playing — and would make the play time look early, so they are
+    /// left out of the estimate.
+    fn on_time(&mut self, pos: i64, now: i64) -> bool {
+        let (last_pos, last_now) = self.last_output;
+        self.last_output = (pos, now);
+        if last_now == i64::MIN || pos <= last_pos {
+            return false;
+        }
+        let expected = frames_to_ns(pos - last_pos, self.rate);
+        let interval = now - last_now;
+        interval * 4 >= expected && interval <= expected * 2
     }
 
     /// The fill the input waits for before reading (frames).
@@ -691,6 +723,25 @@ mod tests {
     fn read_all(feed: &mut InputFeed, bus: &CaptureBus, n: usize) -> Vec<f32> {
         feed.read(0, n, bus);
         (0..n).map(|k| bus.get(0, k)).collect()
+    }
+
+    #[test]
+    fn only_output_callbacks_about_a_buffer_apart_count_for_the_round_trip() {
+        let (_p, mut live, _stats) = manual_input(1, 1024, 256, 256);
+        let ms = |m: f64| (m * 1e6) as i64;
+        // 256 frames at 48 kHz: 5.33 ms.
+        assert!(!live.on_time(0, ms(0.0)), "the first callback");
+        assert!(live.on_time(256, ms(5.3)));
+        assert!(live.on_time(512, ms(10.0)));
+        // A burst (a buffer filling before the stream starts) …
+        assert!(!live.on_time(768, ms(10.1)));
+        assert!(!live.on_time(1024, ms(10.2)));
+        // … and the first callback after a gap (an underrun) do not count.
+        assert!(!live.on_time(1280, ms(40.0)));
+        assert!(live.on_time(1536, ms(45.5)));
+        // A callback somewhat late or early on a busy machine still counts.
+        assert!(live.on_time(1792, ms(54.0)));
+        assert!(live.on_time(2048, ms(56.0)));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod modulation;
 pub mod osc;
 pub mod render;
 pub mod samples;
+pub mod scope_tap;
 pub mod stats;
 pub mod stem_tap;
 pub mod takes;

@@ -138,11 +138,16 @@ pub struct MixOptions {
 pub struct OfflineInput {
     pub input: Option<std::sync::Arc<crate::samples::Sample>>,
     pub takes: Option<std::path::PathBuf>,
+    /// Record the program's takes (`take(…)` lines) from cycle 0; the
+    /// finished ones are in [`Mixdown::takes`]. Overdubs (`add: true`)
+    /// are left out, so that rendering again gives the same takes.
+    pub record_takes: bool,
 }
 
 impl OfflineInput {
-    /// Attaches the recording and the takes to an offline engine.
-    fn attach(&self, off: &mut Offline) {
+    /// Attaches the recording and the takes to an offline engine, and
+    /// starts the takes of `lines` when asked to.
+    fn attach(&self, off: &mut Offline, lines: &[lang::takes::TakeLine]) {
         if let Some(s) = &self.input {
             off.core
                 .set_input(crate::input::InputFeed::File(crate::input::FileInput::new(
@@ -155,6 +160,42 @@ impl OfflineInput {
             for p in problems {
                 off.engine.warn(p);
             }
+        }
+        if self.record_takes {
+            start_takes(&mut off.engine, lines);
+        }
+    }
+}
+
+/// Starts the takes of a render from cycle 0 (problems become warnings).
+fn start_takes(engine: &mut Engine, lines: &[lang::takes::TakeLine]) {
+    use crate::takes::{TakeRequest, TakeSource};
+    use lang::takes::TakeFrom;
+    if lines.is_empty() {
+        return;
+    }
+    // The program's tracks are in place once its first swap is done.
+    engine.schedule(0);
+    for l in lines {
+        if l.add {
+            engine.warn(format!(
+                "{l}: an overdub records only in a live session (a render would layer it again each time)"
+            ));
+            continue;
+        }
+        let source = match &l.from {
+            TakeFrom::Input => TakeSource::Input,
+            TakeFrom::Master => TakeSource::Master,
+            TakeFrom::Track(t) => TakeSource::Track(t.clone()),
+        };
+        let request = TakeRequest {
+            name: l.name.clone(),
+            source,
+            cycles: l.cycles,
+            overdub: false,
+        };
+        if let Err(e) = engine.request_take_from(request, Time::ZERO) {
+            engine.warn(format!("{l}: {e}"));
         }
     }
 }
@@ -170,6 +211,8 @@ pub struct Mixdown {
     /// Frames until the end of the notes; the rest is tail.
     pub end: usize,
     pub messages: Vec<Message>,
+    /// The takes recorded (with [`OfflineInput::record_takes`]).
+    pub takes: Vec<crate::takes::FinishedTake>,
 }
 
 /// The true-peak ceiling of a plain render (the engine's default).
@@ -278,6 +321,7 @@ pub fn mixdown(
         stems: mixed.stems,
         end: mixed.end,
         messages: mixed.messages,
+        takes: mixed.takes,
     }
 }
 
@@ -299,6 +343,8 @@ pub struct Mixed {
     /// Frames until the end of the notes; the rest is tail.
     pub end: usize,
     pub messages: Vec<Message>,
+    /// The takes recorded (with [`OfflineInput::record_takes`]).
+    pub takes: Vec<crate::takes::FinishedTake>,
 }
 
 /// [`mixdown`] handing the master bus to `sink` a block at a time, as it
@@ -329,9 +375,10 @@ pub fn mixdown_into(
     };
     let total = end + (tail.clamp(0.0, 1e6) * sr).round() as usize;
     let quiet_needed = (0.5 * sr) as usize;
+    let lines = program.takes.clone();
     let mut off = Offline::new(config, library, program);
     off.core.set_metering(false);
-    opts.input.attach(&mut off);
+    opts.input.attach(&mut off, &lines);
     off.engine.set_end(Some(end as i64));
     swaps.sort_by_key(|s| s.request_at);
     let mut swaps = swaps.into_iter().peekable();
@@ -400,6 +447,13 @@ pub fn mixdown_into(
             }
         }
     }
+    let takes = off.engine.finished_takes();
+    for name in off.engine.takes_recording() {
+        off.engine.warn(format!(
+            "take `{name}` was not recorded: the render ends before its last cycle (render more cycles)"
+        ));
+    }
+    messages.extend(off.engine.take_messages());
     let frames = kept_frames;
     let names = off.engine.track_slots();
     let stems = stems
@@ -415,6 +469,7 @@ pub fn mixdown_into(
         stems,
         end: end.min(frames),
         messages,
+        takes,
     }
 }
 

@@ -16,6 +16,7 @@
 pub mod edit;
 pub mod fetch;
 pub mod onsets;
+pub mod resample;
 pub mod sources;
 
 use crate::engine::sound_candidates;

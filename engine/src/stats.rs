@@ -1,6 +1,6 @@
 //! Live statistics of the audio callback, shared with the control side
 //! through atomics (no locks): voices sounding, callback load, underruns,
-//! and each track's level (for meters).
+//! each track's level (for meters) and the scope of one track.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
@@ -16,6 +16,8 @@ pub struct Stats {
     last_end_ns: AtomicU64,
     /// One meter per mixer strip slot (fixed when the engine is built).
     tracks: Box<[TrackMeter]>,
+    /// The samples of the one strip the control side watches.
+    scope: crate::scope_tap::ScopeTap,
 }
 
 /// A track's level since the control side last looked: the peak, and the
@@ -85,6 +87,11 @@ impl Stats {
             0.0
         };
         Level { peak, rms }
+    }
+
+    /// The tap of one strip's samples (for a track's scope).
+    pub fn scope(&self) -> &crate::scope_tap::ScopeTap {
+        &self.scope
     }
 
     pub fn view(&self) -> StatsView {

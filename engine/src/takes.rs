@@ -83,13 +83,9 @@ impl std::fmt::Display for TakeError {
     }
 }
 
-/// Whether `name` can name a take (and its file).
+/// Whether `name` can name a take (and its file): the language's rule.
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    lang::takes::valid_name(name)
 }
 
 /// Where a take is copied from on the audio side.
@@ -404,6 +400,26 @@ impl Engine {
     /// still reach. The buffer is allocated here; a take over
     /// [`MAX_TAKE_VALUES`] is refused.
     pub fn request_take(&mut self, request: TakeRequest) -> Result<Scheduled, String> {
+        let sr = self.config().sample_rate;
+        // The audio side may be up to the look-ahead past the published position.
+        let margin = (self.config().lookahead * sr as f64).ceil() as i64 + 64;
+        let reachable = self.position() + margin;
+        let tempo = self.tempo();
+        let mut from = lang::Time::int(tempo.approx_cycle_at_sample(reachable).floor() as i64 + 1);
+        if tempo.sample_at(from - lang::Time::ONE) >= reachable {
+            from = from - lang::Time::ONE;
+        }
+        self.request_take_from(request, from)
+    }
+
+    /// Starts a take at cycle `from`. For offline renders, where the audio
+    /// side is exactly at the published position: the caller makes sure
+    /// it has not passed `from` (a live session uses [`Engine::request_take`]).
+    pub fn request_take_from(
+        &mut self,
+        request: TakeRequest,
+        from: lang::Time,
+    ) -> Result<Scheduled, String> {
         if !valid_name(&request.name) {
             return Err(TakeError::BadName(request.name).to_string());
         }
@@ -427,14 +443,7 @@ impl Engine {
             },
         };
         let sr = self.config().sample_rate;
-        // The audio side may be up to the look-ahead past the published position.
-        let margin = (self.config().lookahead * sr as f64).ceil() as i64 + 64;
-        let reachable = self.position() + margin;
         let tempo = self.tempo();
-        let mut from = lang::Time::int(tempo.approx_cycle_at_sample(reachable).floor() as i64 + 1);
-        if tempo.sample_at(from - lang::Time::ONE) >= reachable {
-            from = from - lang::Time::ONE;
-        }
         let begin = tempo.sample_at(from);
         let end = tempo.sample_at(from + lang::Time::int(request.cycles as i64));
         let frames = (end - begin).max(0) as u64;

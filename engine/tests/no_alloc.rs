@@ -1,7 +1,8 @@
 //! The audio callback never allocates: it runs here under an allocation
 //! guard through playback, many hot swaps, voice stealing, tempo changes,
 //! effect chains, orbit effects, modulated and additive voices with
-//! per-event effect chains, and a NaN-producing track.
+//! per-event effect chains, a NaN-producing track, and the scope tap of a
+//! track (selected, moved to another track, and lost to a swap).
 
 mod common;
 
@@ -80,8 +81,12 @@ fn callback_never_allocates() {
         graph: lang::graph::Graph::Const(f64::NAN),
     });
     engine.load(first.clone());
+    run(&mut engine, &mut core, 1, 256);
+    // The scope taps a track with an effect chain, then another.
+    assert!(engine.set_scope_track(Some("fxd")));
     // Playback with tempo changes, odd block sizes included.
     run(&mut engine, &mut core, 200, 256);
+    assert!(engine.set_scope_track(Some("bass")));
     run(&mut engine, &mut core, 50, 1000);
     run(&mut engine, &mut core, 100, 37);
     // Many hot swaps, every quantization, back and forth.
@@ -98,8 +103,11 @@ fn callback_never_allocates() {
             first.clone()
         };
         engine.swap(p, quantizes[i % 4]);
+        // `fxd` is in both versions, `chords` in both, `strings` in one.
+        engine.set_scope_track(Some(["fxd", "strings", "chords"][i % 3]));
         run(&mut engine, &mut core, 100, 512);
     }
+    assert!(!engine.scope_samples(4096).is_empty());
     let messages = engine.take_messages();
     let swaps = messages
         .iter()

@@ -102,10 +102,12 @@ pub enum ExprKind {
     Num(f64),
     Bool(bool),
     /// `"…"` or `` `…` ``: mini-notation. `offset` is where the content
-    /// starts in the source (for error positions).
+    /// starts in the source (for error positions and the events' source
+    /// locations); `escapes` maps the unescaped `text` back onto it.
     Mini {
         text: String,
         offset: usize,
+        escapes: Escapes,
     },
     /// `'…'`: a plain string.
     Str(String),
@@ -342,5 +344,37 @@ impl Stmt {
             StmtKind::Section { body, .. } => 1 + all(body),
             StmtKind::Import { .. } | StmtKind::Error => 0,
         }
+    }
+}
+
+/// Where an unescaped string's bytes were written: escape sequences (`\"`,
+/// `\\`, `\t`, a line continuation) are longer than what they stand for, so
+/// every byte after one sits further on in the source. One entry per
+/// escape, in order: the byte of the unescaped text where it ends, how many
+/// bytes further on the source is from there, and whether it stood for
+/// nothing (a line continuation).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Escapes(Vec<(usize, usize, bool)>);
+
+impl Escapes {
+    /// An escape ends at byte `at` of the text; from there on the source
+    /// is `shift` bytes further; `empty`: it stood for nothing.
+    pub fn push(&mut self, at: usize, shift: usize, empty: bool) {
+        self.0.push((at, shift, empty));
+    }
+
+    /// Where the character at byte `at` of the unescaped text starts in
+    /// the written text.
+    pub fn start(&self, at: usize) -> usize {
+        let i = self.0.partition_point(|e| e.0 <= at);
+        at + if i == 0 { 0 } else { self.0[i - 1].1 }
+    }
+
+    /// Where a range of the unescaped text ending at byte `at` ends in the
+    /// written text (after the escape its last character was written as,
+    /// before a line continuation that follows it).
+    pub fn end(&self, at: usize) -> usize {
+        let i = self.0.partition_point(|e| e.0 < at || (e.0 == at && !e.2));
+        at + if i == 0 { 0 } else { self.0[i - 1].1 }
     }
 }

@@ -10,7 +10,7 @@
 //! after `*`, `/`, `!` or `@` or in a Euclidean rhythm (`"a*99999999"`),
 //! or any number of a string given to such a function (`fast("1e9")`).
 
-use crate::ast::{Expr, ExprKind, Prop, Stmt, StmtKind, UnOp};
+use crate::ast::{Escapes, Expr, ExprKind, Prop, Stmt, StmtKind, UnOp};
 use crate::diagnostics::line_col;
 use crate::lexer::SrcSpan;
 use crate::pattern::{group_digits, TooDense};
@@ -153,7 +153,11 @@ fn visit_expr(e: &Expr, src: &str, factor: bool, found: &mut Found) {
             op: UnOp::Neg,
             expr,
         } if factor => visit_expr(expr, src, true, found),
-        ExprKind::Mini { text, offset } => visit_mini(text, *offset, factor, found),
+        ExprKind::Mini {
+            text,
+            offset,
+            escapes,
+        } => visit_mini(text, (*offset, escapes), factor, found),
         ExprKind::Call { callee, args } => {
             sub(callee, found);
             let name = match &callee.kind {
@@ -218,8 +222,10 @@ fn visit_expr(e: &Expr, src: &str, factor: bool, found: &mut Found) {
 }
 
 /// Numbers of a mini-notation string that multiply events: after `*`,
-/// `/`, `!`, `@`, inside `(…)`, or all of them when `factor`.
-fn visit_mini(text: &str, offset: usize, factor: bool, found: &mut Found) {
+/// `/`, `!`, `@`, inside `(…)`, or all of them when `factor`. `at` is where
+/// the text was written, and its escapes.
+fn visit_mini(text: &str, at: (usize, &Escapes), factor: bool, found: &mut Found) {
+    let (offset, escapes) = at;
     let bytes = text.as_bytes();
     let mut depth_paren = 0i32;
     let mut prev = b' ';
@@ -251,7 +257,7 @@ fn visit_mini(text: &str, offset: usize, factor: bool, found: &mut Found) {
                     found(
                         magnitude(x),
                         text[from..j].to_string(),
-                        offset + from..offset + j,
+                        offset + escapes.start(from)..offset + escapes.end(j),
                     );
                 }
             }
@@ -319,6 +325,11 @@ mod tests {
         assert_eq!(
             hint("s(\"bd\").fast(\"<2 1e9>\")"),
             Some(("1e9".into(), 1, 18))
+        );
+        // Escapes written before it (`\t`: two bytes for one) do not move it.
+        assert_eq!(
+            hint("s(\"bd\\t\\thh*99999999\")"),
+            Some(("*99999999".into(), 1, 12))
         );
     }
 

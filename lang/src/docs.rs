@@ -45,6 +45,7 @@ const DOC_TABLES: &[&[FnDoc]] = &[
     crate::library::params::DOCS,
     crate::program::DOCS,
     crate::sample_edit::DOCS,
+    crate::takes::DOCS,
 ];
 
 /// Every documented library function.

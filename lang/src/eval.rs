@@ -466,7 +466,11 @@ fn eval_inner(e: &Expr, env: &Arc<Env>) -> Result<Value, RtError> {
         ExprKind::Num(n) => Ok(Value::Num(*n)),
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
         ExprKind::Str(s) => Ok(Value::str(s)),
-        ExprKind::Mini { text, offset } => mini_literal(text, *offset, true),
+        ExprKind::Mini {
+            text,
+            offset,
+            escapes,
+        } => mini_literal(text, *offset, Some(escapes)),
         ExprKind::Ident(name) => lookup(name, env).map_err(|err| at(err, &e.span)),
         ExprKind::List(items) => Ok(Value::list(eval_items(items, env)?)),
         ExprKind::Object(items) => {
@@ -842,21 +846,29 @@ fn get_property(v: &Value, key: &str) -> Value {
     }
 }
 
-/// A mini-notation string at `offset` of the source. When `located` and
-/// the source is the program's own (not an imported file), its events
-/// carry the locations of their atoms.
-fn mini_literal(text: &str, offset: usize, located: bool) -> Result<Value, RtError> {
-    let compiled = if located && current_file().is_none() {
-        mini::mini_at(text, offset)
-    } else {
-        mini::mini(text)
+/// A mini-notation string at `offset` of the source. When `located` (with
+/// the escapes of the text as written) and the source is the program's own
+/// (not an imported file), its events carry the locations of their atoms.
+fn mini_literal(
+    text: &str,
+    offset: usize,
+    located: Option<&crate::ast::Escapes>,
+) -> Result<Value, RtError> {
+    let no_escapes = crate::ast::Escapes::default();
+    let escapes = located.unwrap_or(&no_escapes);
+    let compiled = match located {
+        Some(escapes) if current_file().is_none() => mini::mini_at(text, offset, escapes),
+        _ => mini::mini(text),
     };
     match compiled {
         Ok(p) => Ok(Value::Pat(p)),
         Err(me) => {
             let mut err = RtError::new(me.message).with_code("E0110");
             err.help = me.help;
-            err.span = Some((offset + me.start, offset + me.end.max(me.start + 1)));
+            err.span = Some((
+                offset + escapes.start(me.start),
+                offset + escapes.end(me.end.max(me.start + 1)),
+            ));
             err.file = current_file();
             Err(err)
         }
@@ -873,7 +885,7 @@ fn builtin_value(name: &str) -> Option<Value> {
         "PI" => Some(Value::Num(std::f64::consts::PI)),
         "mini" | "m" => Some(registry::native_fn("mini", |args| {
             let text = args.first().map(|v| v.to_js_string()).unwrap_or_default();
-            mini_literal(&text, 0, false).map_err(|mut e| {
+            mini_literal(&text, 0, None).map_err(|mut e| {
                 e.span = None;
                 e
             })

@@ -37,3 +37,4 @@ pub mod probe;
 pub mod program;
 pub mod sample_edit;
 pub mod sample_source;
+pub mod takes;

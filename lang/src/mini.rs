@@ -7,6 +7,7 @@
 //! parse order), so that the same string gives the same events as in
 //! Strudel and TidalCycles. Errors point at the offending character.
 
+use crate::ast::Escapes;
 use crate::hap::{Context, Hap, Location};
 use crate::library::{self, Pat};
 use crate::pattern::{fastcat, pure, silence, stack, stepcat, Pattern};
@@ -660,11 +661,29 @@ pub fn compile(node: &Node) -> Result<Pat, MiniError> {
     Ok(compile_node(node, None)?.pat)
 }
 
-/// Compiles a parsed tree whose text starts at byte `offset` of the
-/// program's source: every event carries the location of the atom(s) it
-/// comes from (for editors and the live view to highlight what plays).
-pub fn compile_at(node: &Node, offset: usize) -> Result<Pat, MiniError> {
-    Ok(compile_node(node, Some(offset))?.pat)
+/// Compiles a parsed tree whose text was written at byte `offset` of the
+/// program's source, with `escapes` (see [`Escapes`]): every event carries
+/// the location of the atom(s) it comes from (for editors and the live
+/// view to highlight what plays).
+pub fn compile_at(node: &Node, offset: usize, escapes: &Escapes) -> Result<Pat, MiniError> {
+    Ok(compile_node(node, Some(Placement { offset, escapes }))?.pat)
+}
+
+/// Where a mini-notation text was written in the program's source.
+#[derive(Clone, Copy)]
+struct Placement<'a> {
+    offset: usize,
+    escapes: &'a Escapes,
+}
+
+impl Placement<'_> {
+    /// The source location of the text's bytes `start..end`.
+    fn location(&self, start: usize, end: usize) -> Location {
+        Location::new(
+            self.offset + self.escapes.start(start),
+            self.offset + self.escapes.end(end),
+        )
+    }
 }
 
 /// [`pure`] whose events carry `location`: the same events, the same
@@ -718,7 +737,7 @@ fn lib(r: Result<Pat, crate::value::RtError>, node: &Node) -> Result<Pat, MiniEr
 
 /// Compiles a node. With `at` (where the mini-notation text starts in the
 /// program's source), each atom's events carry the atom's location.
-fn compile_node(node: &Node, at: Option<usize>) -> Result<Compiled, MiniError> {
+fn compile_node(node: &Node, at: Option<Placement>) -> Result<Compiled, MiniError> {
     match node {
         Node::Atom { text, start, end } => {
             if text == "~" || text == "-" {
@@ -726,7 +745,7 @@ fn compile_node(node: &Node, at: Option<usize>) -> Result<Compiled, MiniError> {
             }
             let value = atom_value(text);
             Ok(plain(match at {
-                Some(base) => pure_at(value, Location::new(base + start, base + end)),
+                Some(place) => pure_at(value, place.location(*start, *end)),
                 None => pure(value),
             }))
         }
@@ -875,7 +894,7 @@ fn apply_modifiers(
     mut pat: Pat,
     ops: &[Modifier],
     node: &Node,
-    at: Option<usize>,
+    at: Option<Placement>,
 ) -> Result<Pat, MiniError> {
     for op in ops {
         pat = match op {
@@ -974,10 +993,11 @@ pub fn mini(src: &str) -> Result<Pat, MiniError> {
 }
 
 /// Parses and compiles a mini-notation string written at byte `offset` of
-/// the program's source (its events carry their atoms' locations).
-pub fn mini_at(src: &str, offset: usize) -> Result<Pat, MiniError> {
+/// the program's source with `escapes` (its events carry their atoms'
+/// locations in the source as written).
+pub fn mini_at(src: &str, offset: usize, escapes: &Escapes) -> Result<Pat, MiniError> {
     let node = parse(src)?;
-    compile_at(&node, offset)
+    compile_at(&node, offset, escapes)
 }
 
 /// A mini-notation string as a value (the pattern, or a constant for a

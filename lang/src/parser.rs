@@ -23,21 +23,30 @@ fn range(s: Span) -> SrcSpan {
 
 /// Resolves the escapes of a quoted string, as JavaScript does.
 pub fn unescape(s: &str) -> String {
+    unescape_mapped(s).0
+}
+
+/// Resolves the escapes of a quoted string, and tells where its bytes
+/// were written (see [`Escapes`]).
+pub fn unescape_mapped(s: &str) -> (String, Escapes) {
+    let mut escapes = Escapes::default();
     if !s.contains('\\') {
-        return s.to_string();
+        return (s.to_string(), escapes);
     }
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut chars = s.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
         if c != '\\' {
             out.push(c);
             continue;
         }
-        let hex = |chars: &mut std::iter::Peekable<std::str::Chars>, n: usize| -> Option<char> {
-            let h: String = (0..n).filter_map(|_| chars.next()).collect();
+        let before = out.len();
+        let mut next = || chars.next().map(|(_, c)| c);
+        let hex = |next: &mut dyn FnMut() -> Option<char>, n: usize| -> Option<char> {
+            let h: String = (0..n).filter_map(|_| next()).collect();
             u32::from_str_radix(&h, 16).ok().and_then(char::from_u32)
         };
-        match chars.next() {
+        match next() {
             Some('n') => out.push('\n'),
             Some('t') => out.push('\t'),
             Some('r') => out.push('\r'),
@@ -45,22 +54,29 @@ pub fn unescape(s: &str) -> String {
             Some('f') => out.push('\u{c}'),
             Some('v') => out.push('\u{b}'),
             Some('0') => out.push('\0'),
-            Some('x') => out.extend(hex(&mut chars, 2)),
+            Some('x') => out.extend(hex(&mut next, 2)),
             Some('u') => {
-                if chars.peek() == Some(&'{') {
+                if chars.peek().map(|(_, c)| *c) == Some('{') {
                     chars.next();
-                    let h: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    let h: String = chars
+                        .by_ref()
+                        .map(|(_, c)| c)
+                        .take_while(|c| *c != '}')
+                        .collect();
                     out.extend(u32::from_str_radix(&h, 16).ok().and_then(char::from_u32));
                 } else {
-                    out.extend(hex(&mut chars, 4));
+                    let mut next = || chars.next().map(|(_, c)| c);
+                    out.extend(hex(&mut next, 4));
                 }
             }
             Some('\n') => {}
             Some(other) => out.push(other),
             None => {}
         }
+        let read = chars.peek().map_or(s.len(), |(i, _)| *i);
+        escapes.push(out.len(), read - out.len(), out.len() == before);
     }
-    out
+    (out, escapes)
 }
 
 /// Builds the parser of whole assignment expressions and, mutually
@@ -204,17 +220,18 @@ where
     .map_with(|k, e| Expr::new(k, range(e.span())));
 
     let mini = select! {
-        Token::Mini(s) => unescape(s),
+        Token::Mini(s) => unescape_mapped(s),
         // A template with `${…}` is mini-notation up to its first
         // substitution, as in the reference's transpiler.
-        Token::MiniBacktick(s) => s.split("${").next().unwrap_or("").to_string(),
+        Token::MiniBacktick(s) => (s.split("${").next().unwrap_or("").to_string(), Escapes::default()),
     }
-    .map_with(|text: String, e| {
+    .map_with(|(text, escapes): (String, Escapes), e| {
         let sp: Span = e.span();
         Expr::new(
             ExprKind::Mini {
                 text,
                 offset: sp.start + 1,
+                escapes,
             },
             range(sp),
         )

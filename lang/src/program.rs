@@ -180,6 +180,9 @@ pub struct Program {
     pub midi_inputs: Vec<String>,
     /// Sample edits (`editSample(…)`), applied when the sounds load.
     pub sample_edits: Vec<(String, crate::sample_edit::SampleEdit)>,
+    /// Takes the program asks for (`take('voice', 4)`), in order; a live
+    /// session starts each when it first appears or changes.
+    pub takes: Vec<crate::takes::TakeLine>,
 }
 
 impl Default for Program {
@@ -196,6 +199,7 @@ impl Default for Program {
             sample_sources: Vec::new(),
             midi_inputs: Vec::new(),
             sample_edits: Vec::new(),
+            takes: Vec::new(),
         }
     }
 }
@@ -621,6 +625,8 @@ struct Evaluator<'a> {
     last_bare: Option<Track>,
     /// Whether the top-level statement being run is the source's last.
     at_last_statement: bool,
+    /// `take(…)` lines met so far.
+    takes: crate::takes::Lines,
 }
 
 /// How bare pattern statements play: at the top of a program only the last
@@ -698,6 +704,8 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
     env.set("samples", samples_fn(&settings, base));
     let edits = crate::sample_edit::Edits::default();
     env.set("editSample", crate::sample_edit::edit_sample_fn(&edits));
+    let takes = crate::takes::Lines::default();
+    env.set("take", crate::takes::take_fn(&takes));
     repl_functions(&settings, &env);
     let mut ev = Evaluator {
         options,
@@ -708,6 +716,7 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         importing: options.file.iter().cloned().collect(),
         last_bare: None,
         at_last_statement: false,
+        takes,
     };
     let mut env = Arc::new(env);
     let mut tracks = Vec::new();
@@ -740,6 +749,7 @@ pub fn evaluate_with(src: &str, options: &EvalOptions) -> Evaluation {
         ev.out.program.midi_inputs = s.midi_inputs.clone();
     }
     ev.out.program.sample_edits = edits.lock().unwrap().clone();
+    ev.resolve_takes();
     ev.check_sounds();
     ev.out
 }
@@ -768,6 +778,7 @@ impl Evaluator<'_> {
                 self.at_last_statement = i == last;
                 self.exec(stmt, src, &file, env, tracks, Bare::LastOnly);
                 self.report_eval_messages(stmt, &file);
+                self.place_takes(stmt, &file);
                 let hushed = std::mem::take(&mut self.settings.lock().unwrap().hushed);
                 if hushed {
                     tracks.clear();
@@ -776,6 +787,49 @@ impl Evaluator<'_> {
             }
             self.at_last_statement = false;
         });
+    }
+
+    /// The `take(…)` lines the statement just run wrote are at that
+    /// statement (for diagnostics found once the tracks are known).
+    fn place_takes(&mut self, stmt: &Stmt, file: &Option<Arc<str>>) {
+        for w in self.takes.lock().unwrap().iter_mut() {
+            if w.at.is_none() {
+                w.at = Some((stmt.span.clone(), file.clone()));
+            }
+        }
+    }
+
+    /// Checks that the tracks the takes record from exist and puts the
+    /// good take lines into the program.
+    fn resolve_takes(&mut self) {
+        use crate::takes::TakeFrom;
+        let written = std::mem::take(&mut *self.takes.lock().unwrap());
+        for w in written {
+            if let TakeFrom::Track(t) = &w.line.from {
+                if self.out.program.track(t).is_none() {
+                    let names = self.out.program.tracks.iter().map(|t| t.name.as_str());
+                    let mut d =
+                        Diagnostic::error("E0233", format!("take: no track is called `{t}`"))
+                            .label("records from it")
+                            .help(match crate::diagnostics::did_you_mean(t, names) {
+                                Some(c) => format!(
+                                    "did you mean `{c}`? (`from` is 'input', 'master' or a track)"
+                                ),
+                                None => {
+                                    "`from` is 'input', 'master' or the name of a track".to_string()
+                                }
+                            });
+                    let mut file = None;
+                    if let Some((span, f)) = w.at {
+                        d = d.at(span);
+                        file = f;
+                    }
+                    self.diag(d, &file);
+                    continue;
+                }
+            }
+            self.out.program.takes.push(w.line);
+        }
     }
 
     /// Messages that functions printed while a statement ran (`console.log`,
@@ -1614,6 +1668,8 @@ impl Evaluator<'_> {
         };
         let mut names: Vec<String> = known.clone();
         names.extend(self.out.program.instruments.iter().map(|i| i.name.clone()));
+        // A take the program records plays under its name.
+        names.extend(self.out.program.takes.iter().map(|t| t.name.clone()));
         // A map not downloaded yet: its names are unknown, so none are reported.
         let Some(samples) = known_names(
             &self.out.program.sample_sources,

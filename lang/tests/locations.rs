@@ -115,3 +115,31 @@ fn strings_made_at_run_time_have_no_location() {
     let t = texts("a: s(mini('bd sd'))", 1);
     assert_eq!(t, v(&[&[], &[]]));
 }
+
+#[test]
+fn escapes_in_the_string_do_not_shift_the_atoms_after_them() {
+    // `\t` is two bytes written for one meant, `\x64` four for one, `\u{63}`
+    // six for one: the atoms after each are still found, and an atom
+    // written with an escape is found as written.
+    let src = "a: s(\"bd\\tsd  hh b\\x64 \\u{63}p oh\")";
+    assert_eq!(
+        texts(src, 1),
+        v(&[
+            &["bd"],
+            &["sd"],
+            &["hh"],
+            &["b\\x64"],
+            &["\\u{63}p"],
+            &["oh"]
+        ])
+    );
+    // A mistake after escapes is pointed at where it is written.
+    let src = r#"a: s("b\x64\tsd \\ hh")"#;
+    let (_, d) = evaluate(src);
+    let e = d
+        .iter()
+        .find(|d| d.is_error())
+        .expect("`\\` is not mini-notation");
+    let span = e.span.clone().expect("a place");
+    assert_eq!(&src[span], r"\\");
+}

@@ -306,3 +306,70 @@ fn a_thousand_line_program() {
     assert!(d.is_empty());
     assert_eq!(p.tracks.len(), 330);
 }
+
+#[test]
+fn take_lines_are_held_by_the_program_and_checked() {
+    use lang::takes::{TakeFrom, TakeLine};
+    let src = "take('voice', \"4\")\ntake(\"loop\", 8, { from: \"drums\" })\ntake('voice', 2, { add: true })\ntake('all', 1, { from: 'master' })\ndrums: s(\"bd sd\")\nv: s(\"voice loop\")\n";
+    let ev = lang::program::evaluate_with(
+        src,
+        &EvalOptions {
+            known_sounds: Some(vec!["bd".into(), "sd".into()]),
+            ..EvalOptions::default()
+        },
+    );
+    // The takes' names are sounds: no W0010 for `voice` and `loop`.
+    assert!(ev.diagnostics.is_empty(), "{:?}", ev.diagnostics);
+    let line = |name: &str, cycles, from, add| TakeLine {
+        name: name.into(),
+        cycles,
+        from,
+        add,
+    };
+    // A later line of a name replaces the earlier.
+    assert_eq!(
+        ev.program.takes,
+        [
+            line("loop", 8, TakeFrom::Track("drums".into()), false),
+            line("voice", 2, TakeFrom::Input, true),
+            line("all", 1, TakeFrom::Master, false),
+        ]
+    );
+    // Strudel's stepwise `take` is still there, as a function and a method.
+    let (p, d) = evaluate("$: take(2, s(\"bd cp ht mt\"))");
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(onsets(&p.tracks[0].pattern, 0, 1).len(), 2);
+    assert!(p.takes.is_empty());
+    let (p, d) = evaluate("$: s(\"bd cp ht mt\").take(\"<2 -3>\")");
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(onsets(&p.tracks[0].pattern, 1, 2).len(), 3);
+}
+
+#[test]
+fn wrong_take_lines_are_errors_at_their_call() {
+    let src = "drums: s(\"bd\")\ntake('a b', 4)\ntake('v', 0)\ntake('w', 2, { form: 'drums' })\ntake('x', 2, { from: 'drum' })\n";
+    let (p, d) = evaluate(src);
+    let errors: Vec<_> = d.iter().filter(|d| d.code == "E0233").collect();
+    assert_eq!(errors.len(), 4, "{d:?}");
+    let at = |d: &lang::diagnostics::Diagnostic| &src[d.span.clone().unwrap()];
+    // Errors of the arguments point at the call, an unknown track at its line.
+    assert_eq!(at(errors[0]), "take");
+    assert!(
+        errors[0].message.contains("cannot name a take"),
+        "{errors:?}"
+    );
+    assert!(errors[1].message.contains("from 1 to 1024"), "{errors:?}");
+    assert!(
+        errors[2].message.contains("unknown option `form`"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[3].message.contains("no track is called `drum`"),
+        "{errors:?}"
+    );
+    assert_eq!(at(errors[3]), "take('x', 2, { from: 'drum' })");
+    assert!(errors[3].help.as_deref().unwrap_or("").contains("`drums`"));
+    // The track plays; no take is asked for.
+    assert!(p.takes.is_empty());
+    assert_eq!(p.tracks.len(), 1);
+}

@@ -106,7 +106,9 @@ pub struct Args {
     #[arg(long, default_value_t = 0.0)]
     tail: f64,
     /// A recording (WAV, FLAC, …) that `input()` hears: its first frame
-    /// at the render's first frame, at the render's sample rate.
+    /// at the render's first frame (converted to the render's sample
+    /// rate). The program's `take(…)` lines are recorded from cycle 0 and
+    /// saved in takes/ beside the program.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
     /// Seconds to wait for sample downloads before giving up.
@@ -272,31 +274,58 @@ fn plan(a: &Args) -> Result<Plan, String> {
     })
 }
 
-/// The recording `--input` names (decoded, at the render's rate) and the
-/// takes folder beside the program.
+/// The recording `--input` names (decoded, converted to the render's
+/// rate) and the takes folder beside the program; with a recording the
+/// program's takes are recorded.
 fn offline_input(a: &Args) -> Result<OfflineInput, String> {
     let takes = a
         .file
         .as_deref()
         .map(|f| crate::live::takes::folder(Some(Path::new(f))));
     let Some(path) = &a.input else {
-        return Ok(OfflineInput { input: None, takes });
+        return Ok(OfflineInput {
+            input: None,
+            takes,
+            record_takes: false,
+        });
     };
     let s = engine::samples::decode(path)
         .map_err(|e| format!("error: cannot read the input `{}`: {e}", path.display()))?;
-    if s.rate != a.sample_rate as f64 {
-        return Err(format!(
-            "error: the input `{}` is at {} Hz and the render at {} Hz; render with --sample-rate {} (or convert the file)",
+    let s = if s.rate != a.sample_rate as f64 {
+        eprintln!(
+            "input: `{}` converted from {} Hz to {} Hz",
             path.display(),
             s.rate,
-            a.sample_rate,
-            s.rate
-        ));
-    }
+            a.sample_rate
+        );
+        engine::samples::resample::resample(&s, a.sample_rate)
+            .map_err(|e| format!("error: the input `{}`: {e}", path.display()))?
+    } else {
+        s
+    };
     Ok(OfflineInput {
         input: Some(std::sync::Arc::new(s)),
         takes,
+        record_takes: true,
     })
+}
+
+/// Saves the takes a render recorded into the takes folder and says so.
+fn save_takes(d: &Delivered, dir: Option<&Path>) -> Result<(), String> {
+    let Some(dir) = dir else {
+        return Ok(());
+    };
+    for t in &d.takes {
+        let path = engine::takes::save_wav(dir, &t.name, &t.sample)?;
+        eprintln!(
+            "take `{}`: {} cycle(s), {:.2} s; saved to {}",
+            t.name,
+            t.cycles,
+            t.frames as f64 / t.sample.rate,
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 pub fn run(a: Args) -> u8 {
@@ -349,6 +378,11 @@ pub fn run(a: Args) -> u8 {
         ev
     };
     print_all_diagnostics(&ev, &plan.file, &src);
+    if !ev.program.takes.is_empty() && !opts.input.record_takes {
+        eprintln!(
+            "note: take(…) lines record in a live session, or in a render with --input FILE; the takes saved beside the program play"
+        );
+    }
     let program = super::midi::for_render(ev.program);
     if ev.diagnostics.iter().any(|d| d.is_error()) && program.tracks.is_empty() {
         eprintln!("error: nothing to render");
@@ -405,6 +439,10 @@ pub fn run(a: Args) -> u8 {
     }
     if let Err(e) = write_all(&plan, &a, &d) {
         eprintln!("{e}");
+        return 1;
+    }
+    if let Err(e) = save_takes(&d, opts.input.takes.as_deref()) {
+        eprintln!("error: {e}");
         return 1;
     }
     render_report::print(&plan.output, &d, elapsed);

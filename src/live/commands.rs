@@ -169,7 +169,7 @@ impl Live {
     /// `:take NAME CYCLES [--add] [--from master|TRACK]`: records from the
     /// next cycle; the take plays as `s("NAME")` once it is done.
     fn take(&mut self, arg: &str) {
-        let m = super::takes::command(&mut self.engine, arg);
+        let m = self.session_takes.command(&mut self.engine, arg);
         self.say(m);
     }
 

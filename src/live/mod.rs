@@ -21,6 +21,7 @@ pub mod status;
 pub mod takes;
 pub mod timing;
 pub mod watch;
+pub mod watchdog;
 
 pub use args::{LiveArgs, LiveOptions};
 use commands::Flow;
@@ -95,6 +96,14 @@ struct Live {
     /// The live audio input (`--input`) and where takes are saved.
     audio_in: Option<takes::LiveInput>,
     takes_dir: PathBuf,
+    /// The output stream, restarted when it stalls.
+    playing: engine::device::Playing,
+    watchdog: watchdog::Watchdog,
+    /// The program's take lines asked for, the last take's length.
+    session_takes: takes::SessionTakes,
+    /// The take lines of a program swapped in, asked for once the swap
+    /// has taken effect (a take may record a track it adds).
+    takes_due: Option<Vec<lang::takes::TakeLine>>,
 }
 
 impl Live {
@@ -145,6 +154,7 @@ impl Live {
             };
             shown.loaded(version, self.engine.pending_swap().is_none());
         }
+        self.takes_due = Some(program.takes.clone());
         self.set_current(program);
         true
     }
@@ -191,6 +201,7 @@ impl Live {
     /// Keeps everything scheduled ahead: the engine, then the outputs
     /// beside it.
     fn pump(&mut self) {
+        self.watch_output();
         self.engine.pump();
         self.outputs.pump(&mut self.engine);
         if let Some(t) = self.timing.as_mut() {
@@ -198,6 +209,28 @@ impl Live {
             let ahead = map.sample_at(self.engine.scheduled_until()) - self.engine.position();
             t.pumped(ahead as f64 / self.sample_rate as f64);
         }
+    }
+
+    /// Restarts the output stream when it stopped asking for audio (the
+    /// music would otherwise stand still for good), or says why it could
+    /// not and plays on without sound.
+    fn watch_output(&mut self) {
+        if !self
+            .watchdog
+            .stalled(self.engine.position(), Instant::now())
+        {
+            return;
+        }
+        let waited = self.watchdog.patience().as_millis();
+        let m = match self.playing.restart() {
+            Ok(()) => format!(
+                "audio: the output stopped asking for audio for {waited} ms (a stalled device); restarted it"
+            ),
+            Err(e) => format!(
+                "audio: the output stopped for {waited} ms and could not be restarted ({e}); playing on without sound (recordings, MIDI and OSC go on)"
+            ),
+        };
+        self.say(m);
     }
 
     /// Reports the engine's messages: swaps that took effect, warnings.
@@ -227,6 +260,13 @@ impl Live {
     /// Saves takes that have finished (they play as samples at once) and
     /// reports what happened to the live input.
     fn follow_takes(&mut self) {
+        if self.engine.pending_swap().is_none() {
+            if let Some(lines) = self.takes_due.take() {
+                for m in self.session_takes.follow(&mut self.engine, &lines) {
+                    self.say(m);
+                }
+            }
+        }
         for m in takes::save_finished(
             &mut self.engine,
             &self.takes_dir,
@@ -315,11 +355,19 @@ impl Live {
         }
     }
 
-    /// Plays until the swap waiting in the engine has taken effect.
+    /// Plays until the swap waiting in the engine has taken effect and
+    /// the takes it asks for (and those recording) are done.
     fn play_pending_swap(&mut self) {
         let until = self.engine.pending_swap().map(|(_, s)| s).unwrap_or(0);
-        while self.engine.position() <= until || !self.engine.takes_recording().is_empty() {
+        loop {
             self.pump();
+            self.follow_takes();
+            if self.engine.position() > until
+                && self.takes_due.is_none()
+                && self.engine.takes_recording().is_empty()
+            {
+                break;
+            }
             std::thread::sleep(Duration::from_millis(2));
         }
         self.engine.take_messages();
@@ -432,9 +480,25 @@ impl Live {
                 }
             }
             Action::Section(step) => self.step_section(step),
+            Action::Take(selected) => {
+                let m =
+                    self.session_takes
+                        .key(&mut self.engine, &self.takes_dir, selected.as_deref());
+                self.say(m);
+            }
             Action::Entry(line) => {
                 self.say(format!("weft> {line}"));
                 return self.entry(&line);
+            }
+            Action::Scope(t) => {
+                if let Some(s) = self.shown.as_mut() {
+                    s.pick_scope(t);
+                }
+            }
+            Action::ToggleSpectrum => {
+                if let Some(s) = self.shown.as_mut() {
+                    s.toggle_spectrum();
+                }
             }
         }
         Flow::Continue
@@ -538,9 +602,35 @@ fn is_setup_call(e: &lang::ast::Expr) -> bool {
     use lang::ast::ExprKind;
     match &e.kind {
         ExprKind::Unary { expr, .. } => is_setup_call(expr),
-        ExprKind::Call { callee, .. } => matches!(&callee.kind, ExprKind::Ident(n)
-            if matches!(n.as_str(), "setcps" | "setCps" | "setcpm" | "setCpm" | "bpm" | "all"
-                | "each" | "hush" | "samples")),
+        ExprKind::Call { callee, args } => match &callee.kind {
+            ExprKind::Ident(n) if n == "take" => is_take_line(args),
+            ExprKind::Ident(n) => matches!(
+                n.as_str(),
+                "setcps"
+                    | "setCps"
+                    | "setcpm"
+                    | "setCpm"
+                    | "bpm"
+                    | "all"
+                    | "each"
+                    | "hush"
+                    | "samples"
+                    | "editSample"
+            ),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether `take(…)`'s arguments make it a recording (`take('voice', 4)`)
+/// rather than Strudel's stepwise `take(2, pattern)`: a word first.
+fn is_take_line(args: &[lang::ast::Expr]) -> bool {
+    use lang::ast::ExprKind;
+    let word = |t: &str| t.trim().parse::<f64>().is_err() && t.chars().any(char::is_alphabetic);
+    match args.first().map(|a| &a.kind) {
+        Some(ExprKind::Str(t)) => word(t),
+        Some(ExprKind::Mini { text, .. }) => word(text),
         _ => false,
     }
 }
@@ -667,7 +757,7 @@ fn start_input(
 
 /// Opens the full-screen view (with the REPL's prompt for `weft repl`).
 fn start_dashboard(opts: &LiveOptions) -> Option<Shown> {
-    let prompt = opts.repl.then(repl::saved_history);
+    let prompt = opts.repl.then(repl::HistoryFile::open);
     let ui = dashboard::terminal::Ui::start(prompt)?;
     let title = opts
         .file
@@ -733,7 +823,8 @@ pub fn run(opts: LiveOptions) -> u8 {
     }
     engine.pump();
     announce(&opts, &output);
-    let _playing = match output.start(core, |e| eprintln!("audio: {e}")) {
+    let (buffer, device_rate) = (output.buffer, output.sample_rate);
+    let playing = match output.start(core, |e| eprintln!("audio: {e}")) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
@@ -785,8 +876,16 @@ pub fn run(opts: LiveOptions) -> u8 {
         timing: opts.loop_stats.then(timing::LoopTiming::default),
         audio_in,
         takes_dir,
+        playing,
+        watchdog: watchdog::Watchdog::new(buffer, device_rate, Instant::now()),
+        session_takes: takes::SessionTakes::default(),
+        takes_due: None,
     };
     if let Some(p) = first.program {
+        for m in live.session_takes.start(&live.engine, &p.takes) {
+            live.say(m);
+        }
+        live.takes_due = Some(p.takes.clone());
         if let Some(shown) = live.shown.as_mut() {
             let source = live.session.source_text();
             shown.loaded(

@@ -208,16 +208,50 @@ fn history_path() -> Option<std::path::PathBuf> {
     Some(dir.join("weft").join("history"))
 }
 
-/// The entries of earlier sessions (the line editor's history file), oldest
-/// first: the dashboard's prompt starts with them.
-pub fn saved_history() -> Vec<String> {
-    let Some(text) = history_path().and_then(|p| std::fs::read_to_string(p).ok()) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter(|l| !l.starts_with("#V") && !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
+/// The history file of the line editor, as the dashboard's prompt uses it:
+/// read in the line editor's own format (entries over several lines
+/// included), and each new entry appended to it at once, so that the next
+/// session, with or without the view, finds it.
+pub struct HistoryFile {
+    path: Option<std::path::PathBuf>,
+    history: rustyline::history::DefaultHistory,
+}
+
+impl HistoryFile {
+    /// The user's history file (`$XDG_STATE_HOME/weft/history`).
+    pub fn open() -> HistoryFile {
+        HistoryFile::at(history_path())
+    }
+
+    /// The history kept at `path` (none: kept in memory only).
+    pub fn at(path: Option<std::path::PathBuf>) -> HistoryFile {
+        use rustyline::history::History;
+        let mut history = rustyline::history::DefaultHistory::new();
+        if let Some(p) = path.as_deref().filter(|p| p.exists()) {
+            let _ = history.load(p);
+        }
+        HistoryFile { path, history }
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> Vec<String> {
+        self.history.iter().cloned().collect()
+    }
+
+    /// Adds an entry and appends it to the file (a file that cannot be
+    /// written only loses the history, never the entry).
+    pub fn add(&mut self, entry: &str) {
+        use rustyline::history::History;
+        if !matches!(self.history.add(entry), Ok(true)) {
+            return;
+        }
+        if let Some(p) = &self.path {
+            if let Some(dir) = p.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = self.history.append(p);
+        }
+    }
 }
 
 /// Starts reading input on its own thread. Returns a printer that does not
@@ -378,6 +412,34 @@ mod tests {
                 ":tracks"
             ]
         );
+    }
+
+    #[test]
+    fn entries_added_to_the_history_file_are_read_by_the_line_editor() {
+        use rustyline::history::{DefaultHistory, History};
+        let dir = std::env::temp_dir().join(format!("weft-history-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("weft").join("history");
+        // An earlier session of the plain line editor.
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut plain = DefaultHistory::new();
+        plain.add("$: s(\"bd\")").unwrap();
+        plain.save(&path).unwrap();
+        // The view's prompt starts with it and adds its own entries.
+        let mut file = HistoryFile::at(Some(path.clone()));
+        assert_eq!(file.entries(), ["$: s(\"bd\")"]);
+        file.add("stack(\n  s(\"hh*8\"))");
+        file.add("note(\"c\\\\d\")");
+        // The line editor of the next session reads them back as typed.
+        let mut next = DefaultHistory::new();
+        next.load(&path).unwrap();
+        let read: Vec<&String> = next.iter().collect();
+        assert_eq!(
+            read,
+            ["$: s(\"bd\")", "stack(\n  s(\"hh*8\"))", "note(\"c\\\\d\")"]
+        );
+        assert_eq!(HistoryFile::at(Some(path)).entries().len(), 3);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! the recorded frames, never from the audio thread directly.
 
 use super::dashboard::lanes::{query_span, Lane};
-use super::dashboard::meters::{MasterTap, MeterState};
+use super::dashboard::meters::{MasterTap, MeterState, SCOPE_LEN};
+use super::dashboard::spectrum::{Analyzer, FFT_LEN};
 use super::dashboard::terminal::{Ui, FRAME};
 use super::dashboard::{Clock, Line, Snapshot, TrackView};
 use engine::engine::Engine;
@@ -44,6 +45,11 @@ pub struct Shown {
     meters: HashMap<String, MeterState>,
     master: MeterState,
     pub tap: MasterTap,
+    /// The track whose scope the key `o` asked for.
+    scope_pick: Option<String>,
+    /// The key `f` flips the scope's panel between waveform and spectrum.
+    spectrum_flip: bool,
+    analyzer: Analyzer,
     messages: VecDeque<Line>,
     last_frame: Instant,
 }
@@ -62,6 +68,9 @@ impl Shown {
             meters: HashMap::new(),
             master: MeterState::default(),
             tap: MasterTap::default(),
+            scope_pick: None,
+            spectrum_flip: false,
+            analyzer: Analyzer::default(),
             messages: VecDeque::new(),
             last_frame: Instant::now() - FRAME,
         }
@@ -98,6 +107,21 @@ impl Shown {
         self.pitched = pictures::roll::pitched_sounds(&v.program, &self.library);
         self.playing = Some(v);
         self.events_at = None;
+    }
+
+    /// Shows `track`'s scope; asked again for the same track, goes back
+    /// to the scope the program asks for (or the master's).
+    pub fn pick_scope(&mut self, track: String) {
+        self.scope_pick = if self.scope_pick.as_ref() == Some(&track) {
+            None
+        } else {
+            Some(track)
+        };
+    }
+
+    /// Switches the scope's panel between the waveform and the spectrum.
+    pub fn toggle_spectrum(&mut self) {
+        self.spectrum_flip = !self.spectrum_flip;
     }
 
     /// Lines printed to standard error while the view is up.
@@ -154,13 +178,31 @@ impl Shown {
                 meter,
             });
         }
+        // The scope: of the track chosen (tapped in the engine), else the master's.
+        let (wanted, asks_spectrum) = scope_choice(&playing.program, self.scope_pick.as_deref());
+        let tapped = engine.set_scope_track(wanted.as_deref());
+        let (scope_of, asks_spectrum) = if tapped {
+            (wanted, asks_spectrum)
+        } else {
+            (None, false)
+        };
+        let samples = match scope_of {
+            Some(_) => engine.scope_samples(FFT_LEN),
+            None => self.tap.latest(FFT_LEN),
+        };
+        let spectrum = (asks_spectrum != self.spectrum_flip).then(|| {
+            self.analyzer
+                .spectrum(&samples, engine.config().sample_rate as f32)
+        });
         let snapshot = Snapshot {
             title: self.title.clone(),
             source: playing.source.clone(),
             active: self.sounding(now),
             tracks,
             master,
-            scope: self.tap.scope(),
+            scope: samples[samples.len().saturating_sub(SCOPE_LEN)..].to_vec(),
+            scope_of,
+            spectrum,
             clock,
             messages: self.messages.iter().cloned().collect(),
             ..Snapshot::default()
@@ -214,5 +256,49 @@ impl Shown {
         out.sort_unstable();
         out.dedup();
         out
+    }
+}
+
+/// The track whose scope is shown: the one picked with the key `o`, else
+/// the first that asks for one (`._scope()`, `.fscope()`, `.spectrum()`…);
+/// and whether it asks for the spectrum (`fscope`, `spectrum`).
+fn scope_choice(program: &Program, pick: Option<&str>) -> (Option<String>, bool) {
+    let asks = |t: &lang::program::Track| {
+        t.visuals
+            .iter()
+            .find(|v| matches!(v.kind.as_str(), "scope" | "fscope" | "spectrum"))
+            .map(|v| v.kind != "scope")
+    };
+    let picked = pick.and_then(|p| program.tracks.iter().find(|t| t.name == p));
+    match picked.or_else(|| program.tracks.iter().find(|t| asks(t).is_some())) {
+        Some(t) => (Some(t.name.clone()), asks(t).unwrap_or(false)),
+        None => (None, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_choice;
+    use lang::program::evaluate;
+
+    fn choice(src: &str, pick: Option<&str>) -> (Option<String>, bool) {
+        let (p, d) = evaluate(src);
+        assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
+        scope_choice(&p, pick)
+    }
+
+    #[test]
+    fn the_scope_follows_the_track_that_asks_or_the_one_picked() {
+        let src = "a: s(\"bd\").pianoroll()\nb: note(\"c e\")._scope()\nc: note(\"g\").spectrum()";
+        assert_eq!(choice(src, None), (Some("b".into()), false));
+        assert_eq!(choice(src, Some("c")), (Some("c".into()), true));
+        assert_eq!(choice(src, Some("a")), (Some("a".into()), false));
+        // A pick that is gone falls back to the track that asks.
+        assert_eq!(choice(src, Some("gone")), (Some("b".into()), false));
+        assert_eq!(
+            choice("a: s(\"bd\")\nb: s(\"hh\").fscope()", None),
+            (Some("b".into()), true)
+        );
+        assert_eq!(choice("a: s(\"bd\")", None), (None, false));
     }
 }

@@ -1,5 +1,6 @@
 //! Live input and takes in a live session: opening the capture device
-//! (`--input`), the REPL's `:take`, and the call a key binding uses
+//! (`--input`), the REPL's `:take`, the program's `take(…)` lines and the
+//! dashboard's take key ([`SessionTakes`]), and the call they all use
 //! ([`request`]). Finished takes are saved as WAV files in the takes
 //! folder next to the program (`takes/NAME.wav`) and loaded from there at
 //! the next start.
@@ -8,6 +9,7 @@ use engine::device::Output;
 use engine::engine::Engine;
 use engine::input::{open_capture, Capture, InputFeed, InputStats, InputView};
 use engine::takes::{save_wav, TakeRequest, TakeSource};
+use lang::takes::{TakeFrom, TakeLine};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -170,15 +172,16 @@ pub fn request(
     ))
 }
 
-/// The REPL's `:take NAME CYCLES [--add] [--from input|master|TRACK]`.
-pub fn command(engine: &mut Engine, arg: &str) -> String {
+/// Reads `:take`'s argument: name, cycles, source and whether it is an
+/// overdub; or what to say instead.
+fn parse_command(arg: &str) -> Result<(String, u32, TakeSource, bool), String> {
     const USAGE: &str = "usage: :take NAME CYCLES [--add] [--from input|master|TRACK]";
     let words: Vec<&str> = arg.split_whitespace().collect();
     let (Some(name), Some(cycles)) = (words.first(), words.get(1)) else {
-        return USAGE.into();
+        return Err(USAGE.into());
     };
     let Ok(cycles) = cycles.parse::<u32>() else {
-        return format!("`{cycles}` is not a number of cycles; {USAGE}");
+        return Err(format!("`{cycles}` is not a number of cycles; {USAGE}"));
     };
     let mut overdub = false;
     let mut source = TakeSource::Input;
@@ -191,15 +194,126 @@ pub fn command(engine: &mut Engine, arg: &str) -> String {
                     Some(&"input") => TakeSource::Input,
                     Some(&"master") => TakeSource::Master,
                     Some(t) => TakeSource::Track(t.to_string()),
-                    None => return USAGE.into(),
+                    None => return Err(USAGE.into()),
                 }
             }
-            _ => return USAGE.into(),
+            _ => return Err(USAGE.into()),
         }
     }
-    match request(engine, name, cycles, source, overdub) {
-        Ok(s) | Err(s) => s,
+    Ok((name.to_string(), cycles, source, overdub))
+}
+
+/// The length of a take from the dashboard's key when no take was
+/// recorded yet in the session.
+pub const KEY_CYCLES: u32 = 4;
+
+/// What a session remembers about takes: the program's take lines
+/// already asked for (a line records when it first appears or changes,
+/// not at every save) and the length of the last take asked for (the
+/// dashboard key's length).
+#[derive(Default)]
+pub struct SessionTakes {
+    asked: Vec<TakeLine>,
+    last_cycles: Option<u32>,
+}
+
+impl SessionTakes {
+    /// At the start of a session: the lines of the first program whose
+    /// take is saved already count as asked for (the saved take plays; a
+    /// changed line records it again). Returns what to say.
+    pub fn start(&mut self, engine: &Engine, lines: &[TakeLine]) -> Vec<String> {
+        let mut out = Vec::new();
+        for l in lines {
+            if engine.take(&l.name).is_some() {
+                out.push(format!(
+                    "{l}: the saved take plays; change the line (or :take {} {}) to record it again",
+                    l.name, l.cycles
+                ));
+                self.asked.push(l.clone());
+            }
+        }
+        out
     }
+
+    /// Asks for the takes of `lines` (the program now playing) that were
+    /// not asked for in that form before; forgets lines no longer there.
+    /// Returns what to say.
+    pub fn follow(&mut self, engine: &mut Engine, lines: &[TakeLine]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut asked = Vec::new();
+        for l in lines {
+            if !self.asked.contains(l) {
+                let source = match &l.from {
+                    TakeFrom::Input => TakeSource::Input,
+                    TakeFrom::Master => TakeSource::Master,
+                    TakeFrom::Track(t) => TakeSource::Track(t.clone()),
+                };
+                out.push(match request(engine, &l.name, l.cycles, source, l.add) {
+                    Ok(m) => {
+                        self.last_cycles = Some(l.cycles);
+                        m
+                    }
+                    Err(e) => format!("warning: {l}: {e}"),
+                });
+            }
+            asked.push(l.clone());
+        }
+        self.asked = asked;
+        out
+    }
+
+    /// The REPL's `:take NAME CYCLES [--add] [--from input|master|TRACK]`.
+    pub fn command(&mut self, engine: &mut Engine, arg: &str) -> String {
+        match parse_command(arg) {
+            Ok((name, cycles, source, overdub)) => {
+                match request(engine, &name, cycles, source, overdub) {
+                    Ok(m) => {
+                        self.last_cycles = Some(cycles);
+                        m
+                    }
+                    Err(e) => e,
+                }
+            }
+            Err(usage) => usage,
+        }
+    }
+
+    /// The dashboard's take key: a take of the input (of the `selected`
+    /// track when no input is open) as long as the last take (else
+    /// [`KEY_CYCLES`]), named `take1`, `take2`, … (the first name no take
+    /// has, saved or recording).
+    pub fn key(&mut self, engine: &mut Engine, dir: &Path, selected: Option<&str>) -> String {
+        let source = match (engine.input_latency(), selected) {
+            (Some(_), _) => TakeSource::Input,
+            (None, Some(t)) => TakeSource::Track(t.to_string()),
+            (None, None) => {
+                return "no input is open and no track is selected: start with --input DEVICE (weft devices lists them), or select a track with ↑↓".into()
+            }
+        };
+        let name = free_name(engine, dir);
+        let cycles = self.last_cycles.unwrap_or(KEY_CYCLES);
+        match request(engine, &name, cycles, source, false) {
+            Ok(m) => {
+                self.last_cycles = Some(cycles);
+                m
+            }
+            Err(e) => format!("take `{name}`: {e}"),
+        }
+    }
+}
+
+/// The first of `take1`, `take2`, … that no take has: none installed,
+/// recording or saved in `dir`.
+pub fn free_name(engine: &Engine, dir: &Path) -> String {
+    let recording = engine.takes_recording();
+    (1..)
+        .map(|n| format!("take{n}"))
+        .find(|n| {
+            engine.take(n).is_none()
+                && !recording.contains(n)
+                && !engine::takes::take_path(dir, n).exists()
+        })
+        .unwrap_or_default()
 }
 
 /// The names of the takes saved for `program` (see [`folder`]).
@@ -257,4 +371,121 @@ pub fn load_saved(engine: &mut Engine, dir: &Path) -> Option<String> {
         eprintln!("warning: {p}");
     }
     (!names.is_empty()).then(|| format!("takes: {} (from {})", names.join(", "), dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::engine::EngineConfig;
+
+    /// An engine playing `src` (its swap done, as the live loop waits
+    /// for) and the program's take lines.
+    fn engine_playing(src: &str) -> (Engine, Vec<TakeLine>) {
+        let (mut engine, core) = Engine::new(EngineConfig::default(), Vec::new());
+        let (p, d) = lang::program::evaluate(src);
+        assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
+        let lines = p.takes.clone();
+        engine.load(p);
+        engine.schedule(256);
+        assert!(engine.pending_swap().is_none());
+        // The audio side is not needed: takes only wait in its queue.
+        drop(core);
+        (engine, lines)
+    }
+
+    #[test]
+    fn a_take_line_records_when_it_appears_or_changes_not_at_every_save() {
+        let src = "setcps(1)\ndrums: s(\"bd\")\ntake('loop', 2, { from: 'drums' })\n";
+        let (mut engine, lines) = engine_playing(src);
+        let mut t = SessionTakes::default();
+        let said = t.follow(&mut engine, &lines);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("take `loop`: recording 2 cycle(s) of track `drums` from cycle"),
+            "{said:?}"
+        );
+        assert_eq!(engine.takes_recording(), ["loop"]);
+        // Saved again unchanged: nothing new.
+        assert!(t.follow(&mut engine, &lines).is_empty());
+        assert_eq!(engine.takes_recording().len(), 1);
+        // A changed line records again.
+        let (_, changed) = engine_playing(&src.replace("2, {", "3, {"));
+        assert_eq!(t.follow(&mut engine, &changed).len(), 1);
+        assert_eq!(engine.takes_recording().len(), 2);
+        // Taken out and put back: records again.
+        assert!(t.follow(&mut engine, &[]).is_empty());
+        assert_eq!(t.follow(&mut engine, &changed).len(), 1);
+        assert_eq!(engine.takes_recording().len(), 3);
+        // The key uses the last length.
+        assert_eq!(t.last_cycles, Some(3));
+    }
+
+    #[test]
+    fn a_take_that_cannot_start_is_said_once() {
+        let (mut engine, lines) = engine_playing("take('voice', 4)\n");
+        let mut t = SessionTakes::default();
+        let said = t.follow(&mut engine, &lines);
+        assert_eq!(said.len(), 1);
+        assert!(
+            said[0].starts_with("warning: take(\"voice\", 4): no audio input is open"),
+            "{said:?}"
+        );
+        assert!(t.follow(&mut engine, &lines).is_empty());
+        assert!(engine.takes_recording().is_empty());
+    }
+
+    #[test]
+    fn a_saved_take_is_kept_at_the_start() {
+        let (mut engine, lines) = engine_playing("m: s(\"bd\")\ntake('loop', 1, { from: 'm' })\n");
+        engine.install_take(
+            "loop",
+            Arc::new(engine::samples::Sample::from_frames(
+                vec![0.0; 4],
+                2,
+                48000.0,
+            )),
+        );
+        let mut t = SessionTakes::default();
+        let said = t.start(&engine, &lines);
+        assert_eq!(said.len(), 1);
+        assert!(said[0].contains("the saved take plays"), "{said:?}");
+        assert!(t.follow(&mut engine, &lines).is_empty());
+        assert!(engine.takes_recording().is_empty());
+    }
+
+    #[test]
+    fn the_key_takes_the_selected_track_under_a_free_name() {
+        let dir = std::env::temp_dir().join(format!("weft-key-takes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("take1.wav"), b"").unwrap();
+        let (mut engine, _) = engine_playing("setcps(1)\nbass: s(\"bd\")\n");
+        let mut t = SessionTakes::default();
+        let none = t.key(&mut engine, &dir, None);
+        assert!(none.contains("no track is selected"), "{none}");
+        let m = t.key(&mut engine, &dir, Some("bass"));
+        assert!(
+            m.starts_with("take `take2`: recording 4 cycle(s) of track `bass`"),
+            "{m}"
+        );
+        let m = t.key(&mut engine, &dir, Some("bass"));
+        assert!(m.starts_with("take `take3`"), "{m}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_take_line_at_the_prompt_stays_a_statement() {
+        use crate::live::name_repl_pattern as named;
+        for entry in [
+            "take('v', 4)",
+            "take(\"v\", 4, { from: 'drums' })",
+            "editSample('bd', { gain: 0.5 })",
+        ] {
+            assert_eq!(named(entry), entry);
+        }
+        // Strudel's stepwise `take` is a pattern: it plays as `repl`.
+        assert_eq!(
+            named("take(2, s(\"bd sd\"))"),
+            "repl: take(2, s(\"bd sd\"))"
+        );
+    }
 }

@@ -219,7 +219,12 @@ fn erase_binding(b: &mut Binding) {
 fn erase(e: &mut Expr) {
     e.span = 0..0;
     match &mut e.kind {
-        ExprKind::Mini { offset, .. } => *offset = 0,
+        ExprKind::Mini {
+            offset, escapes, ..
+        } => {
+            *offset = 0;
+            *escapes = Escapes::default();
+        }
         ExprKind::List(items) => items.iter_mut().for_each(erase),
         ExprKind::Object(props) => {
             for p in props {

@@ -61,8 +61,10 @@ pub struct MasterTap {
     next: usize,
 }
 
-/// Samples the scope keeps (mono).
+/// Samples the scope shows (mono).
 pub const SCOPE_LEN: usize = 1024;
+/// Samples the master's tap keeps (enough for a spectrum).
+const KEPT: usize = super::spectrum::FFT_LEN;
 
 impl Default for MasterTap {
     fn default() -> Self {
@@ -70,7 +72,7 @@ impl Default for MasterTap {
             peak: 0.0,
             squares: 0.0,
             count: 0,
-            scope: vec![0.0; SCOPE_LEN],
+            scope: vec![0.0; KEPT],
             next: 0,
         }
     }
@@ -83,7 +85,7 @@ impl MasterTap {
         self.squares += (l * l + r * r) as f64;
         self.count += 2;
         self.scope[self.next] = 0.5 * (l + r);
-        self.next = (self.next + 1) % SCOPE_LEN;
+        self.next = (self.next + 1) % KEPT;
     }
 
     /// Peak and RMS since the last call.
@@ -100,11 +102,12 @@ impl MasterTap {
         (peak, rms)
     }
 
-    /// The latest samples, oldest first.
-    pub fn scope(&self) -> Vec<f32> {
-        let mut out = self.scope[self.next..].to_vec();
-        out.extend_from_slice(&self.scope[..self.next]);
-        out
+    /// The latest `n` samples (at most those kept), oldest first.
+    pub fn latest(&self, n: usize) -> Vec<f32> {
+        let n = n.min(KEPT);
+        (KEPT - n..KEPT)
+            .map(|i| self.scope[(self.next + i) % KEPT])
+            .collect()
     }
 }
 
@@ -135,7 +138,7 @@ mod tests {
     #[test]
     fn the_master_tap_measures_and_keeps_the_latest_samples() {
         let mut t = MasterTap::default();
-        for i in 0..SCOPE_LEN + 10 {
+        for i in 0..KEPT + 10 {
             let x = if i % 2 == 0 { 0.5 } else { -0.5 };
             t.frame(x, x);
         }
@@ -143,7 +146,9 @@ mod tests {
         assert_eq!(peak, 0.5);
         assert!((rms - 0.5).abs() < 1e-6);
         assert_eq!(t.take_level(), (0.0, 0.0));
-        assert_eq!(t.scope().len(), SCOPE_LEN);
-        assert_eq!(t.scope()[SCOPE_LEN - 1], -0.5);
+        assert_eq!(t.latest(SCOPE_LEN).len(), SCOPE_LEN);
+        assert_eq!(t.latest(SCOPE_LEN)[SCOPE_LEN - 1], -0.5);
+        assert_eq!(t.latest(SCOPE_LEN)[SCOPE_LEN - 2], 0.5);
+        assert_eq!(t.latest(usize::MAX).len(), KEPT);
     }
 }

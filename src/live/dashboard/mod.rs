@@ -13,6 +13,7 @@
 pub mod lanes;
 pub mod meters;
 pub mod render;
+pub mod spectrum;
 pub mod terminal;
 
 pub use lanes::Lane;
@@ -35,6 +36,9 @@ pub struct Snapshot {
     /// the track named in `scope_of`).
     pub scope: Vec<f32>,
     pub scope_of: Option<String>,
+    /// The spectrum of the same samples, drawn instead of the scope when
+    /// set (`.spectrum()`, `.fscope()`, or the key `f`).
+    pub spectrum: Option<spectrum::Spectrum>,
     pub clock: Clock,
     pub messages: Vec<Line>,
     pub view: View,
@@ -124,11 +128,18 @@ pub enum Action {
     Section(i32),
     /// A line typed at the prompt.
     Entry(String),
+    /// Show this track's scope (or, when it is already shown, go back to
+    /// the one the program asks for).
+    Scope(String),
+    /// Switch the scope's panel between the waveform and the spectrum.
+    ToggleSpectrum,
+    /// Record a take (of the input, else of this track: the one selected).
+    Take(Option<String>),
 }
 
 /// The keys of the view, for the help line.
 pub const HELP: &str =
-    "1-9 mute · ↑↓ select · m mute · s solo · h hush · [ ] section · v view · q quit";
+    "1-9 mute · ↑↓ select · m mute · s solo · t take · o scope · f spectrum · h hush · [ ] section · v view · q quit";
 /// The help line while the REPL's prompt has the keys.
 pub const PROMPT_HELP: &str = "Enter run · ↑↓ history · Tab (empty prompt) view keys · Ctrl-D quit";
 

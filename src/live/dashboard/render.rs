@@ -3,6 +3,7 @@
 
 use super::lanes::{window, Lane};
 use super::meters::{db, Meter};
+use super::spectrum::{column_hz, Spectrum, FLOOR_DB};
 use super::{Line as Message, Snapshot, TrackView, View, HELP, PROMPT_HELP};
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -316,11 +317,18 @@ pub fn lane_lines(lane: &Lane, tall: bool, now: f64, width: usize) -> Vec<Line<'
         .collect()
 }
 
-/// The master's meter and its scope.
+/// The master's meter and the scope (or spectrum), of the master or of
+/// the track the title names.
 fn draw_master(frame: &mut Frame, s: &Snapshot, area: Rect) {
-    let title = match &s.scope_of {
-        Some(t) => format!(" master · scope of {t} "),
-        None => " master ".to_string(),
+    let what = if s.spectrum.is_some() {
+        "spectrum"
+    } else {
+        "scope"
+    };
+    let title = match (&s.scope_of, &s.spectrum) {
+        (Some(t), _) => format!(" master · {what} of {t} "),
+        (None, Some(_)) => " master · spectrum ".to_string(),
+        (None, None) => " master ".to_string(),
     };
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
@@ -330,12 +338,51 @@ fn draw_master(frame: &mut Frame, s: &Snapshot, area: Rect) {
     }
     let width = inner.width as usize;
     let mut lines = vec![Line::from(meter_spans(&s.master, width.saturating_sub(10)))];
-    lines.extend(scope_lines(
-        &s.scope,
-        width,
-        inner.height.saturating_sub(1) as usize,
-    ));
+    let height = inner.height.saturating_sub(1) as usize;
+    match &s.spectrum {
+        Some(spec) => lines.extend(spectrum_lines(spec, width, height)),
+        None => lines.extend(scope_lines(&s.scope, width, height)),
+    }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The spectrum: one bar per column, frequencies on a logarithmic axis
+/// from 20 Hz to 20 kHz, levels from −90 dBFS (empty) to 0 (full), in
+/// eighths of a row.
+pub fn spectrum_lines(spec: &Spectrum, width: usize, height: usize) -> Vec<Line<'static>> {
+    const EIGHTHS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if height == 0 || width == 0 {
+        return Vec::new();
+    }
+    let bars: Vec<(usize, Color)> = (0..width)
+        .map(|c| {
+            let (lo, hi) = column_hz(c, width);
+            let db = spec.level(lo, hi);
+            let fill = ((db - FLOOR_DB) / -FLOOR_DB).clamp(0.0, 1.0);
+            let colour = if db > -6.0 {
+                Color::Red
+            } else if db > -18.0 {
+                Color::Yellow
+            } else {
+                Color::Cyan
+            };
+            ((fill * (height * 8) as f32).round() as usize, colour)
+        })
+        .collect();
+    (0..height)
+        .map(|r| {
+            // Eighths below this row (rows counted from the top).
+            let below = (height - 1 - r) * 8;
+            Line::from(
+                bars.iter()
+                    .map(|(h, colour)| {
+                        let ch = EIGHTHS[h.saturating_sub(below).min(8)];
+                        Span::styled(ch.to_string(), Style::new().fg(*colour))
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
 }
 
 /// The scope: the samples drawn as dots, one column each (scaled up so

@@ -4,6 +4,7 @@
 //! nor the control loop for them. Messages written to standard error
 //! while the view is up are caught and shown in it.
 
+use super::super::repl::HistoryFile;
 use super::{render, Action, Snapshot, View};
 use crossterm::event::{
     self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, KeyboardEnhancementFlags,
@@ -39,8 +40,8 @@ pub fn available() -> bool {
 
 impl Ui {
     /// Takes over the terminal. `prompt` gives the REPL's prompt (with
-    /// earlier entries for its history).
-    pub fn start(prompt: Option<Vec<String>>) -> Option<Ui> {
+    /// the history file its entries are read from and added to).
+    pub fn start(prompt: Option<HistoryFile>) -> Option<Ui> {
         if !available() {
             return None;
         }
@@ -52,7 +53,7 @@ impl Ui {
         let thread = std::thread::Builder::new()
             .name("weft-view".into())
             .spawn(move || {
-                let editor = prompt.map(LineEditor::new);
+                let editor = prompt.map(LineEditor::with_file);
                 if let Err(e) = run_view(&s, &snap_rx, &action_tx, editor) {
                     let _ = action_tx.send(Action::Quit);
                     eprintln!("the live view stopped: {e}");
@@ -254,6 +255,12 @@ fn on_key(
             .map(Action::ToggleSolo)
             .into_iter()
             .collect(),
+        KeyCode::Char('o') => track(state.selected)
+            .map(Action::Scope)
+            .into_iter()
+            .collect(),
+        KeyCode::Char('f') => vec![Action::ToggleSpectrum],
+        KeyCode::Char('t') => vec![Action::Take(track(state.selected))],
         KeyCode::Char(c @ '1'..='9') => {
             let i = c as usize - '1' as usize;
             track(i).map(Action::ToggleMute).into_iter().collect()
@@ -263,13 +270,15 @@ fn on_key(
 }
 
 /// The REPL's prompt inside the view: one entry (brackets left open
-/// continue it on a new line), with the history of entries.
+/// continue it on a new line), with the history of entries (kept in the
+/// line editor's history file when there is one).
 pub struct LineEditor {
     text: Vec<char>,
     cursor: usize,
     history: Vec<String>,
     /// Position while walking the history (`history.len()` = the new line).
     at: usize,
+    file: Option<HistoryFile>,
 }
 
 impl LineEditor {
@@ -280,7 +289,15 @@ impl LineEditor {
             cursor: 0,
             history,
             at,
+            file: None,
         }
+    }
+
+    /// An editor starting with the entries of `file`, adding its own to it.
+    pub fn with_file(file: HistoryFile) -> LineEditor {
+        let mut editor = LineEditor::new(file.entries());
+        editor.file = Some(file);
+        editor
     }
 
     pub fn is_empty(&self) -> bool {
@@ -315,6 +332,9 @@ impl LineEditor {
                 self.cursor = 0;
                 if !s.trim().is_empty() && self.history.last() != Some(&s) {
                     self.history.push(s.clone());
+                    if let Some(f) = self.file.as_mut() {
+                        f.add(&s);
+                    }
                 }
                 self.at = self.history.len();
                 return Some(s);

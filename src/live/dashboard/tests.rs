@@ -278,3 +278,106 @@ fn lanes_sort_events_by_pitch_and_sound() {
     rows.sort_by(|a, b| a.partial_cmp(b).unwrap());
     assert_eq!(rows, [(0, 0.5), (1, 0.0), (2, 0.0), (3, 0.5)]);
 }
+
+/// The rows of the master's panel under its meter: (left border, right
+/// border, first row, bottom border), found from the title at (x, y).
+fn panel(b: &Buffer, (x, y): (u16, u16)) -> (u16, u16, u16, u16) {
+    let left = (0..=x).rev().find(|&i| b[(i, y + 1)].symbol() == "│");
+    let right = (x..b.area.width).find(|&i| b[(i, y + 1)].symbol() == "│");
+    let (left, right) = (left.unwrap(), right.unwrap());
+    let bottom = (y + 1..b.area.height)
+        .find(|&r| b[(left, r)].symbol() == "└")
+        .unwrap();
+    (left, right, y + 2, bottom)
+}
+
+#[test]
+fn a_sine_peaks_in_its_column_of_the_spectrum() {
+    let sr = 48000.0;
+    let hz = 960.0;
+    let wave: Vec<f32> = (0..spectrum::FFT_LEN)
+        .map(|i| 0.5 * (std::f32::consts::TAU * hz * i as f32 / sr).sin())
+        .collect();
+    let mut s = program_snapshot();
+    s.scope_of = Some("bass".into());
+    s.spectrum = Some(spectrum::Analyzer::default().spectrum(&wave, sr));
+    let b = frame(&s, 120, 30);
+    let title = find(&b, " master · spectrum of bass ").expect("the title says whose");
+    let (left, right, top, bottom) = panel(&b, title);
+    // Each column's bar, in eighths of a row.
+    let eighths = |sym: &str| {
+        [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+            .iter()
+            .position(|e| *e == sym)
+            .unwrap_or_else(|| panic!("not a bar: {sym:?}"))
+    };
+    let bars: Vec<usize> = (left + 1..right)
+        .map(|x| (top..bottom).map(|y| eighths(b[(x, y)].symbol())).sum())
+        .collect();
+    // 20 Hz to 20 kHz over the panel's width, logarithmically.
+    let width = bars.len() as f32;
+    let expected = (width * (hz / 20.0).ln() / 1000f32.ln()).floor() as usize;
+    let (peak, tallest) = bars.iter().enumerate().max_by_key(|(_, h)| **h).unwrap();
+    assert_eq!(peak, expected, "{bars:?}");
+    // −6 dBFS on a scale of −90..0 over 4 rows.
+    let full = (bottom - top) as usize * 8;
+    assert!(
+        (*tallest as f32 - full as f32 * 84.0 / 90.0).abs() <= 2.0,
+        "{tallest} of {full}"
+    );
+    assert!(
+        bars.iter().filter(|h| **h + 4 >= *tallest).count() == 1,
+        "{bars:?}"
+    );
+    // Far from the sine, the bars stay low.
+    assert!(
+        bars[..expected / 2].iter().all(|h| *h < full / 3),
+        "{bars:?}"
+    );
+}
+
+#[test]
+fn the_title_names_the_track_whose_scope_is_shown() {
+    let mut s = program_snapshot();
+    let b = frame(&s, 120, 30);
+    assert!(find(&b, " master ").is_some());
+    assert!(find(&b, "scope of").is_none(), "the master's own scope");
+    s.scope_of = Some("drums".into());
+    let b = frame(&s, 120, 30);
+    let title = find(&b, " master · scope of drums ").expect("the title names the track");
+    let (left, right, top, bottom) = panel(&b, title);
+    // The wave is drawn under the meter.
+    let dots = (top..bottom)
+        .flat_map(|y| (left + 1..right).map(move |x| (x, y)))
+        .filter(|p| b[*p].symbol() == "•")
+        .count();
+    assert_eq!(dots, (right - left - 1) as usize, "one dot a column");
+}
+
+#[test]
+fn entries_typed_in_the_view_go_to_the_history_file() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use terminal::LineEditor;
+    let dir = std::env::temp_dir().join(format!("weft-view-history-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("history");
+    let history = || crate::live::repl::HistoryFile::at(Some(path.clone()));
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    let mut ed = LineEditor::with_file(history());
+    for c in "s(\"bd\"".chars() {
+        ed.key(&key(KeyCode::Char(c)));
+    }
+    // An open bracket continues the entry on a new line.
+    assert_eq!(ed.key(&key(KeyCode::Enter)), None);
+    ed.key(&key(KeyCode::Char(')')));
+    assert_eq!(
+        ed.key(&key(KeyCode::Enter)),
+        Some("s(\"bd\"\n)".to_string())
+    );
+    assert_eq!(history().entries(), ["s(\"bd\"\n)"]);
+    // The next session's prompt walks back to it.
+    let mut next = LineEditor::with_file(history());
+    next.key(&key(KeyCode::Up));
+    assert_eq!(next.shown(), "s(\"bd\"⏎)");
+    let _ = std::fs::remove_dir_all(&dir);
+}
