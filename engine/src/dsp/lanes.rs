@@ -234,6 +234,43 @@ fn floor(x: f32x8) -> f32x8 {
     t - (t.simd_gt(x) & f32x8::ONE)
 }
 
+/// `sin(p·2π)` for a phase `p` in turns, in a few vector operations (a
+/// general `sin` reduces against π in three parts and evaluates two
+/// polynomials). The argument is rounded as fundsp's `Sine` rounds it
+/// (`p·2π` in f32), so FM voices, whose carriers add up the modulator's
+/// output, follow the network instead of drifting from it. It is reduced
+/// to [-π, π] (2π in two parts), folded onto [-π/2, π/2]
+/// (`sin(π − x) = sin x`, π in two parts) and the sine's Taylor series to
+/// x¹¹ taken there: within 2.5e-7 of the sine of that argument.
+#[inline(always)]
+fn sin_turns(p: f32x8) -> f32x8 {
+    const C: [f32; 6] = [
+        1.0,
+        -0.166_666_67,
+        0.008_333_334,
+        -0.000_198_412_7,
+        2.755_732e-6,
+        -2.505_210_8e-8,
+    ];
+    // 2π = TAU_HI + TAU_LO, TAU_HI with few bits (k·TAU_HI is exact);
+    // π = PI_HI + PI_LO.
+    const TAU_HI: f32 = 6.281_25;
+    const TAU_LO: f32 = 0.001_935_307_2;
+    const PI_LO: f32 = -8.742_278e-8;
+    let theta = p * f32x8::splat(std::f32::consts::TAU);
+    let k = floor(theta * f32x8::splat(1.0 / std::f32::consts::TAU) + f32x8::splat(0.5));
+    let x = (theta - k * f32x8::splat(TAU_HI)) - k * f32x8::splat(TAU_LO);
+    let a = x.abs();
+    let y = a.fast_min((f32x8::splat(std::f32::consts::PI) - a) + f32x8::splat(PI_LO));
+    let y2 = y * y;
+    let mut r = f32x8::splat(C[5]);
+    for c in C[..5].iter().rev() {
+        r = r * y2 + f32x8::splat(*c);
+    }
+    // The sign of x, put back on the (non-negative) odd polynomial.
+    (r * y) ^ (x & f32x8::splat(-0.0))
+}
+
 /// PolyBLEP residual, as fundsp's (dividing by `dt` as multiplying by
 /// `inv` = 1 / `dt`, a rounding apart).
 #[inline(always)]
@@ -356,10 +393,11 @@ impl LaneBank {
                 let o = out as usize;
                 match (wave, fm) {
                     // As fundsp's `Sine::process`: the phase is wrapped
-                    // once per chunk.
+                    // once per chunk (the sine of 2π·phase, computed by
+                    // `sin_turns` from the phase in turns).
                     (Wave::Sine, None) => {
                         for k in 0..n {
-                            regs[o][k] = (phase * f32x8::splat(std::f32::consts::TAU)).sin();
+                            regs[o][k] = sin_turns(phase);
                             phase += delta;
                         }
                         phase -= floor(phase);
@@ -367,7 +405,7 @@ impl LaneBank {
                     (Wave::Sine, Some(f)) => {
                         for k in 0..n {
                             let d = regs[f as usize][k] * delta;
-                            regs[o][k] = (phase * f32x8::splat(std::f32::consts::TAU)).sin();
+                            regs[o][k] = sin_turns(phase);
                             phase += d;
                         }
                         phase -= floor(phase);
@@ -568,5 +606,28 @@ impl Drop for FlushSubnormals {
             // SAFETY: restores the mode read in `new`.
             unsafe { _mm_setcsr(self.saved) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Within 2.5e-7 of the sine of the argument fundsp's `Sine` computes,
+    /// over the phases an oscillator reaches in a chunk (below zero with
+    /// FM, past one before the wrap).
+    #[test]
+    fn sin_turns_is_the_sine_of_the_phase_in_turns() {
+        let mut worst = 0.0f64;
+        for i in -40_000..=80_000 {
+            let base = i as f32 / 20_000.0;
+            let p: [f32; 8] = std::array::from_fn(|j| base + j as f32 * 1.3e-6);
+            let s = sin_turns(f32x8::from(p)).to_array();
+            for (x, y) in p.iter().zip(s) {
+                let exact = ((x * std::f32::consts::TAU) as f64).sin();
+                worst = worst.max((y as f64 - exact).abs());
+            }
+        }
+        assert!(worst < 2.5e-7, "worst error {worst}");
     }
 }
