@@ -954,9 +954,18 @@ impl SamplePlayer {
         while k < len {
             let mut at = [0usize; RUN];
             let mut t = [0.0f32; RUN];
-            let mut m = 0;
+            let want = RUN.min(len - k);
             let mut pos = self.pos;
-            while m < RUN && k + m < len {
+            // Frames surely inside: their positions without a test each.
+            let sure = self.frames_surely_inside(n, c).min(want);
+            for q in 0..sure {
+                let i = pos as i64;
+                t[q] = (pos - i as f64) as f32;
+                at[q] = (i - 1) as usize * c;
+                pos += self.rate;
+            }
+            let mut m = sure;
+            while m < want {
                 let inside = pos >= self.begin && pos < self.end;
                 let i = pos as i64;
                 if !inside || i < 1 || i + 2 >= n || c == 0 {
@@ -999,6 +1008,30 @@ impl SamplePlayer {
             }
             k += m;
         }
+    }
+
+    /// How many frames from the current position on surely have their
+    /// four interpolation frames inside the sample and lie inside the
+    /// region (a frame short of the bound, so the positions added up one
+    /// rate at a time cannot cross it by rounding); 0 for an empty sample.
+    fn frames_surely_inside(&self, frames: i64, channels: usize) -> usize {
+        // Inside: low <= pos < high, as the test frame by frame reads it
+        // (`pos as i64` >= 1 and + 2 < frames).
+        let low = self.begin.max(1.0);
+        let high = self.end.min((frames - 2) as f64);
+        let pos = self.pos;
+        if channels == 0 || !(pos >= low && pos < high) {
+            return 0;
+        }
+        let room = if self.rate > 0.0 {
+            (high - pos) / self.rate
+        } else if self.rate < 0.0 {
+            (pos - low) / -self.rate
+        } else {
+            return usize::MAX;
+        };
+        // Whole frames of room, less one for rounding; NaN gives 0.
+        (room - 1.0).floor().clamp(0.0, 1e9) as usize
     }
 
     /// The next output frame (left, right), or `None` once a region that
