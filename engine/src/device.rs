@@ -212,17 +212,47 @@ struct StreamSettings {
 
 type ErrorSink = Arc<dyn Fn(String) + Send + Sync>;
 
+/// The real-time priority the audio thread asks for: below a JACK
+/// server's default (10), above every ordinary thread.
+#[cfg(target_os = "linux")]
+const REAL_TIME_PRIORITY: i32 = 8;
+
+/// Asks for real-time (FIFO) scheduling of the calling thread, the audio
+/// callback's, so that builds, drawing or other programs on a busy machine
+/// do not make it late (an underrun). Called once, from the first
+/// callback: one system call, no allocation, no lock. Best effort: without
+/// the right to it (an `rtprio` limit, as the `audio` group gives) the
+/// thread keeps its ordinary priority. Other systems' audio threads are
+/// real-time already.
+fn promote_to_real_time() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param {
+            sched_priority: REAL_TIME_PRIORITY,
+        };
+        // SAFETY: sched_setscheduler reads `param` and changes only the
+        // scheduling of the calling thread (pid 0).
+        let _ = unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) };
+    }
+}
+
 /// The core as a stream's callback holds it: given back to `home` when the
 /// callback is dropped with its stream (never on the audio thread while
 /// it renders).
 struct Lent {
     core: Option<AudioCore>,
     home: Arc<Mutex<Option<AudioCore>>>,
+    /// The callback's thread asked for real-time priority (once).
+    promoted: bool,
 }
 
 impl Lent {
     #[inline]
     fn render(&mut self, data: &mut [f32], ch: usize) {
+        if !self.promoted {
+            self.promoted = true;
+            promote_to_real_time();
+        }
         if let Some(core) = self.core.as_mut() {
             callback::process(core, data, ch);
         }
@@ -370,6 +400,7 @@ fn build_stream(
     let mut lent = Lent {
         core: Some(core),
         home: home.clone(),
+        promoted: false,
     };
     let stream = match s.format {
         cpal::SampleFormat::F32 => device.build_output_stream(
