@@ -219,8 +219,8 @@ const REAL_TIME_PRIORITY: i32 = 8;
 
 /// Asks for real-time (FIFO) scheduling of the calling thread, the audio
 /// callback's, so that builds, drawing or other programs on a busy machine
-/// do not make it late (an underrun). Called once, from the first
-/// callback: one system call, no allocation, no lock. Best effort: without
+/// do not make it late (an underrun). Called once, from a callback of a
+/// paced device ([`Pacing`]): one system call, no allocation, no lock. Best effort: without
 /// the right to it (an `rtprio` limit, as the `audio` group gives) the
 /// thread keeps its ordinary priority. Other systems' audio threads are
 /// real-time already.
@@ -242,17 +242,60 @@ fn promote_to_real_time() {
 struct Lent {
     core: Option<AudioCore>,
     home: Arc<Mutex<Option<AudioCore>>>,
-    /// The callback's thread asked for real-time priority (once).
-    promoted: bool,
+    /// Whether the callback's thread may still ask for real-time priority.
+    pacing: Pacing,
+}
+
+/// Watches the first callbacks of a stream: a device that asks for audio
+/// at the pace it plays it gets a real-time thread; one that takes it as
+/// fast as it is made (a file, a null device) does not, as a real-time
+/// thread that never waits would keep a core from everything else.
+struct Pacing {
+    /// The first callback's time, and the frames asked for since.
+    start: Option<(std::time::Instant, u64)>,
+    /// Decided (promoted or not).
+    done: bool,
+    sample_rate: u32,
+}
+
+/// Frames watched before deciding (about a fifth of a second at 48 kHz).
+const PACING_FRAMES: u64 = 9600;
+
+impl Pacing {
+    fn new(sample_rate: u32) -> Pacing {
+        Pacing {
+            start: None,
+            done: false,
+            sample_rate,
+        }
+    }
+
+    /// Counts `frames` asked for; once enough have been, promotes the
+    /// thread if they took at least half their playing time to be asked
+    /// for.
+    #[inline]
+    fn note(&mut self, frames: usize) {
+        if self.done {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let (start, count) = self.start.get_or_insert((now, 0));
+        *count += frames as u64;
+        if *count < PACING_FRAMES {
+            return;
+        }
+        self.done = true;
+        let playing = *count as f64 / self.sample_rate.max(1) as f64;
+        if now.duration_since(*start).as_secs_f64() >= 0.5 * playing {
+            promote_to_real_time();
+        }
+    }
 }
 
 impl Lent {
     #[inline]
     fn render(&mut self, data: &mut [f32], ch: usize) {
-        if !self.promoted {
-            self.promoted = true;
-            promote_to_real_time();
-        }
+        self.pacing.note(data.len() / ch.max(1));
         if let Some(core) = self.core.as_mut() {
             callback::process(core, data, ch);
         }
@@ -400,7 +443,7 @@ fn build_stream(
     let mut lent = Lent {
         core: Some(core),
         home: home.clone(),
-        promoted: false,
+        pacing: Pacing::new(s.sample_rate),
     };
     let stream = match s.format {
         cpal::SampleFormat::F32 => device.build_output_stream(
