@@ -271,6 +271,13 @@ fn sin_turns(p: f32x8) -> f32x8 {
     (r * y) ^ (x & f32x8::splat(-0.0))
 }
 
+/// Whether any lane's phase `t` lies within a step `dt` of the jump at
+/// 0 (= 1), where the PolyBLEP residual is not zero.
+#[inline(always)]
+fn near_jump(t: f32x8, dt: f32x8) -> bool {
+    (t.simd_lt(dt) | t.simd_gt(f32x8::ONE - dt)).any()
+}
+
 /// PolyBLEP residual, as fundsp's (dividing by `dt` as multiplying by
 /// `inv` = 1 / `dt`, a rounding apart).
 #[inline(always)]
@@ -423,7 +430,14 @@ impl LaneBank {
                             let t = phase;
                             phase += d;
                             phase -= floor(phase);
-                            regs[o][k] = t + t - f32x8::ONE - polyblep(t, d, inv);
+                            // Most samples lie away from the jump, where
+                            // the residual is zero: not computed there.
+                            let naive = t + t - f32x8::ONE;
+                            regs[o][k] = if near_jump(t, d) {
+                                naive - polyblep(t, d, inv)
+                            } else {
+                                naive
+                            };
                         }
                     }
                     (wave, fm) => {
@@ -446,8 +460,13 @@ impl LaneBank {
                             phase -= floor(phase);
                             let sq = t.simd_lt(w).bitselect(f32x8::ONE, -f32x8::ONE);
                             let half = t - w;
-                            regs[o][k] =
-                                sq + polyblep(t, d, inv) - polyblep(half - floor(half), d, inv);
+                            let half = half - floor(half);
+                            // Residuals only near a jump (zero elsewhere).
+                            regs[o][k] = if near_jump(t, d) || near_jump(half, d) {
+                                sq + polyblep(t, d, inv) - polyblep(half, d, inv)
+                            } else {
+                                sq
+                            };
                         }
                     }
                 }
