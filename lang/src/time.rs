@@ -24,15 +24,22 @@ fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
     if b == 0 {
         return a;
     }
-    if a == 1 || b == 1 {
-        return 1;
-    }
     let shift = (a | b).trailing_zeros();
+    // Musical times mostly have power-of-two denominators (halves,
+    // eighths, sixty-fourths), whose greatest common divisor with anything
+    // is a power of two: no loop needed (the loop would take about one
+    // round per bit of the other number).
+    if a.is_power_of_two() || b.is_power_of_two() {
+        return 1 << shift;
+    }
     a >>= a.trailing_zeros();
     loop {
         b >>= b.trailing_zeros();
         if a > b {
             std::mem::swap(&mut a, &mut b);
+        }
+        if a == 1 {
+            return 1 << shift;
         }
         b -= a;
         if b == 0 {
@@ -517,6 +524,27 @@ mod tests {
         assert_eq!(Time::from_f64(0.3), Some(Time::new(3, 10)));
         assert_eq!(Time::from_f64(1.0 / 6.0), Some(Time::new(1, 6)));
         assert_eq!(Time::from_f64(f64::NAN), None);
+    }
+
+    #[test]
+    fn gcd_agrees_with_euclid() {
+        fn euclid(a: u64, b: u64) -> u64 {
+            if b == 0 {
+                a
+            } else {
+                euclid(b, a % b)
+            }
+        }
+        let samples = [
+            0u64, 1, 2, 3, 4, 6, 8, 12, 15, 16, 64, 96, 1000, 1024, 15999, 65536,
+        ];
+        for &a in &samples {
+            for &b in &samples {
+                assert_eq!(gcd_u64(a, b), euclid(a, b), "gcd({a}, {b})");
+            }
+        }
+        assert_eq!(gcd_u64(u64::MAX, 1 << 63), 1);
+        assert_eq!(gcd_u64(3 << 40, 9 << 20), 3 << 20);
     }
 
     #[test]
