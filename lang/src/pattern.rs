@@ -299,12 +299,95 @@ pub fn query_span_within<T: Val>(pat: &Pattern<T>, span: Span) -> Queried<T> {
 /// A span with fewer events comes in one piece, exactly as
 /// [`query_span_within`] gives it. `deliver` returns false to stop; a piece
 /// too dense ends the query.
+///
+/// After the first such piece, the rest of a span whose events cross
+/// cycle boundaries goes by [`pieces_in_chunks`]: a piece queried once
+/// instead of cycle by cycle and then again.
 pub fn query_span_in_pieces<T: Val>(
     pat: &Pattern<T>,
     span: Span,
     max_held: usize,
     mut deliver: impl FnMut(Queried<T>) -> bool,
 ) {
+    let mut from = span.begin;
+    loop {
+        let rest = Span::new(from, span.end);
+        let Some((at, per_cycle)) = pieces_by_cycle(pat, rest, max_held, &mut deliver) else {
+            return;
+        };
+        let rest = Span::new(at, span.end);
+        let Some(at) = pieces_in_chunks(pat, rest, max_held, per_cycle, &mut deliver) else {
+            return;
+        };
+        from = at;
+    }
+}
+
+/// The limits of a query of [`pieces_in_chunks`]: well inside those of a
+/// cycle, so that a chunk within them has no cycle that would have been
+/// too dense on its own (one outside them is queried cycle by cycle).
+const CHUNK: Budget = Budget {
+    work: WORK_PER_CYCLE / 2,
+    events: EVENTS_PER_CYCLE / 2,
+};
+
+/// [`query_span_in_pieces`] from a point no event crosses, once events
+/// are known to cross cycle boundaries, with about `per_cycle` events a
+/// cycle: each piece is one query of about `max_held` events' worth of
+/// cycles (a chunk), handed over up to the latest point of the chunk no
+/// event crosses (see [`clean_point`]); the next chunk starts there. By
+/// the same rule that lets a span be handed over in pieces, the events of
+/// the chunk before that point are those of a query up to it. Gives the
+/// point to go on from cycle by cycle when a chunk is too dense, reports a
+/// problem or a warning, has continuous values or no such point; `None`
+/// when the span is done or `deliver` stops.
+fn pieces_in_chunks<T: Val>(
+    pat: &Pattern<T>,
+    span: Span,
+    max_held: usize,
+    per_cycle: usize,
+    deliver: &mut impl FnMut(Queried<T>) -> bool,
+) -> Option<Time> {
+    let cycles = (max_held / per_cycle.max(1)).clamp(1, 1 << 16) as i64;
+    let mut start = span.begin;
+    while start < span.end {
+        let chunk = Span::new(start, (start.sam() + Time::int(cycles + 1)).min(span.end));
+        let q = query_within(pat, &State::new(chunk), CHUNK);
+        let split = match &q.haps {
+            Ok(_) if !q.errors.is_empty() || !q.warnings.is_empty() => None,
+            Ok(_) if chunk.end == span.end => Some(chunk.end),
+            Ok(haps) if haps.iter().all(|h| h.whole.is_some()) => clean_point(haps, chunk, start),
+            _ => None,
+        };
+        let (Some(split), Ok(mut haps)) = (split, q.haps) else {
+            return Some(start);
+        };
+        if split < span.end {
+            haps.retain(|h| h.part.begin < split);
+        }
+        let piece = Queried {
+            haps: Ok(haps),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        if !deliver(piece) {
+            return None;
+        }
+        start = split;
+    }
+    None
+}
+
+/// The pieces of [`query_span_in_pieces`] found cycle by cycle. Gives,
+/// once a piece of events crossing cycle boundaries has been handed over,
+/// the point it ends at and its events per cycle (to go on with
+/// [`pieces_in_chunks`]); `None` when the span is done or `deliver` stops.
+fn pieces_by_cycle<T: Val>(
+    pat: &Pattern<T>,
+    span: Span,
+    max_held: usize,
+    deliver: &mut impl FnMut(Queried<T>) -> bool,
+) -> Option<(Time, usize)> {
     let mut start = span.begin;
     let mut at = span.begin;
     // Events since `start`, counted, and kept while `aligned`: every
@@ -321,7 +404,7 @@ pub fn query_span_in_pieces<T: Val>(
         let q = query_within(pat, &State::new(piece), Budget::CYCLE);
         let Ok(haps) = q.haps else {
             deliver(q);
-            return;
+            return None;
         };
         let inside = q.errors.is_empty()
             && haps.iter().all(|h| {
@@ -365,27 +448,19 @@ pub fn query_span_in_pieces<T: Val>(
                 errors: Vec::new(),
                 warnings,
             }) {
-                return;
+                return None;
             }
         } else {
             let Some(split) = split else {
                 continue;
             };
             let done = Span::new(start, split);
-            if !deliver(query_within(
-                pat,
-                &State::new(done),
-                Budget::for_span(&done),
-            )) {
-                return;
+            let piece = query_within(pat, &State::new(done), Budget::for_span(&done));
+            let per_cycle = events_per_cycle(&piece, done);
+            if !deliver(piece) {
+                return None;
             }
-            start = split;
-            aligned = split == at;
-            if start != at {
-                count = 0;
-                delivered = true;
-                continue;
-            }
+            return Some((split, per_cycle));
         }
         start = at;
         count = 0;
@@ -397,7 +472,7 @@ pub fn query_span_in_pieces<T: Val>(
             errors: Vec::new(),
             warnings: held_warnings,
         });
-        return;
+        return None;
     }
     let rest = Span::new(start, span.end);
     deliver(query_within(
@@ -405,6 +480,14 @@ pub fn query_span_in_pieces<T: Val>(
         &State::new(rest),
         Budget::for_span(&rest),
     ));
+    None
+}
+
+/// The events of a query over `span` per cycle (at least one).
+fn events_per_cycle<T>(q: &Queried<T>, span: Span) -> usize {
+    let events = q.haps.as_ref().map_or(0, Vec::len) as f64;
+    let cycles = span.duration().to_f64().max(1.0);
+    ((events / cycles).ceil() as usize).max(1)
 }
 
 /// The latest point of `piece` after its start (its end included) that no

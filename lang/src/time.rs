@@ -83,6 +83,14 @@ impl Time {
 
     /// `n/d`, reduced. A zero denominator gives zero (callers guard against it).
     pub fn new(n: i64, d: i64) -> Time {
+        if d == 1 {
+            return Time { n, d };
+        }
+        if d > 0 && n != i64::MIN {
+            // The common case, kept in 64 bits.
+            let g = gcd_u64(n.unsigned_abs(), d as u64) as i64;
+            return Time { n: n / g, d: d / g };
+        }
         Time::from_i128(n as i128, d as i128)
     }
 
@@ -232,7 +240,7 @@ impl Time {
 
     /// Start of the cycle containing this time.
     pub fn sam(self) -> Time {
-        Time::int(self.n.div_euclid(self.d))
+        Time::int(self.floor_i64())
     }
 
     pub fn next_sam(self) -> Time {
@@ -253,6 +261,11 @@ impl Time {
     }
 
     pub fn floor_i64(self) -> i64 {
+        // The denominator is positive; a power of two (the usual case)
+        // divides by an arithmetic shift, which rounds down as floor does.
+        if self.d & (self.d - 1) == 0 {
+            return self.n >> self.d.trailing_zeros();
+        }
         self.n.div_euclid(self.d)
     }
 
@@ -513,6 +526,11 @@ mod tests {
         assert_eq!(Time::new(7, 3).cycle_pos(), Time::new(1, 3));
         assert_eq!(Time::new(7, 3).ceil(), Time::int(3));
         assert_eq!(Time::new(-7, 3).ceil(), Time::int(-2));
+        assert_eq!(Time::new(-7, 4).sam(), Time::int(-2));
+        assert_eq!(Time::new(-8, 4).floor_i64(), -2);
+        assert_eq!(Time::new(7, 4).floor_i64(), 1);
+        assert_eq!(Time::new(-1, 1 << 40).floor_i64(), -1);
+        assert_eq!(Time::new(6, -4), Time::new(-3, 2));
     }
 
     #[test]
