@@ -1342,7 +1342,9 @@ fn retain_from<T>(out: &mut Vec<T>, start: usize, mut keep: impl FnMut(&mut T) -
     let mut kept = start;
     for i in start..out.len() {
         if keep(&mut out[i]) {
-            out.swap(kept, i);
+            if kept != i {
+                out.swap(kept, i);
+            }
             kept += 1;
         }
     }
