@@ -691,8 +691,7 @@ impl Placement<'_> {
 fn pure_at(value: Value, location: Location) -> Pat {
     let context = Context::at(location);
     let v = value.clone();
-    let mut p = Pattern::new(move |st: &crate::pattern::State| {
-        let mut out = Vec::new();
+    let mut p = Pattern::appending(move |st: &crate::pattern::State, out| {
         st.span.for_each_cycle(|s| {
             let whole = Span::new(s.begin.sam(), s.begin.sam() + Time::ONE);
             out.push(Hap::with_context(
@@ -702,7 +701,6 @@ fn pure_at(value: Value, location: Location) -> Pat {
                 context.clone(),
             ));
         });
-        out
     });
     p.steps = Some(Time::ONE);
     p.pure_value = Some(Arc::new(value));
@@ -873,7 +871,7 @@ fn compile_node(node: &Node, at: Option<Placement>) -> Result<Compiled, MiniErro
 /// `{…}%n`: the speed factor `n / steps` as a (non-constant) pattern, in
 /// exact arithmetic.
 fn exact_factor(base: &Pat, w: Option<Time>) -> Pat {
-    base.fmap(move |x| match (library::to_time(x), w) {
+    base.map_values(move |x| match (library::to_time(x), w) {
         (_, None) => {
             crate::pattern::report_query_error("Division by Zero: a step of `{ }` has no length");
             Value::Num(f64::NAN)

@@ -44,7 +44,12 @@ impl State {
     }
 }
 
-type QueryFn<T> = dyn Fn(&State) -> Vec<Hap<T>> + Send + Sync;
+/// A query function: appends the events of the state's span to the list
+/// it is given. Every layer of a pattern writes into the one list its
+/// caller passes down (instead of returning a list of its own that the
+/// layer above copies into another): a `Hap` is large, and most layers
+/// only change the events the layer below has just written.
+type QueryFn<T> = dyn Fn(&State, &mut Vec<Hap<T>>) + Send + Sync;
 
 /// A pattern of values of type `T`.
 pub struct Pattern<T> {
@@ -294,12 +299,95 @@ pub fn query_span_within<T: Val>(pat: &Pattern<T>, span: Span) -> Queried<T> {
 /// A span with fewer events comes in one piece, exactly as
 /// [`query_span_within`] gives it. `deliver` returns false to stop; a piece
 /// too dense ends the query.
+///
+/// After the first such piece, the rest of a span whose events cross
+/// cycle boundaries goes by [`pieces_in_chunks`]: a piece queried once
+/// instead of cycle by cycle and then again.
 pub fn query_span_in_pieces<T: Val>(
     pat: &Pattern<T>,
     span: Span,
     max_held: usize,
     mut deliver: impl FnMut(Queried<T>) -> bool,
 ) {
+    let mut from = span.begin;
+    loop {
+        let rest = Span::new(from, span.end);
+        let Some((at, per_cycle)) = pieces_by_cycle(pat, rest, max_held, &mut deliver) else {
+            return;
+        };
+        let rest = Span::new(at, span.end);
+        let Some(at) = pieces_in_chunks(pat, rest, max_held, per_cycle, &mut deliver) else {
+            return;
+        };
+        from = at;
+    }
+}
+
+/// The limits of a query of [`pieces_in_chunks`]: well inside those of a
+/// cycle, so that a chunk within them has no cycle that would have been
+/// too dense on its own (one outside them is queried cycle by cycle).
+const CHUNK: Budget = Budget {
+    work: WORK_PER_CYCLE / 2,
+    events: EVENTS_PER_CYCLE / 2,
+};
+
+/// [`query_span_in_pieces`] from a point no event crosses, once events
+/// are known to cross cycle boundaries, with about `per_cycle` events a
+/// cycle: each piece is one query of about `max_held` events' worth of
+/// cycles (a chunk), handed over up to the latest point of the chunk no
+/// event crosses (see [`clean_point`]); the next chunk starts there. By
+/// the same rule that lets a span be handed over in pieces, the events of
+/// the chunk before that point are those of a query up to it. Gives the
+/// point to go on from cycle by cycle when a chunk is too dense, reports a
+/// problem or a warning, has continuous values or no such point; `None`
+/// when the span is done or `deliver` stops.
+fn pieces_in_chunks<T: Val>(
+    pat: &Pattern<T>,
+    span: Span,
+    max_held: usize,
+    per_cycle: usize,
+    deliver: &mut impl FnMut(Queried<T>) -> bool,
+) -> Option<Time> {
+    let cycles = (max_held / per_cycle.max(1)).clamp(1, 1 << 16) as i64;
+    let mut start = span.begin;
+    while start < span.end {
+        let chunk = Span::new(start, (start.sam() + Time::int(cycles + 1)).min(span.end));
+        let q = query_within(pat, &State::new(chunk), CHUNK);
+        let split = match &q.haps {
+            Ok(_) if !q.errors.is_empty() || !q.warnings.is_empty() => None,
+            Ok(_) if chunk.end == span.end => Some(chunk.end),
+            Ok(haps) if haps.iter().all(|h| h.whole.is_some()) => clean_point(haps, chunk, start),
+            _ => None,
+        };
+        let (Some(split), Ok(mut haps)) = (split, q.haps) else {
+            return Some(start);
+        };
+        if split < span.end {
+            haps.retain(|h| h.part.begin < split);
+        }
+        let piece = Queried {
+            haps: Ok(haps),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        if !deliver(piece) {
+            return None;
+        }
+        start = split;
+    }
+    None
+}
+
+/// The pieces of [`query_span_in_pieces`] found cycle by cycle. Gives,
+/// once a piece of events crossing cycle boundaries has been handed over,
+/// the point it ends at and its events per cycle (to go on with
+/// [`pieces_in_chunks`]); `None` when the span is done or `deliver` stops.
+fn pieces_by_cycle<T: Val>(
+    pat: &Pattern<T>,
+    span: Span,
+    max_held: usize,
+    deliver: &mut impl FnMut(Queried<T>) -> bool,
+) -> Option<(Time, usize)> {
     let mut start = span.begin;
     let mut at = span.begin;
     // Events since `start`, counted, and kept while `aligned`: every
@@ -316,7 +404,7 @@ pub fn query_span_in_pieces<T: Val>(
         let q = query_within(pat, &State::new(piece), Budget::CYCLE);
         let Ok(haps) = q.haps else {
             deliver(q);
-            return;
+            return None;
         };
         let inside = q.errors.is_empty()
             && haps.iter().all(|h| {
@@ -360,27 +448,19 @@ pub fn query_span_in_pieces<T: Val>(
                 errors: Vec::new(),
                 warnings,
             }) {
-                return;
+                return None;
             }
         } else {
             let Some(split) = split else {
                 continue;
             };
             let done = Span::new(start, split);
-            if !deliver(query_within(
-                pat,
-                &State::new(done),
-                Budget::for_span(&done),
-            )) {
-                return;
+            let piece = query_within(pat, &State::new(done), Budget::for_span(&done));
+            let per_cycle = events_per_cycle(&piece, done);
+            if !deliver(piece) {
+                return None;
             }
-            start = split;
-            aligned = split == at;
-            if start != at {
-                count = 0;
-                delivered = true;
-                continue;
-            }
+            return Some((split, per_cycle));
         }
         start = at;
         count = 0;
@@ -392,7 +472,7 @@ pub fn query_span_in_pieces<T: Val>(
             errors: Vec::new(),
             warnings: held_warnings,
         });
-        return;
+        return None;
     }
     let rest = Span::new(start, span.end);
     deliver(query_within(
@@ -400,6 +480,14 @@ pub fn query_span_in_pieces<T: Val>(
         &State::new(rest),
         Budget::for_span(&rest),
     ));
+    None
+}
+
+/// The events of a query over `span` per cycle (at least one).
+fn events_per_cycle<T>(q: &Queried<T>, span: Span) -> usize {
+    let events = q.haps.as_ref().map_or(0, Vec::len) as f64;
+    let cycles = span.duration().to_f64().max(1.0);
+    ((events / cycles).ceil() as usize).max(1)
 }
 
 /// The latest point of `piece` after its start (its end included) that no
@@ -510,14 +598,24 @@ impl<T: Val> Pattern<T> {
     /// work budget (one unit, plus one per event returned); once the
     /// budget is exhausted the function is no longer called.
     pub fn new(query: impl Fn(&State) -> Vec<Hap<T>> + Send + Sync + 'static) -> Pattern<T> {
+        Pattern::appending(move |st, out| append(out, query(st)))
+    }
+
+    /// A pattern from a query function that appends its events to the
+    /// list it is given (see [`QueryFn`]); it must leave the events
+    /// already in the list alone. Charged to the work budget as
+    /// [`Pattern::new`] is.
+    pub fn appending(
+        query: impl Fn(&State, &mut Vec<Hap<T>>) + Send + Sync + 'static,
+    ) -> Pattern<T> {
         Pattern {
-            query: Arc::new(move |st: &State| {
+            query: Arc::new(move |st: &State, out: &mut Vec<Hap<T>>| {
                 if !spend(1) {
-                    return Vec::new();
+                    return;
                 }
-                let out = query(st);
-                spend(out.len() as u64);
-                out
+                let before = out.len();
+                query(st, out);
+                spend(out.len().saturating_sub(before) as u64);
             }),
             steps: None,
             pure_value: None,
@@ -531,7 +629,14 @@ impl<T: Val> Pattern<T> {
 
     /// Runs the query.
     pub fn query(&self, state: &State) -> Vec<Hap<T>> {
-        (self.query)(state)
+        let mut out = Vec::new();
+        (self.query)(state, &mut out);
+        out
+    }
+
+    /// Runs the query, appending the events to `out`.
+    pub fn query_into(&self, state: &State, out: &mut Vec<Hap<T>>) {
+        (self.query)(state, out)
     }
 
     /// Events in `[begin, end)`.
@@ -549,28 +654,44 @@ impl<T: Val> Pattern<T> {
     /// Applies `f` to every value (keeps the step count).
     pub fn fmap<U: Val>(&self, f: impl Fn(&T) -> U + Send + Sync + 'static) -> Pattern<U> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            q(st)
-                .into_iter()
-                .map(|h| Hap::with_context(h.whole, h.part, f(&h.value), h.context))
-                .collect()
+        Pattern::appending(move |st, out| {
+            let mut haps = Vec::new();
+            q(st, &mut haps);
+            out.extend(
+                haps.into_iter()
+                    .map(|h| Hap::with_context(h.whole, h.part, f(&h.value), h.context)),
+            );
+        })
+        .with_steps_value(self.steps)
+    }
+
+    /// [`Pattern::fmap`] for a function that keeps the type of the values:
+    /// the values are changed in place, where the layer below wrote them.
+    pub fn map_values(&self, f: impl Fn(&T) -> T + Send + Sync + 'static) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::appending(move |st, out| {
+            let start = out.len();
+            q(st, out);
+            for h in &mut out[start..] {
+                h.value = f(&h.value);
+            }
         })
         .with_steps_value(self.steps)
     }
 
     /// Maps values, dropping events for which `f` gives `None`.
-    pub fn filter_map<U: Val>(
-        &self,
-        f: impl Fn(&T) -> Option<U> + Send + Sync + 'static,
-    ) -> Pattern<U> {
+    pub fn filter_map(&self, f: impl Fn(&T) -> Option<T> + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            q(st)
-                .into_iter()
-                .filter_map(|h| {
-                    f(&h.value).map(|v| Hap::with_context(h.whole, h.part, v, h.context))
-                })
-                .collect()
+        Pattern::appending(move |st, out| {
+            let start = out.len();
+            q(st, out);
+            retain_from(out, start, |h| match f(&h.value) {
+                Some(v) => {
+                    h.value = v;
+                    true
+                }
+                None => false,
+            });
         })
         .with_steps_value(self.steps)
     }
@@ -581,23 +702,31 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(Vec<Hap<T>>, &State) -> Vec<Hap<U>> + Send + Sync + 'static,
     ) -> Pattern<U> {
         let q = self.query.clone();
-        Pattern::new(move |st| f(q(st), st)).with_steps_value(self.steps)
+        Pattern::appending(move |st, out| {
+            let mut haps = Vec::new();
+            q(st, &mut haps);
+            append(out, f(haps, st));
+        })
+        .with_steps_value(self.steps)
     }
 
-    /// Transforms every event (keeps steps).
-    pub fn with_hap<U: Val>(
-        &self,
-        f: impl Fn(Hap<T>) -> Hap<U> + Send + Sync + 'static,
-    ) -> Pattern<U> {
-        self.with_haps(move |haps, _| haps.into_iter().map(&f).collect())
+    /// Transforms every event (keeps steps), in place.
+    pub fn with_hap(&self, f: impl Fn(&mut Hap<T>) + Send + Sync + 'static) -> Pattern<T> {
+        let q = self.query.clone();
+        Pattern::appending(move |st, out| {
+            let start = out.len();
+            q(st, out);
+            out[start..].iter_mut().for_each(&f);
+        })
+        .with_steps_value(self.steps)
     }
 
     pub fn filter_haps(&self, f: impl Fn(&Hap<T>) -> bool + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            let mut haps = q(st);
-            haps.retain(|h| f(h));
-            haps
+        Pattern::appending(move |st, out| {
+            let start = out.len();
+            q(st, out);
+            retain_from(out, start, |h| f(h));
         })
     }
 
@@ -621,23 +750,21 @@ impl<T: Val> Pattern<T> {
     /// Splits every query at cycle boundaries.
     pub fn split_queries(&self) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
+        Pattern::appending(move |st, out| {
             // A query within one cycle (the usual case) is passed on as it is.
             if st.span.begin < st.span.end && st.span.end <= st.span.begin.sam() + Time::ONE {
-                if !charge_work() {
-                    return Vec::new();
+                if charge_work() {
+                    q(st, out);
                 }
-                return q(st);
+                return;
             }
-            let mut parts = Vec::new();
-            st.span.for_each_cycle(|s| parts.push(q(&st.set_span(s))));
-            concat(parts)
+            st.span.for_each_cycle(|s| q(&st.set_span(s), out));
         })
     }
 
     pub fn with_query_span(&self, f: impl Fn(Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| q(&st.set_span(f(st.span))))
+        Pattern::appending(move |st, out| q(&st.set_span(f(st.span)), out))
     }
 
     /// Like `with_query_span`, but `f` may cancel the query.
@@ -646,9 +773,10 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(Span) -> Option<Span> + Send + Sync + 'static,
     ) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| match f(st.span) {
-            Some(s) => q(&st.set_span(s)),
-            None => Vec::new(),
+        Pattern::appending(move |st, out| {
+            if let Some(s) = f(st.span) {
+                q(&st.set_span(s), out);
+            }
         })
     }
 
@@ -658,10 +786,10 @@ impl<T: Val> Pattern<T> {
 
     pub fn with_hap_span(&self, f: impl Fn(&Span) -> Span + Send + Sync + 'static) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            let mut haps = q(st);
-            map_spans(&mut haps, &f);
-            haps
+        Pattern::appending(move |st, out| {
+            let start = out.len();
+            q(st, out);
+            map_spans(&mut out[start..], &f);
         })
     }
 
@@ -673,10 +801,10 @@ impl<T: Val> Pattern<T> {
         event: impl Fn(&Span) -> Span + Send + Sync + 'static,
     ) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            let mut haps = q(&st.set_span(query(st.span)));
-            map_spans(&mut haps, &event);
-            haps
+        Pattern::appending(move |st, out| {
+            let start = out.len();
+            q(&st.set_span(query(st.span)), out);
+            map_spans(&mut out[start..], &event);
         })
     }
 
@@ -694,10 +822,12 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(&T, &B) -> C + Send + Sync + 'static,
     ) -> Pattern<C> {
         let (qa, qb) = (self.query.clone(), other.query.clone());
-        Pattern::new(move |st| {
-            let hb = qb(st);
-            let mut out = Vec::new();
-            for a in qa(st) {
+        Pattern::appending(move |st, out| {
+            let mut hb = Vec::new();
+            qb(st, &mut hb);
+            let mut ha = Vec::new();
+            qa(st, &mut ha);
+            for a in ha {
                 // Every pair is compared: n × m work.
                 if !spend(hb.len() as u64) {
                     break;
@@ -724,7 +854,6 @@ impl<T: Val> Pattern<T> {
                     ));
                 }
             }
-            out
         })
         .with_steps_value(lcm_opt(other.steps, self.steps))
     }
@@ -737,9 +866,12 @@ impl<T: Val> Pattern<T> {
     ) -> Pattern<C> {
         let (qa, qb) = (self.query.clone(), other.query.clone());
         let constant = other.pure_value.clone();
-        Pattern::new(move |st| {
-            let mut out = Vec::new();
-            for a in qa(st) {
+        Pattern::appending(move |st, out| {
+            let mut left = Vec::new();
+            qa(st, &mut left);
+            // The right side's events for one left event, the list reused.
+            let mut right = Vec::new();
+            for a in left {
                 // A constant right side gives one event per cycle: when the
                 // left event lies within one cycle, the result is that event
                 // with the function applied (the general path gives the same).
@@ -759,7 +891,9 @@ impl<T: Val> Pattern<T> {
                         continue;
                     }
                 }
-                for b in qb(&st.set_span(a.whole_or_part())) {
+                right.clear();
+                qb(&st.set_span(a.whole_or_part()), &mut right);
+                for b in &right {
                     if let Some(part) = a.part.intersection(&b.part) {
                         out.push(Hap::with_context(
                             a.whole,
@@ -770,7 +904,6 @@ impl<T: Val> Pattern<T> {
                     }
                 }
             }
-            out
         })
         .with_steps_value(self.steps)
     }
@@ -782,10 +915,15 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(&T, &B) -> C + Send + Sync + 'static,
     ) -> Pattern<C> {
         let (qa, qb) = (self.query.clone(), other.query.clone());
-        Pattern::new(move |st| {
-            let mut out = Vec::new();
-            for b in qb(st) {
-                for a in qa(&st.set_span(b.whole_or_part())) {
+        Pattern::appending(move |st, out| {
+            let mut right = Vec::new();
+            qb(st, &mut right);
+            // The left side's events for one right event, the list reused.
+            let mut left = Vec::new();
+            for b in right {
+                left.clear();
+                qa(&st.set_span(b.whole_or_part()), &mut left);
+                for a in &left {
                     if let Some(part) = a.part.intersection(&b.part) {
                         out.push(Hap::with_context(
                             b.whole,
@@ -796,7 +934,6 @@ impl<T: Val> Pattern<T> {
                     }
                 }
             }
-            out
         })
         .with_steps_value(other.steps)
     }
@@ -809,10 +946,13 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
     ) -> Pattern<U> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            let mut out = Vec::new();
-            for a in q(st) {
-                for b in f(&a.value).query(&st.set_span(a.part)) {
+        Pattern::appending(move |st, out| {
+            let mut outer = Vec::new();
+            q(st, &mut outer);
+            let mut inner = Vec::new();
+            for a in outer {
+                f(&a.value).query_into(&st.set_span(a.part), &mut inner);
+                for b in inner.drain(..) {
                     out.push(Hap::with_context(
                         choose(a.whole, b.whole),
                         b.part,
@@ -821,7 +961,6 @@ impl<T: Val> Pattern<T> {
                     ));
                 }
             }
-            out
         })
     }
 
@@ -858,12 +997,15 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
     ) -> Pattern<U> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            let mut out = Vec::new();
-            for outer in q(st) {
+        Pattern::appending(move |st, out| {
+            let mut outers = Vec::new();
+            q(st, &mut outers);
+            let mut inners = Vec::new();
+            for outer in outers {
                 let Some(ow) = outer.whole else { continue };
                 let inner = f(&outer.value).focus(ow.begin, ow.end);
-                for ih in inner.query(&st.set_span(outer.part)) {
+                inner.query_into(&st.set_span(outer.part), &mut inners);
+                for ih in inners.drain(..) {
                     let whole = match ih.whole {
                         Some(iw) => match iw.intersection(&ow) {
                             Some(w) => Some(w),
@@ -878,7 +1020,6 @@ impl<T: Val> Pattern<T> {
                     out.push(Hap::with_context(whole, part, ih.value, context));
                 }
             }
-            out
         })
     }
 
@@ -890,16 +1031,19 @@ impl<T: Val> Pattern<T> {
         f: impl Fn(&T) -> Pattern<U> + Send + Sync + 'static,
     ) -> Pattern<U> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
-            let mut out = Vec::new();
-            for outer in q(st) {
+        Pattern::appending(move |st, out| {
+            let mut outers = Vec::new();
+            q(st, &mut outers);
+            let mut inners = Vec::new();
+            for outer in outers {
                 let Some(ow) = outer.whole else { continue };
                 let shift = if restart {
                     ow.begin
                 } else {
                     ow.begin.cycle_pos()
                 };
-                for ih in f(&outer.value).late(shift).query(st) {
+                f(&outer.value).late(shift).query_into(st, &mut inners);
+                for ih in inners.drain(..) {
                     let Some(part) = ih.part.intersection(&outer.part) else {
                         continue;
                     };
@@ -908,7 +1052,6 @@ impl<T: Val> Pattern<T> {
                     out.push(Hap::with_context(whole, part, ih.value, context));
                 }
             }
-            out
         })
     }
 
@@ -961,19 +1104,19 @@ impl<T: Val> Pattern<T> {
             }
             Some(Span::new(cycle + bpos, cycle + epos))
         };
-        let ef = move |h: Hap<T>| {
+        let ef = move |h: &mut Hap<T>| {
             let (begin, end) = (h.part.begin, h.part.end);
             let cycle = begin.sam();
             let bpos = ((begin - cycle) / factor).min(Time::ONE);
             let epos = ((end - cycle) / factor).min(Time::ONE);
             let part = Span::new(cycle + bpos, cycle + epos);
-            let whole = h.whole.map(|w| {
+            h.whole = h.whole.map(|w| {
                 Span::new(
                     part.begin - (begin - w.begin) / factor,
                     part.end + (w.end - end) / factor,
                 )
             });
-            Hap::with_context(whole, part, h.value, h.context)
+            h.part = part;
         };
         self.with_query_span_maybe(qf).with_hap(ef).split_queries()
     }
@@ -1016,13 +1159,13 @@ impl<T: Val> Pattern<T> {
             return silence();
         }
         let q = self.query.clone();
-        Pattern::new(move |st| {
+        Pattern::appending(move |st, out| {
             let cycle = st.span.begin.sam();
             let source = (cycle / n).sam();
             let delta = cycle - source;
-            let mut haps = q(&st.set_span(st.span.with_time(|t| t - delta)));
-            map_spans(&mut haps, |s| s.with_time(|t| t + delta));
-            haps
+            let start = out.len();
+            q(&st.set_span(st.span.with_time(|t| t - delta)), out);
+            map_spans(&mut out[start..], |s| s.with_time(|t| t + delta));
         })
         .split_queries()
         .with_steps_value(self.steps)
@@ -1031,13 +1174,13 @@ impl<T: Val> Pattern<T> {
     /// Reverses every cycle.
     pub fn rev(&self) -> Pattern<T> {
         let q = self.query.clone();
-        Pattern::new(move |st| {
+        Pattern::appending(move |st, out| {
             let cycle = st.span.begin.sam();
             let next = st.span.begin.next_sam();
             let reflect = |s: &Span| Span::new(cycle + (next - s.end), cycle + (next - s.begin));
-            let mut haps = q(&st.set_span(reflect(&st.span)));
-            map_spans(&mut haps, reflect);
-            haps
+            let start = out.len();
+            q(&st.set_span(reflect(&st.span)), out);
+            map_spans(&mut out[start..], reflect);
         })
         .split_queries()
         .with_steps_value(self.steps)
@@ -1049,13 +1192,11 @@ impl<T: Val> Pattern<T> {
 /// The constant pattern: `value` once per cycle.
 pub fn pure<T: Val>(value: T) -> Pattern<T> {
     let v = value.clone();
-    let mut p = Pattern::new(move |st: &State| {
-        let mut out = Vec::new();
+    let mut p = Pattern::appending(move |st: &State, out| {
         st.span.for_each_cycle(|s| {
             let whole = Span::new(s.begin.sam(), s.begin.sam() + Time::ONE);
             out.push(Hap::new(Some(whole), s, v.clone()));
         });
-        out
     });
     p.steps = Some(Time::ONE);
     p.pure_value = Some(Arc::new(value));
@@ -1064,7 +1205,7 @@ pub fn pure<T: Val>(value: T) -> Pattern<T> {
 
 /// Nothing, with a metrical length of `steps`.
 pub fn gap<T: Val>(steps: Time) -> Pattern<T> {
-    Pattern::new(|_| Vec::new()).with_steps_value(Some(steps))
+    Pattern::appending(|_, _| {}).with_steps_value(Some(steps))
 }
 
 /// No events (one step long).
@@ -1079,19 +1220,18 @@ pub fn nothing<T: Val>() -> Pattern<T> {
 
 /// A continuous value sampled at the start of each query.
 pub fn signal<T: Val>(f: impl Fn(Time, &Controls) -> T + Send + Sync + 'static) -> Pattern<T> {
-    Pattern::new(move |st| vec![Hap::new(None, st.span, f(st.span.begin, &st.controls))])
+    Pattern::appending(move |st, out| {
+        out.push(Hap::new(None, st.span, f(st.span.begin, &st.controls)))
+    })
 }
 
 /// Plays all patterns at once.
 pub fn stack<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
     let steps = lcm_steps(pats.iter().map(|p| p.steps));
-    Pattern::new(move |st| {
-        let mut parts = pats.iter().map(|p| p.query(st));
-        let mut out = parts.next().unwrap_or_default();
-        for part in parts {
-            out.extend(part);
+    Pattern::appending(move |st, out| {
+        for p in &pats {
+            p.query_into(st, out);
         }
-        out
     })
     .with_steps_value(steps)
 }
@@ -1107,15 +1247,15 @@ pub fn slowcat<T: Val>(mut pats: Vec<Pattern<T>>) -> Pattern<T> {
     let steps = lcm_steps(pats.iter().map(|p| p.steps));
     let n = Time::int(pats.len() as i64);
     let len = pats.len() as i64;
-    Pattern::new(move |st: &State| {
+    Pattern::appending(move |st: &State, out| {
         let span = st.span;
         let idx = span.begin.floor_i64().rem_euclid(len) as usize;
         let offset = span.begin.floor() - (span.begin / n).floor();
-        let mut haps = pats[idx].query(&st.set_span(span.with_time(|t| t - offset)));
+        let start = out.len();
+        pats[idx].query_into(&st.set_span(span.with_time(|t| t - offset)), out);
         if !offset.is_zero() {
-            map_spans(&mut haps, |s| s.with_time(|t| t + offset));
+            map_spans(&mut out[start..], |s| s.with_time(|t| t + offset));
         }
-        haps
     })
     .split_queries()
     .with_steps_value(steps)
@@ -1128,14 +1268,13 @@ pub fn slowcat_prime<T: Val>(pats: Vec<Pattern<T>>) -> Pattern<T> {
         return silence();
     }
     let len = pats.len() as i64;
-    Pattern::new(move |st: &State| {
+    Pattern::appending(move |st: &State, out| {
         // As in the reference, the index is a truncated remainder: negative
         // cycles that are not multiples of the length pick nothing.
         let idx = st.span.begin.floor_i64() % len;
-        if idx < 0 {
-            return Vec::new();
+        if idx >= 0 {
+            pats[idx as usize].query_into(st, out);
         }
-        pats[idx as usize].query(st)
     })
     .split_queries()
 }
@@ -1186,18 +1325,30 @@ pub fn stepcat<T: Val>(items: Vec<(Option<Time>, Pattern<T>)>) -> Pattern<T> {
     stack(pats).with_steps_value(Some(total))
 }
 
-/// Joins lists of events, allocating the result once (growing one list
-/// piece by piece copies it repeatedly, which dominates large queries).
-pub fn concat<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
-    if parts.len() == 1 {
-        return parts.pop().unwrap();
+/// Appends `items` to `out` (taking over `items`' storage when `out` is
+/// empty, so a single list is not copied).
+fn append<T>(out: &mut Vec<T>, mut items: Vec<T>) {
+    if out.is_empty() && out.capacity() <= items.capacity() {
+        *out = items;
+    } else {
+        out.append(&mut items);
     }
-    let total = parts.iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(total);
-    for p in parts {
-        out.extend(p);
+}
+
+/// Keeps, of the events from `start` on, those for which `keep` is true
+/// (it may change them), in order; the events before `start` belong to
+/// the caller and stay as they are.
+fn retain_from<T>(out: &mut Vec<T>, start: usize, mut keep: impl FnMut(&mut T) -> bool) {
+    let mut kept = start;
+    for i in start..out.len() {
+        if keep(&mut out[i]) {
+            if kept != i {
+                out.swap(kept, i);
+            }
+            kept += 1;
+        }
     }
-    out
+    out.truncate(kept);
 }
 
 /// Applies `f` to the whole and the part of every event, in place.

@@ -2009,9 +2009,8 @@ fn widget_ids(e: &mut Expr, counts: &mut HashMap<String, usize>) {
 
 /// Marks every event of a track's pattern with the track's index.
 fn tag_track(pat: &Pat, index: u32) -> Pat {
-    pat.with_hap(move |mut h| {
+    pat.with_hap(move |h| {
         h.context.track = Some(index);
-        h
     })
 }
 

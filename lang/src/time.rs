@@ -24,20 +24,38 @@ fn gcd_u64(mut a: u64, mut b: u64) -> u64 {
     if b == 0 {
         return a;
     }
-    if a == 1 || b == 1 {
-        return 1;
-    }
     let shift = (a | b).trailing_zeros();
+    // Musical times mostly have power-of-two denominators (halves,
+    // eighths, sixty-fourths), whose greatest common divisor with anything
+    // is a power of two: no loop needed (the loop would take about one
+    // round per bit of the other number).
+    if a.is_power_of_two() || b.is_power_of_two() {
+        return 1 << shift;
+    }
     a >>= a.trailing_zeros();
     loop {
         b >>= b.trailing_zeros();
         if a > b {
             std::mem::swap(&mut a, &mut b);
         }
+        if a == 1 {
+            return 1 << shift;
+        }
         b -= a;
         if b == 0 {
             return a << shift;
         }
+    }
+}
+
+/// `n / g` for a `g` that divides `n` exactly (a greatest common
+/// divisor): a shift when `g` is a power of two, as it mostly is, which
+/// costs a fraction of a division.
+fn div_exact(n: i64, g: i64) -> i64 {
+    if g & (g - 1) == 0 {
+        n >> g.trailing_zeros()
+    } else {
+        n / g
     }
 }
 
@@ -76,6 +94,17 @@ impl Time {
 
     /// `n/d`, reduced. A zero denominator gives zero (callers guard against it).
     pub fn new(n: i64, d: i64) -> Time {
+        if d == 1 {
+            return Time { n, d };
+        }
+        if d > 0 && n != i64::MIN {
+            // The common case, kept in 64 bits.
+            let g = gcd_u64(n.unsigned_abs(), d as u64) as i64;
+            return Time {
+                n: div_exact(n, g),
+                d: div_exact(d, g),
+            };
+        }
         Time::from_i128(n as i128, d as i128)
     }
 
@@ -225,7 +254,7 @@ impl Time {
 
     /// Start of the cycle containing this time.
     pub fn sam(self) -> Time {
-        Time::int(self.n.div_euclid(self.d))
+        Time::int(self.floor_i64())
     }
 
     pub fn next_sam(self) -> Time {
@@ -246,6 +275,11 @@ impl Time {
     }
 
     pub fn floor_i64(self) -> i64 {
+        // The denominator is positive; a power of two (the usual case)
+        // divides by an arithmetic shift, which rounds down as floor does.
+        if self.d & (self.d - 1) == 0 {
+            return self.n >> self.d.trailing_zeros();
+        }
         self.n.div_euclid(self.d)
     }
 
@@ -400,8 +434,8 @@ impl Mul for Time {
         let g2 = gcd_u64(o.n.unsigned_abs(), self.d as u64) as i64;
         let (g1, g2) = (g1.max(1), g2.max(1));
         if let (Some(n), Some(d)) = (
-            (self.n / g1).checked_mul(o.n / g2),
-            (self.d / g2).checked_mul(o.d / g1),
+            div_exact(self.n, g1).checked_mul(div_exact(o.n, g2)),
+            div_exact(self.d, g2).checked_mul(div_exact(o.d, g1)),
         ) {
             if n != i64::MIN {
                 return Time { n, d };
@@ -506,6 +540,11 @@ mod tests {
         assert_eq!(Time::new(7, 3).cycle_pos(), Time::new(1, 3));
         assert_eq!(Time::new(7, 3).ceil(), Time::int(3));
         assert_eq!(Time::new(-7, 3).ceil(), Time::int(-2));
+        assert_eq!(Time::new(-7, 4).sam(), Time::int(-2));
+        assert_eq!(Time::new(-8, 4).floor_i64(), -2);
+        assert_eq!(Time::new(7, 4).floor_i64(), 1);
+        assert_eq!(Time::new(-1, 1 << 40).floor_i64(), -1);
+        assert_eq!(Time::new(6, -4), Time::new(-3, 2));
     }
 
     #[test]
@@ -517,6 +556,37 @@ mod tests {
         assert_eq!(Time::from_f64(0.3), Some(Time::new(3, 10)));
         assert_eq!(Time::from_f64(1.0 / 6.0), Some(Time::new(1, 6)));
         assert_eq!(Time::from_f64(f64::NAN), None);
+    }
+
+    #[test]
+    fn gcd_agrees_with_euclid() {
+        fn euclid(a: u64, b: u64) -> u64 {
+            if b == 0 {
+                a
+            } else {
+                euclid(b, a % b)
+            }
+        }
+        let samples = [
+            0u64, 1, 2, 3, 4, 6, 8, 12, 15, 16, 64, 96, 1000, 1024, 15999, 65536,
+        ];
+        for &a in &samples {
+            for &b in &samples {
+                assert_eq!(gcd_u64(a, b), euclid(a, b), "gcd({a}, {b})");
+            }
+        }
+        assert_eq!(gcd_u64(u64::MAX, 1 << 63), 1);
+        assert_eq!(gcd_u64(3 << 40, 9 << 20), 3 << 20);
+    }
+
+    #[test]
+    fn exact_division_by_a_power_of_two_shifts() {
+        assert_eq!(div_exact(-12, 4), -3);
+        assert_eq!(div_exact(12, 4), 3);
+        assert_eq!(div_exact(-15, 3), -5);
+        assert_eq!(div_exact(i64::MIN, 1 << 62), -2);
+        assert_eq!(Time::new(-6, 8), Time::new(-3, 4));
+        assert_eq!(Time::new(-3, 8) * Time::new(4, 3), Time::new(-1, 2));
     }
 
     #[test]

@@ -116,3 +116,30 @@ fn events_across_every_cycle_boundary_split_inside_a_cycle() {
         );
     }
 }
+
+#[test]
+fn events_across_boundaries_over_a_long_span_come_in_chunks_with_the_same_events() {
+    // After the first piece, pieces are queried once each (a chunk of
+    // cycles): they must still hold about the events asked for, and all
+    // of them together those of one query; a cycle far denser than the
+    // others (more than a chunk may hold) is taken cycle by cycle.
+    for (src, cycles) in [
+        (
+            r#"stack(s("bd*2 [~ bd] bd sd").every(4, fast(2)), s("hh*16").degradeBy(0.3), s("~ cp").off(1/8, x => x.gain(0.6))).jux(rev)"#,
+            200,
+        ),
+        (
+            r#"s("hh ~ ~ cp").off(1/8, x => x.gain(0.6)).fast("<1!20 2500 1!9>")"#,
+            40,
+        ),
+    ] {
+        let p = pieces(src, 0, cycles, 100);
+        assert!(
+            p.len() > 4,
+            "{src}: {:?}",
+            p.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        let whole = pattern(src).query_arc(Time::ZERO, Time::int(cycles));
+        assert_eq!(sorted(shown(&p.concat())), sorted(shown(&whole)), "{src}");
+    }
+}

@@ -765,7 +765,7 @@ fn control_value_keyed(v: &Value, key: &Arc<str>, multi: &'static [&'static str]
 /// `s(pat)`: the values of `pat` as `s` controls.
 pub fn control_pattern(v: &Pat, key: &'static str, multi: &'static [&'static str]) -> Pat {
     let key: Arc<str> = Arc::from(key);
-    v.fmap(move |x| control_value_keyed(x, &key, multi))
+    v.map_values(move |x| control_value_keyed(x, &key, multi))
 }
 
 /// `pat.n()`: the values of the pattern itself become the control.

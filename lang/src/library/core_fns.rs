@@ -321,7 +321,7 @@ fn within(args: &[Value], pat: &Pat) -> R<Pat> {
 fn map_pan(pat: &Pat, delta: f64) -> Pat {
     // One key shared by every event.
     let key: Arc<str> = Arc::from("pan");
-    pat.fmap(move |v| match v.as_object() {
+    pat.map_values(move |v| match v.as_object() {
         Some(m) => {
             let mut m = m;
             let pan = m.get("pan").map(|p| p.to_number()).unwrap_or(0.5);
@@ -706,7 +706,7 @@ fn ceil(_: &[Value], pat: &Pat) -> R<Pat> {
 /// Maps numbers (numerals: numbers, numeric strings, note names). On
 /// control maps the function is applied to every numeric control.
 pub fn numeric_map(pat: &Pat, f: fn(f64) -> f64) -> Pat {
-    pat.fmap(move |v| match v {
+    pat.map_values(move |v| match v {
         Value::Map(m) => {
             let mut out = ValueMap::new();
             for (k, x) in m.iter() {
@@ -750,25 +750,25 @@ fn rangex(args: &[Value], pat: &Pat) -> R<Pat> {
         crate::jsmath::ln(to_num(&args[1])),
     );
     let ranged = range(&[Value::Num(min), Value::Num(max)], pat)?;
-    Ok(ranged.fmap(|v| Value::Num(crate::jsmath::exp(v.to_number()))))
+    Ok(ranged.map_values(|v| Value::Num(crate::jsmath::exp(v.to_number()))))
 }
 
 fn range2(args: &[Value], pat: &Pat) -> R<Pat> {
-    let uni = pat.fmap(|v| Value::Num((v.to_number() + 1.0) / 2.0));
+    let uni = pat.map_values(|v| Value::Num((v.to_number() + 1.0) / 2.0));
     range(args, &uni)
 }
 
 fn to_bipolar(_: &[Value], pat: &Pat) -> R<Pat> {
-    Ok(pat.fmap(|v| Value::Num(v.to_number() * 2.0 - 1.0)))
+    Ok(pat.map_values(|v| Value::Num(v.to_number() * 2.0 - 1.0)))
 }
 
 fn from_bipolar(_: &[Value], pat: &Pat) -> R<Pat> {
-    Ok(pat.fmap(|v| Value::Num((v.to_number() + 1.0) / 2.0)))
+    Ok(pat.map_values(|v| Value::Num((v.to_number() + 1.0) / 2.0)))
 }
 
 fn invert(_: &[Value], pat: &Pat) -> R<Pat> {
     Ok(pat
-        .fmap(|v| Value::Bool(!v.truthy()))
+        .map_values(|v| Value::Bool(!v.truthy()))
         .with_steps_value(pat.steps))
 }
 
@@ -802,11 +802,10 @@ fn arp_with(args: &[Value], pat: &Pat) -> R<Pat> {
                 Ok(v) => {
                     // A chosen note keeps its context (e.g. its scale).
                     let haps = haps.clone();
-                    reify(&v).with_hap(move |mut h| {
+                    reify(&v).with_hap(move |h| {
                         if let Some((_, c)) = haps.iter().find(|(x, _)| *x == h.value) {
                             h.context = h.context.combine(c);
                         }
-                        h
                     })
                 }
                 Err(e) => {

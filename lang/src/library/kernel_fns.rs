@@ -206,11 +206,10 @@ fn remove_undefineds(_: &[Value], pat: &Pat) -> R<Pat> {
 /// `pat.tag(name)`: labels every event (see `hasTag` on events).
 fn tag(args: &[Value], pat: &Pat) -> R<Pat> {
     let name: Arc<str> = args[0].to_js_string().into();
-    Ok(pat.with_hap(move |mut h| {
+    Ok(pat.with_hap(move |h| {
         let mut tags = h.context.tags.as_deref().cloned().unwrap_or_default();
         tags.push(name.clone());
         h.context.tags = Some(Arc::new(tags));
-        h
     }))
 }
 
@@ -235,7 +234,7 @@ fn the_fn(args: &[Value]) -> Value {
 
 fn with_value(args: &[Value], pat: &Pat) -> R<Pat> {
     let f = the_fn(args);
-    Ok(pat.fmap(move |v| call_fn(&f, vec![v.clone()]).unwrap_or_default()))
+    Ok(pat.map_values(move |v| call_fn(&f, vec![v.clone()]).unwrap_or_default()))
 }
 
 // ----- binds and joins -----------------------------------------------------------

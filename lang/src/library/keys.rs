@@ -113,7 +113,7 @@ fn all_down(v: &Value) -> bool {
 /// `keyDown(keys)`: each event's value becomes whether its keys are held.
 fn key_down(args: &[Value]) -> R<Value> {
     let pat = reify(args.first().unwrap_or(&Value::Undefined));
-    Ok(Value::Pat(pat.fmap(|v| Value::Bool(all_down(v)))))
+    Ok(Value::Pat(pat.map_values(|v| Value::Bool(all_down(v)))))
 }
 
 /// `whenKey(keys, f)`: the pattern with `f` applied while the keys are held

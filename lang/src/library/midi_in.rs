@@ -101,7 +101,7 @@ pub fn controller_reader() -> Value {
         let channel = int_arg(&args, 1, "the channel", 1.0..=16.0)?;
         Ok(Value::Pat(
             crate::pattern::pure(Value::Num(0.0))
-                .fmap(move |_| Value::Num(cc(channel, controller))),
+                .map_values(move |_| Value::Num(cc(channel, controller))),
         ))
     })
 }

@@ -232,14 +232,14 @@ pub fn apply(op: Op, how: How, pat: &Pat, other: &Pat) -> R<Pat> {
             let other = other.clone();
             pat.squeeze_bind(move |a| {
                 let (a, f) = (a.clone(), f.clone());
-                other.fmap(move |b| f(&a, b))
+                other.map_values(move |b| f(&a, b))
             })
         }
         How::SqueezeOut => {
             let this = pat.clone();
             other.squeeze_bind(move |b| {
                 let (b, f) = (b.clone(), f.clone());
-                this.fmap(move |a| f(a, &b))
+                this.map_values(move |a| f(a, &b))
             })
         }
         How::Poly => {
@@ -259,7 +259,7 @@ pub fn apply(op: Op, how: How, pat: &Pat, other: &Pat) -> R<Pat> {
             pat.outer_bind(move |b| match factor {
                 Ok(factor) => {
                     let (b, f) = (b.clone(), f.clone());
-                    other.fmap(move |a| f(a, &b)).fast(factor)
+                    other.map_values(move |a| f(a, &b)).fast(factor)
                 }
                 Err(msg) => {
                     report_query_error(msg);
@@ -271,7 +271,7 @@ pub fn apply(op: Op, how: How, pat: &Pat, other: &Pat) -> R<Pat> {
             let this = pat.clone();
             other.reset_bind(how == How::Restart, move |b| {
                 let (b, f) = (b.clone(), f.clone());
-                this.fmap(move |a| f(a, &b))
+                this.map_values(move |a| f(a, &b))
             })
         }
     };

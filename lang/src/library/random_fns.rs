@@ -61,7 +61,7 @@ fn choose_in_with(args: &[Value]) -> R<Value> {
 
 /// `sine2.choose2(a, b)`: the receiver is a bipolar chooser.
 fn choose2(args: &[Value]) -> R<Value> {
-    let chooser = reify(&args[0]).fmap(|v| Value::Num((v.to_number() + 1.0) / 2.0));
+    let chooser = reify(&args[0]).map_values(|v| Value::Num((v.to_number() + 1.0) / 2.0));
     Ok(Value::Pat(choose_by(&chooser, &args[1..], Join::Outer)?))
 }
 

@@ -225,7 +225,7 @@ fn with_list(this: &Value, list: &Value, key: &'static str) -> R<Value> {
 /// pattern of lists named with `as`, which keeps the first item.
 fn list_global(list: &Value, key: &'static str) -> R<Value> {
     let lists = list_pattern(list)?;
-    Ok(Value::Pat(lists.fmap(move |v| {
+    Ok(Value::Pat(lists.map_values(move |v| {
         let mut m = ValueMap::new();
         let first = match v {
             Value::List(l) => l.first().cloned().unwrap_or_default(),
@@ -283,7 +283,7 @@ fn fx_method(args: &[Value]) -> R<Value> {
 /// `distort` settings with an algorithm: `x` is `[x, 1, name]`, a list
 /// `[a, b]` is `[a, b, name]`.
 fn distort_args(args: &Value, name: &'static str) -> R<Pat> {
-    Ok(pattern_of(args)?.fmap(move |v| match v {
+    Ok(pattern_of(args)?.map_values(move |v| match v {
         Value::List(l) => {
             let mut l = (**l).clone();
             l.push(Value::str(name));

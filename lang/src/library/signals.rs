@@ -55,7 +55,7 @@ pub fn perlin() -> Pat {
 }
 
 fn bipolar(p: Pat) -> Pat {
-    p.fmap(|v| Value::Num(v.to_number() * 2.0 - 1.0))
+    p.map_values(|v| Value::Num(v.to_number() * 2.0 - 1.0))
 }
 
 /// Keeps the events of `pat` where the signal `with` is above `x`.
@@ -66,7 +66,7 @@ fn degrade_by_with(with: &Pat, x: f64, pat: &Pat) -> Pat {
 }
 
 fn one_minus(p: Pat) -> Pat {
-    p.fmap(|v| Value::Num(1.0 - v.to_number()))
+    p.map_values(|v| Value::Num(1.0 - v.to_number()))
 }
 
 fn degrade_by(args: &[Value], pat: &Pat) -> R<Pat> {
@@ -218,7 +218,7 @@ fn scramble(args: &[Value], pat: &Pat) -> R<Pat> {
 }
 
 fn irand_n(i: f64) -> Pat {
-    rand().fmap(move |x| Value::Num((x.to_number() * i).trunc()))
+    rand().map_values(move |x| Value::Num((x.to_number() * i).trunc()))
 }
 
 fn irand(args: &[Value]) -> R<Value> {
@@ -412,7 +412,7 @@ pub fn register(add: &mut AddFn) {
         }),
         ("rand2", || Value::Pat(bipolar(rand()))),
         ("brand", || {
-            Value::Pat(rand().fmap(|x| Value::Bool(x.to_number() < 0.5)))
+            Value::Pat(rand().map_values(|x| Value::Bool(x.to_number() < 0.5)))
         }),
     ];
     for (name, f) in constants {

@@ -175,9 +175,8 @@ fn slices_stepcat(haps: &[Hap<Value>]) -> R<Pat> {
                 )));
             };
             let context = h.context.clone();
-            inner.push(p.with_hap(move |mut ih| {
+            inner.push(p.with_hap(move |ih| {
                 ih.context = ih.context.combine(&context);
-                ih
             }));
         }
         let stacked = stack(inner);
@@ -538,7 +537,7 @@ fn step_join_fn(_: &[Value], pat: &Pat) -> R<Pat> {
 /// `stepBind(f)`: `f` maps each value to a pattern; joined stepwise.
 fn step_bind(args: &[Value], pat: &Pat) -> R<Pat> {
     let f = args[0].clone();
-    let mapped = pat.fmap(move |v| match &f {
+    let mapped = pat.map_values(move |v| match &f {
         Value::Func(func) => match func.call(vec![v.clone()]) {
             Ok(r) => r,
             Err(e) => {

@@ -53,7 +53,7 @@ fn into_impl(pat: &Pat, pieces: &Pat, func: &Value) -> Pat {
         } else {
             this.clone()
         };
-        h.map_value(|_| Value::Pat(chosen))
+        h.value = Value::Pat(chosen);
     });
     join_values(&unjoined, Join::Inner)
 }
@@ -278,7 +278,7 @@ fn sequence_p(args: &[Value]) -> R<Value> {
         let p = p.clone();
         result = result.bind(move |list| {
             let list = list.clone();
-            p.fmap(move |v| {
+            p.map_values(move |v| {
                 let mut l = match &list {
                     Value::List(l) => (**l).clone(),
                     _ => Vec::new(),

@@ -168,7 +168,7 @@ fn ratio_method(args: &[Value]) -> R<Value> {
 }
 
 fn ratio(pat: &Pat) -> Pat {
-    pat.fmap(|v| match v {
+    pat.map_values(|v| match v {
         Value::List(l) if l.len() > 1 => Value::Num(
             l[1..]
                 .iter()
@@ -216,7 +216,7 @@ fn as_controls(args: &[Value], pat: &Pat) -> R<Pat> {
         Value::List(l) => l.iter().map(mapping_name).collect(),
         other => vec![mapping_name(other)],
     };
-    Ok(pat.fmap(move |v| {
+    Ok(pat.map_values(move |v| {
         let items = match v {
             Value::List(l) => l.to_vec(),
             other => vec![other.clone()],
@@ -259,8 +259,9 @@ fn xfade(args: &[Value]) -> R<Value> {
     let a = reify(args.first().unwrap_or(&undefined));
     let pos = reify(args.get(1).unwrap_or(&undefined));
     let b = reify(args.get(2).unwrap_or(&undefined));
-    let gain_a = pos.fmap(|v| Value::map([("gain", Value::Num(fade_gain(v.to_number())))]));
-    let gain_b = pos.fmap(|v| Value::map([("gain", Value::Num(fade_gain(1.0 - v.to_number())))]));
+    let gain_a = pos.map_values(|v| Value::map([("gain", Value::Num(fade_gain(v.to_number())))]));
+    let gain_b =
+        pos.map_values(|v| Value::map([("gain", Value::Num(fade_gain(1.0 - v.to_number())))]));
     Ok(Value::Pat(stack(vec![
         ops::apply(Op::Mul, How::In, &a, &gain_a)?,
         ops::apply(Op::Mul, How::In, &b, &gain_b)?,

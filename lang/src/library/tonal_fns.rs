@@ -115,10 +115,10 @@ fn scale(args: &[Value], pat: &Pat) -> R<Pat> {
 fn scale_transpose(args: &[Value], pat: &Pat) -> R<Pat> {
     let offset = args[0].to_number();
     let offset_value = to_note_value(&args[0]);
-    Ok(pat.with_hap(move |mut h: Hap<Value>| {
+    Ok(pat.with_hap(move |h: &mut Hap<Value>| {
         let Some(scale) = h.context.scale.clone() else {
             report_query_error("can only use scaleTranspose after .scale");
-            return h;
+            return;
         };
         let result = match &h.value {
             Value::Map(m) => {
@@ -139,13 +139,12 @@ fn scale_transpose(args: &[Value], pat: &Pat) -> R<Pat> {
             Ok(v) => h.value = v,
             Err(e) => report_query_error(e),
         }
-        h
     }))
 }
 
 fn transpose(args: &[Value], pat: &Pat) -> R<Pat> {
     let amount = to_note_value(&args[0]);
-    Ok(pat.fmap(move |v| {
+    Ok(pat.map_values(move |v| {
         let (note, map) = match v {
             Value::Map(m) => match defined(m.get("note")) {
                 Some(n) => (n.clone(), Some(m.clone())),
@@ -254,7 +253,7 @@ fn voicing(_: &[Value], pat: &Pat) -> R<Pat> {
 
 fn root_notes(args: &[Value], pat: &Pat) -> R<Pat> {
     let octave = to_note_value(&args[0]);
-    Ok(pat.fmap(move |v| {
+    Ok(pat.map_values(move |v| {
         if let Value::List(_) = v {
             report_query_error(
                 "rootNotes: expected chord names such as \"<C Am F G>\", found a list",

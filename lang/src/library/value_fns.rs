@@ -720,7 +720,7 @@ fn minify(args: &[Value]) -> R<Value> {
 /// `pat.asNumber()`: values read as numbers (note names as MIDI).
 fn as_number(args: &[Value]) -> R<Value> {
     let pat = reify(&arg(args, 0));
-    Ok(Value::Pat(pat.fmap(|v| {
+    Ok(Value::Pat(pat.map_values(|v| {
         match parse_numeral(std::slice::from_ref(v)) {
             Ok(n) => n,
             Err(e) => {

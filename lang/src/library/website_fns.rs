@@ -33,7 +33,7 @@ fn piano(args: &[Value]) -> R<Value> {
     let pat = call("s", &[Value::str("piano")], &pat)?;
     let pat = call("release", &[Value::Num(0.1)], &pat)?;
     let highest = note_to_midi("C8", 3.0).unwrap_or(108.0);
-    Ok(Value::Pat(pat.fmap(move |v| {
+    Ok(Value::Pat(pat.map_values(move |v| {
         let midi = match value_to_midi(v) {
             Ok(m) => m,
             Err(e) => {
