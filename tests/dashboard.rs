@@ -12,13 +12,6 @@ use common::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn tmux(args: &[&str]) -> Option<String> {
-    let out = Command::new("tmux").args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 /// The screen with its colours (`capture-pane -e`).
 fn capture(session: &str) -> String {
     tmux(&["capture-pane", "-p", "-e", "-t", session]).unwrap_or_default()
@@ -105,18 +98,7 @@ fn the_dashboard_lights_atoms_shows_levels_and_mutes_with_a_key() {
         file.display(),
         record.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "140",
-        "-y",
-        "36",
-        &command,
-    ])
-    .expect("tmux starts");
+    tmux_session(&session, 140, 36, &command).expect("tmux starts");
     let started = Instant::now();
     std::thread::sleep(Duration::from_millis(1500));
     // Over a second, the lit atom moves from note to note.

@@ -9,11 +9,6 @@ use common::*;
 use std::process::Command;
 use std::time::Duration;
 
-fn tmux(args: &[&str]) -> Option<String> {
-    let out = Command::new("tmux").args(args).output().ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 #[test]
 fn when_key_follows_keys_typed_in_the_terminal() {
     if tmux(&["-V"]).is_none() {
@@ -46,18 +41,7 @@ fn when_key_follows_keys_typed_in_the_terminal() {
         file.display(),
         record.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "200",
-        "-y",
-        "10",
-        &command,
-    ])
-    .unwrap();
+    tmux_session(&session, 200, 10, &command).unwrap();
     std::thread::sleep(Duration::from_millis(2000));
     // Hold `j` for 1.5 s: a terminal sends a key again and again while it
     // is held (auto-repeat).

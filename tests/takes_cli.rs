@@ -374,16 +374,6 @@ fn a_take_line_records_live_when_it_appears_or_changes_not_at_every_save() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
-fn tmux(args: &[&str]) -> Option<String> {
-    let out = std::process::Command::new("tmux")
-        .args(args)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 /// Waits up to `seconds` for `what` to hold, polling.
 fn wait_for(seconds: f64, mut what: impl FnMut() -> bool) -> bool {
     let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
@@ -417,18 +407,7 @@ fn the_dashboards_t_key_takes_the_selected_track_under_a_new_name() {
         env!("CARGO_BIN_EXE_weft"),
         prog.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "200",
-        "-y",
-        "40",
-        &command,
-    ])
-    .expect("tmux starts");
+    tmux_session(&session, 200, 40, &command).expect("tmux starts");
     let screen = || tmux(&["capture-pane", "-p", "-t", &session]).unwrap_or_default();
     let up = wait_for(5.0, || screen().contains("drums"));
     // The empty prompt hands the keys to the view; `t` takes the selected

@@ -146,20 +146,10 @@ pub const DOCS: &[FnDoc] = &[FnDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::ValueMap;
-    use std::sync::Arc;
-
-    fn map(pairs: &[(&str, Value)]) -> Value {
-        let mut m = ValueMap::default();
-        for (k, v) in pairs {
-            m.set(*k, v.clone());
-        }
-        Value::Map(Arc::new(m))
-    }
 
     #[test]
     fn options_are_read_and_checked() {
-        let e = parse_edit(&map(&[
+        let e = parse_edit(&Value::map([
             ("begin", Value::Num(0.25)),
             ("fade", Value::Num(0.01)),
             ("normalize", Value::Bool(true)),
@@ -178,10 +168,10 @@ mod tests {
             }
         );
         for bad in [
-            map(&[("begin", Value::Num(0.5)), ("end", Value::Num(0.5))]),
-            map(&[("gain", Value::Num(f64::NAN))]),
-            map(&[("fadeIn", Value::Num(-1.0))]),
-            map(&[("speed", Value::Num(2.0))]),
+            Value::map([("begin", Value::Num(0.5)), ("end", Value::Num(0.5))]),
+            Value::map([("gain", Value::Num(f64::NAN))]),
+            Value::map([("fadeIn", Value::Num(-1.0))]),
+            Value::map([("speed", Value::Num(2.0))]),
             Value::Num(1.0),
         ] {
             let err = parse_edit(&bad).unwrap_err();

@@ -249,15 +249,6 @@ pub const DOCS: &[FnDoc] = &[FnDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::ValueMap;
-
-    fn map(pairs: &[(&str, Value)]) -> Value {
-        let mut m = ValueMap::default();
-        for (k, v) in pairs {
-            m.set(*k, v.clone());
-        }
-        Value::Map(Arc::new(m))
-    }
 
     fn s(x: &str) -> Value {
         Value::Str(x.into())
@@ -268,7 +259,7 @@ mod tests {
         let t = parse_take(&[
             s("loop"),
             Value::Num(8.0),
-            map(&[("from", s("drums")), ("add", Value::Bool(true))]),
+            Value::map([("from", s("drums")), ("add", Value::Bool(true))]),
         ])
         .unwrap();
         assert_eq!(
@@ -284,7 +275,8 @@ mod tests {
             t.to_string(),
             "take(\"loop\", 8, { from: \"drums\", add: true })"
         );
-        let m = parse_take(&[s("m"), Value::Num(1.0), map(&[("from", s("master"))])]).unwrap();
+        let m =
+            parse_take(&[s("m"), Value::Num(1.0), Value::map([("from", s("master"))])]).unwrap();
         assert_eq!(m.from, TakeFrom::Master);
         for bad in [
             vec![s("a/b"), Value::Num(1.0)],
@@ -293,7 +285,11 @@ mod tests {
             vec![s("v"), Value::Num(100_000.0)],
             vec![s("v"), Value::Num(f64::NAN)],
             vec![s("v")],
-            vec![s("v"), Value::Num(1.0), map(&[("speed", Value::Num(2.0))])],
+            vec![
+                s("v"),
+                Value::Num(1.0),
+                Value::map([("speed", Value::Num(2.0))]),
+            ],
             vec![s("v"), Value::Num(1.0), Value::Num(2.0)],
         ] {
             let err = parse_take(&bad).unwrap_err();

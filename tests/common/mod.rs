@@ -161,3 +161,19 @@ pub fn max_step(x: &[f32]) -> f32 {
         .map(|w| (w[1] - w[0]).abs())
         .fold(0.0, f32::max)
 }
+
+/// Runs tmux with `args`: what it printed, or `None` when tmux is missing
+/// or the command failed (terminal UIs are tested in tmux).
+pub fn tmux(args: &[&str]) -> Option<String> {
+    let out = Command::new("tmux").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Starts `command` in a detached tmux session `name` of `width` × `height`
+/// cells.
+pub fn tmux_session(name: &str, width: u16, height: u16, command: &str) -> Option<String> {
+    let (w, h) = (width.to_string(), height.to_string());
+    tmux(&["new-session", "-d", "-s", name, "-x", &w, "-y", &h, command])
+}
