@@ -270,32 +270,36 @@ impl Pacing {
         }
     }
 
-    /// Counts `frames` asked for; once enough have been, promotes the
-    /// thread if they took at least half their playing time to be asked
-    /// for.
+    /// Counts `frames` asked for at `now`; true once, when enough have
+    /// been and they took at least half their playing time to be asked
+    /// for (then the thread should be promoted).
     #[inline]
-    fn note(&mut self, frames: usize) {
+    fn note(&mut self, frames: usize, now: std::time::Instant) -> bool {
         if self.done {
-            return;
+            return false;
         }
-        let now = std::time::Instant::now();
         let (start, count) = self.start.get_or_insert((now, 0));
         *count += frames as u64;
         if *count < PACING_FRAMES {
-            return;
+            return false;
         }
         self.done = true;
         let playing = *count as f64 / self.sample_rate.max(1) as f64;
-        if now.duration_since(*start).as_secs_f64() >= 0.5 * playing {
-            promote_to_real_time();
-        }
+        now.duration_since(*start).as_secs_f64() >= 0.5 * playing
     }
 }
 
 impl Lent {
     #[inline]
     fn render(&mut self, data: &mut [f32], ch: usize) {
-        self.pacing.note(data.len() / ch.max(1));
+        // The clock is read only while the pacing is watched.
+        if !self.pacing.done
+            && self
+                .pacing
+                .note(data.len() / ch.max(1), std::time::Instant::now())
+        {
+            promote_to_real_time();
+        }
         if let Some(core) = self.core.as_mut() {
             callback::process(core, data, ch);
         }
@@ -492,4 +496,30 @@ fn build_stream(
         .play()
         .map_err(|e| DeviceError::Other(e.to_string()))?;
     Ok(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Feeds 256-frame buffers at 48 kHz, `gap` apart; the decisions.
+    fn decisions(gap: Duration) -> Vec<bool> {
+        let mut p = Pacing::new(48000);
+        let t0 = Instant::now();
+        (0..100u32).map(|i| p.note(256, t0 + gap * i)).collect()
+    }
+
+    #[test]
+    fn a_paced_device_is_promoted_once_and_a_fast_one_never() {
+        // Paced: a buffer every 5.33 ms (its playing time).
+        let paced = decisions(Duration::from_micros(5333));
+        assert_eq!(paced.iter().filter(|d| **d).count(), 1);
+        // Decided once 9,600 frames were asked for: at the 38th buffer.
+        assert!(paced[37]);
+        // A null device: every buffer at once.
+        assert!(!decisions(Duration::ZERO).contains(&true));
+        // Ten times faster than played: not paced either.
+        assert!(!decisions(Duration::from_micros(533)).contains(&true));
+    }
 }
