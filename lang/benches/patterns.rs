@@ -58,6 +58,13 @@ fn thousand_lines() -> String {
     src
 }
 
+/// Parsing alone (tokens and syntax tree) of the same program.
+#[divan::bench(sample_count = 20)]
+fn parse_1000_lines(b: divan::Bencher) {
+    let src = thousand_lines();
+    b.bench(|| lang::parser::parse_program(divan::black_box(&src)).0.len());
+}
+
 /// Issue target: parse + evaluate a 1,000-line program in under 5 ms.
 #[divan::bench(sample_count = 20)]
 fn parse_and_evaluate_1000_lines(b: divan::Bencher) {

@@ -234,10 +234,14 @@ impl fmt::Display for Token<'_> {
 /// Splits source into tokens with their byte ranges. Invalid input becomes
 /// `Token::Error` so that the parser can report it and continue.
 pub fn lex(src: &str) -> Vec<(Token<'_>, SrcSpan)> {
-    Token::lexer(src)
-        .spanned()
-        .map(|(t, span)| (t.unwrap_or(Token::Error), span))
-        .collect()
+    // About one token per five bytes of code: room for most files at once.
+    let mut tokens = Vec::with_capacity(src.len() / 5 + 8);
+    tokens.extend(
+        Token::lexer(src)
+            .spanned()
+            .map(|(t, span)| (t.unwrap_or(Token::Error), span)),
+    );
+    tokens
 }
 
 /// A comment in the source, which the parser never sees (the formatter and

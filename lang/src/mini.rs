@@ -986,15 +986,42 @@ fn range_seq(a: &Value, b: &Value) -> Pat {
 
 /// Parses and compiles a mini-notation string.
 pub fn mini(src: &str) -> Result<Pat, MiniError> {
-    let node = parse(src)?;
+    let node = parse_remembered(src)?;
     compile(&node)
+}
+
+/// Most texts read on this thread lately, kept parsed.
+const REMEMBERED_TEXTS: usize = 512;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Node>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`parse`], remembering the trees of recent texts: a program writes the
+/// same few strings on many tracks, and a reloaded program writes them
+/// again. The tree depends on the text alone (positions are in the text;
+/// where it was written is applied when compiling).
+fn parse_remembered(src: &str) -> Result<std::rc::Rc<Node>, MiniError> {
+    if let Some(node) = PARSED.with(|m| m.borrow().get(src).cloned()) {
+        return Ok(node);
+    }
+    let node = std::rc::Rc::new(parse(src)?);
+    PARSED.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= REMEMBERED_TEXTS {
+            m.clear();
+        }
+        m.insert(src.to_string(), node.clone());
+    });
+    Ok(node)
 }
 
 /// Parses and compiles a mini-notation string written at byte `offset` of
 /// the program's source with `escapes` (its events carry their atoms'
 /// locations in the source as written).
 pub fn mini_at(src: &str, offset: usize, escapes: &Escapes) -> Result<Pat, MiniError> {
-    let node = parse(src)?;
+    let node = parse_remembered(src)?;
     compile_at(&node, offset, escapes)
 }
 

@@ -11,6 +11,8 @@ use chumsky::label::LabelError;
 use chumsky::prelude::*;
 use chumsky::Boxed;
 
+mod descent;
+
 type Span = SimpleSpan;
 type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, Span>>;
 
@@ -985,28 +987,12 @@ fn rich_to_diag(e: &Rich<'_, Token<'_>, Span>, tokens: &[(Token, Span)]) -> Diag
 /// Parses a whole file into statements, with diagnostics for every error.
 pub fn parse_program(src: &str) -> (Vec<Stmt>, Vec<Diagnostic>) {
     let tokens = lex(src);
-    let toks: Vec<(Token, Span)> = tokens
-        .into_iter()
-        .map(|(t, s)| (t, Span::from(s)))
-        .collect();
-    let eoi = Span::from(src.len()..src.len());
-    // Parse without error bookkeeping first (the common, correct case is
-    // several times faster); only a file with errors is parsed again to
-    // describe them.
-    let fast = grammar::<_, extra::Default>()
-        .1
-        .then_ignore(end())
-        .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)));
-    let (out, mut diags) = if !fast.has_errors() {
-        (fast.into_output(), Vec::new())
-    } else {
-        let (out, errs) = grammar::<_, Extra>()
-            .1
-            .then_ignore(end())
-            .parse(toks.as_slice().map(eoi, |(t, s)| (t, s)))
-            .into_output_errors();
-        let diags: Vec<Diagnostic> = errs.iter().map(|e| rich_to_diag(e, &toks)).collect();
-        (out, diags)
+    // The common, correct case is read by the hand-written descent, which
+    // is several times faster; a file it leaves (one with errors, or
+    // nested very deep) is parsed by the grammar, which describes them.
+    let (out, mut diags) = match descent::program(&tokens, src.len()) {
+        Some(stmts) => (Some(stmts), Vec::new()),
+        None => parse_program_with_grammar(src, &spanned(tokens)),
     };
     let stmts = merge_broken(out.unwrap_or_default());
     for s in &stmts {
@@ -1014,6 +1000,29 @@ pub fn parse_program(src: &str) -> (Vec<Stmt>, Vec<Diagnostic>) {
     }
     check_separated(src, &stmts, &mut diags);
     (stmts, diags)
+}
+
+/// Tokens with the grammar's spans.
+fn spanned(tokens: Vec<(Token, SrcSpan)>) -> Vec<(Token, Span)> {
+    tokens
+        .into_iter()
+        .map(|(t, s)| (t, Span::from(s)))
+        .collect()
+}
+
+/// Parses a program's tokens with the grammar, describing every error.
+fn parse_program_with_grammar(
+    src: &str,
+    toks: &[(Token, Span)],
+) -> (Option<Vec<Stmt>>, Vec<Diagnostic>) {
+    let eoi = Span::from(src.len()..src.len());
+    let (out, errs) = grammar::<_, Extra>()
+        .1
+        .then_ignore(end())
+        .parse(toks.map(eoi, |(t, s)| (t, s)))
+        .into_output_errors();
+    let diags = errs.iter().map(|e| rich_to_diag(e, toks)).collect();
+    (out, diags)
 }
 
 /// Two statements on one line need a `;` between them, as in JavaScript
@@ -1096,10 +1105,12 @@ fn merge_broken(stmts: Vec<Stmt>) -> Vec<Stmt> {
 /// Parses a single expression (`weft events -e …`).
 pub fn parse_expr(src: &str) -> Result<Expr, Vec<Diagnostic>> {
     let tokens = lex(src);
-    let toks: Vec<(Token, Span)> = tokens
-        .into_iter()
-        .map(|(t, s)| (t, Span::from(s)))
-        .collect();
+    if let Some(e) = descent::expression(&tokens, src.len()) {
+        let mut diags = Vec::new();
+        check_depth(&e, &mut diags);
+        return if diags.is_empty() { Ok(e) } else { Err(diags) };
+    }
+    let toks = spanned(tokens);
     let eoi = Span::from(src.len()..src.len());
     let (out, errs) = grammar::<_, Extra>()
         .0
