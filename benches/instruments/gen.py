@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
 """Writes the instrument-family workloads: weft programs (examples/bench/)
-and their Csound equivalents (.csd, into the directory given).
+and their Csound (.csd) and SuperCollider equivalents (into the directory
+given).
 
 Every workload is N sustained voices for 60 s at 48 kHz, voice i at
 55 * 2^((i mod 48) / 12) Hz (MIDI 33 + i mod 48), each at gain 1/N, as W1.
 
     python3 benches/instruments/gen.py weft          # rewrite examples/bench/fam-*.weft
     python3 benches/instruments/gen.py csd DIR       # write DIR/<workload>.csd
+    python3 benches/instruments/gen.py sc DIR        # write DIR/build.scd
+
+`sclang DIR/build.scd` then compiles the SynthDefs and writes, for each
+workload, DIR/<workload>.osc: a binary OSC score, SynthDefs included, for a
+non-real-time render,
+`scsynth -N DIR/<workload>.osc _ out.wav 48000 WAV int24 -o 2 -i 0 -z 64 -D 0`
+(headless sclang may need QT_QPA_PLATFORM=offscreen; see run.sh).
 """
 import os
 import sys
@@ -173,6 +181,109 @@ def stdlib_csd():
     return out
 
 
+# SuperCollider: the UGen graph of each family's voice as sclang source, as a
+# SuperCollider user would write it. Mono voices are centred by Pan2 (equal
+# power, as Csound's CENTRE); envelopes are control-rate, as Csound's madsr.
+SC_ENV = "EnvGen.kr(Env.adsr({}, {}, {}, {}), gate)"
+SC_PLUCK = "Pluck.ar(WhiteNoise.ar(1), 1, freq.reciprocal, freq.reciprocal, 3, 0.5)"
+SC = {
+    "fm": "SinOsc.ar(freq + SinOsc.ar(freq * 2, 0, freq * 2))",
+    # BPF takes the reciprocal of Q (bandwidth / centre).
+    "pulse-bp": "BPF.ar(Pulse.ar(freq, 0.3), 1000, 0.5)",
+    "noise-bp": "BPF.ar(WhiteNoise.ar(1), freq * 8, 0.25)",
+    "pluck": SC_PLUCK,
+    # tone.wav is C2 (65.406391 Hz) at 48 kHz, as loscil3's base frequency.
+    "sample": "PlayBuf.ar(1, buf, BufRateScale.kr(buf) * freq / 65.406391, loop: 1)",
+}
+
+
+def supersaw_sc():
+    """The seven saws of supersaw_csd(), each placed by Pan2 (pan p -> 2p - 1)."""
+    d = 0.12
+    ratios = [1, 1 + d * 0.0198, 1 - d * 0.0198, 1 + d * 0.0396,
+              1 - d * 0.0396, 1 + d * 0.0595, 1 - d * 0.0595]
+    pans = [0.5, 0.3, 0.7, 0.15, 0.85, 0.0, 1.0]
+    r = ", ".join(f"{x:.6f}" for x in ratios)
+    p = ", ".join(f"{2 * x - 1:g}" for x in pans)
+    return (f"Mix(Pan2.ar(Saw.ar(freq * [{r}], 0.12), [{p}])) * "
+            + SC_ENV.format(0.01, 0.1, 0.8, 0.2))
+
+
+def stdlib_sc():
+    """One SynthDef body per standard-library instrument: (expression, stereo)."""
+    env = lambda a, d, s, r: " * " + SC_ENV.format(a, d, s, r)
+    click = "(0.1 + (0.12 * EnvGen.kr(Env.perc(0.001, 0.25))))"
+    return {
+        "sawtooth": ("Saw.ar(freq, 0.3)" + env(0.001, 0.05, 0.6, 0.01), False),
+        "square": ("Pulse.ar(freq, 0.5, 0.25)" + env(0.001, 0.05, 0.6, 0.01), False),
+        "fm": ("HPF.ar(SinOsc.ar(freq + SinOsc.ar(freq, 0, freq), 0, 0.45), 10)"
+               + env(0.001, 0.3, 0.5, 0.1), False),
+        "supersaw": (supersaw_sc(), True),
+        "pluck": (SC_PLUCK + " * 0.7" + env(0.001, 0.01, 1, 0.3), False),
+        "organ": ("SinOsc.ar(freq * [0.5, 1, 1.5, 2, 3, 4], 0, "
+                  f"[0.25, 0.5, 0.2, 0.25, {click}, 0.1]).sum * 0.45"
+                  + env(0.005, 0.05, 1, 0.06), False),
+    }
+
+
+def sc_synthdef(name, expr, stereo):
+    out = f"{expr} * amp" if stereo else f"Pan2.ar({expr}, 0, amp)"
+    args = "freq = 110, amp = 0.1, gate = 1" + (", buf = 0" if "buf" in expr else "")
+    return (f"SynthDef('{name}', {{ |{args}|\n"
+            f"    Out.ar(0, {out})\n  }})")
+
+
+def sc_defs(name):
+    """The workload's SynthDefs as {def name: sclang source}."""
+    if name == "stdlib":
+        return {f"std-{k}": sc_synthdef(f"std-{k}", expr, stereo)
+                for k, (expr, stereo) in stdlib_sc().items()}
+    if name == "supersaw":
+        return {name: sc_synthdef(name, supersaw_sc(), True)}
+    return {name: sc_synthdef(name, SC[name], False)}
+
+
+def sc_workload(name, n, out, tone_path):
+    """An sclang call writing DIR/<workload>.osc (see SC_WRITE)."""
+    path = os.path.join(out, f"fam-{name}-{n}.osc")
+    defs = ",\n  ".join(sc_defs(name).values())
+    buf = f'"{tone_path}"' if name == "sample" else "nil"
+    notes = []
+    for i in range(n):
+        d = f"std-{STDLIB[i % len(STDLIB)]}" if name == "stdlib" else name
+        notes.append(f"['{d}', {freq(i):.6f}, {1.0 / n}]")
+    return (f"// {name}, {n} voices\n"
+            f"write.(\"{path}\", [\n  {defs}\n], {buf},\n"
+            f"  #[{', '.join(notes)}]);\n")
+
+
+# The score of a workload: its SynthDefs sent in the score itself (/d_recv),
+# the sample (if any) read into buffer 0, one /s_new per voice at time 0 added
+# at the tail of the root node in voice order, and an empty command at 60 s,
+# where the render ends.
+SC_WRITE = """var write = { |path, defs, sample, notes|
+  var score = List.new;
+  defs.do { |def| score.add([0.0, ['/d_recv', def.asBytes]]) };
+  sample !? { score.add([0.0, ['/b_allocRead', 0, sample]]) };
+  notes.do { |note, i|
+    score.add([0.0, ['/s_new', note[0], 1000 + i, 1, 0, 'freq', note[1], 'amp', note[2]]])
+  };
+  score.add([60.0, ['/c_set', 0, 0]]);
+  Score(score).writeOSCFile(path);
+};
+"""
+
+
+def sc_build(out, tone_path):
+    """The sclang script writing every workload's score."""
+    text = ("// Written by benches/instruments/gen.py sc: run with sclang to write the\n"
+            "// binary OSC scores of the instrument-family workloads.\n" + SC_WRITE)
+    for name in FAMILIES:
+        for n in SIZES:
+            text += sc_workload(name, n, out, tone_path)
+    return text + "0.exit;\n"
+
+
 def csd(name, n, tone_path):
     fam = FAMILIES[name]
     tables = "f1 0 16384 10 1\n"
@@ -206,6 +317,11 @@ def main():
             for n in SIZES:
                 with open(os.path.join(out, f"fam-{name}-{n}.csd"), "w") as f:
                     f.write(csd(name, n, tone))
+    elif len(sys.argv) >= 3 and sys.argv[1] == "sc":
+        out = os.path.abspath(sys.argv[2])
+        tone = os.path.join(BENCH, "samples", "tone.wav")
+        with open(os.path.join(out, "build.scd"), "w") as f:
+            f.write(sc_build(out, tone))
     else:
         sys.exit(__doc__)
 

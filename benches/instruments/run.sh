@@ -11,6 +11,14 @@
 # Both write a 60 s WAV file. With
 # WEFT_BEFORE=path/to/another/weft, that build is timed too (a column
 # "before"), in the same run.
+#
+# When scsynth is on the PATH (or SCSYNTH=path/to/scsynth is given),
+# SuperCollider's non-real-time render of each workload is timed too (columns
+# "SC CPU s" and "weft / SC"): sclang (SCLANG, default sclang) first writes the
+# workloads' binary OSC scores once, untimed; then each timed run is one
+# `scsynth -N score.osc _ out.wav 48000 WAV int24`. A second table then gives
+# the length, RMS, first-second RMS and peak of the last render of each
+# workload in each program, so that a silent or short render shows.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WEFT=${WEFT:-target/release/weft}
@@ -19,6 +27,20 @@ RUNS=${RUNS:-3}
 TMP=$(mktemp -d /tmp/weft-instr-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 python3 benches/instruments/gen.py csd "$TMP"
+SCSYNTH=${SCSYNTH:-$(command -v scsynth || true)}
+if [ -n "$SCSYNTH" ]; then
+  python3 benches/instruments/gen.py sc "$TMP"
+  # sclang's class library loads Qt: no display, and no sandbox for its web
+  # engine when run as root. An error in the script leaves sclang waiting
+  # rather than exiting, hence the timeout.
+  if ! QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox \
+    timeout 300 "${SCLANG:-sclang}" "$TMP/build.scd" >"$TMP/sclang.log" 2>&1 </dev/null ||
+    [ "$(ls "$TMP"/*.osc | wc -l)" -ne "$(ls "$TMP"/*.csd | wc -l)" ]; then
+    cat "$TMP/sclang.log" >&2
+    echo "sclang did not write every score" >&2
+    exit 1
+  fi
+fi
 families=("$@")
 if [ ${#families[@]} -eq 0 ]; then
   families=(fm pulse-bp noise-bp supersaw pluck sample stdlib)
@@ -37,22 +59,42 @@ median() { echo "${1#* }"; }
 spread() { echo "${1% *} / ${1#* }"; }
 
 # CPU times are "min / median" of the runs; ratios are of the medians.
+head='| family | voices |'
+rule='|---|---|'
 if [ -n "${WEFT_BEFORE:-}" ]; then
-  printf '| family | voices | weft before, CPU s | before / Csound | weft CPU s | Csound CPU s | weft / Csound |\n|---|---|---|---|---|---|---|\n'
-else
-  printf '| family | voices | weft CPU s | Csound CPU s | weft / Csound |\n|---|---|---|---|---|\n'
+  head+=' weft before, CPU s | before / Csound |'
+  rule+='---|---|'
 fi
+head+=' weft CPU s | Csound CPU s | weft / Csound |'
+rule+='---|---|---|'
+if [ -n "$SCSYNTH" ]; then
+  head+=' SC CPU s | weft / SC |'
+  rule+='---|---|'
+fi
+printf '%s\n%s\n' "$head" "$rule"
+levels=()
 ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN {printf "%.2f", a / b}'; }
 for f in "${families[@]}"; do
   for n in 64 256; do
     w=$(cpu "$WEFT" render "examples/bench/fam-$f-$n.weft" -o "$TMP/w.wav" --seconds 60)
     c=$(cpu "$CSOUND" -W -f -o "$TMP/c.wav" "$TMP/fam-$f-$n.csd")
+    row="| $f | $n |"
     if [ -n "${WEFT_BEFORE:-}" ]; then
-      b=$(cpu "$WEFT_BEFORE" render "examples/bench/fam-$f-$n.weft" -o "$TMP/w.wav" --seconds 60)
-      printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$f" "$n" "$(spread "$b")" "$(ratio "$b" "$c")" \
-        "$(spread "$w")" "$(spread "$c")" "$(ratio "$w" "$c")"
-    else
-      printf '| %s | %s | %s | %s | %s |\n' "$f" "$n" "$(spread "$w")" "$(spread "$c")" "$(ratio "$w" "$c")"
+      b=$(cpu "$WEFT_BEFORE" render "examples/bench/fam-$f-$n.weft" -o "$TMP/b.wav" --seconds 60)
+      row+=" $(spread "$b") | $(ratio "$b" "$c") |"
     fi
+    row+=" $(spread "$w") | $(spread "$c") | $(ratio "$w" "$c") |"
+    if [ -n "$SCSYNTH" ]; then
+      s=$(cpu "$SCSYNTH" -N "$TMP/fam-$f-$n.osc" _ "$TMP/s.wav" 48000 WAV int24 -o 2 -i 0 -z 64 -D 0)
+      row+=" $(spread "$s") | $(ratio "$w" "$s") |"
+      levels+=("| $f | $n | $(python3 benches/instruments/level.py --short "$TMP/w.wav" "$TMP/c.wav" "$TMP/s.wav" |
+        paste -sd '|' | sed 's/|/ | /g') |")
+    fi
+    echo "$row"
   done
 done
+if [ -n "$SCSYNTH" ]; then
+  printf '\nLast renders: seconds / RMS dBFS / first-second RMS dBFS / peak dBFS\n\n'
+  printf '| family | voices | weft | Csound | SC |\n|---|---|---|---|---|\n'
+  printf '%s\n' "${levels[@]}"
+fi
