@@ -38,15 +38,24 @@ fn query_16_cycles(b: divan::Bencher, code: &str) {
 #[divan::bench]
 fn parse_mini(b: divan::Bencher) {
     let src = "bd*2 [sd cp]? <hh oh hh:3>*4 {a b c, d e}%4 bd(3,8,2) [a|b|c] 0 .. 7";
-    b.bench(|| lang::mini::mini(divan::black_box(src)).is_ok());
+    // Parsed and compiled each time (`mini` would remember the tree).
+    b.bench(|| {
+        let node = lang::mini::parse(divan::black_box(src)).unwrap();
+        lang::mini::compile(&node).is_ok()
+    });
 }
 
 fn thousand_lines() -> String {
+    thousand_lines_with(|i| format!("c{} e g", i % 5 + 1))
+}
+
+/// The program with the mini-notation text of each track's notes.
+fn thousand_lines_with(notes: impl Fn(usize) -> String) -> String {
     let mut src = String::from("bpm(128)\n");
     for i in 0..333 {
         src.push_str(&format!(
-            "let p{i} = note(\"c{} e g\").fast({})\n",
-            i % 5 + 1,
+            "let p{i} = note(\"{}\").fast({})\n",
+            notes(i),
             i % 4 + 1
         ));
         src.push_str(&format!(
@@ -63,6 +72,18 @@ fn thousand_lines() -> String {
 fn parse_1000_lines(b: divan::Bencher) {
     let src = thousand_lines();
     b.bench(|| lang::parser::parse_program(divan::black_box(&src)).0.len());
+}
+
+/// The same program with a different text of notes on every track (no
+/// mini-notation tree is read twice).
+#[divan::bench(sample_count = 20)]
+fn parse_and_evaluate_1000_lines_distinct(b: divan::Bencher) {
+    let mut round = 0;
+    b.with_inputs(|| {
+        round += 1;
+        thousand_lines_with(|i| format!("c{} e g {round}.{i}", i % 5 + 1))
+    })
+    .bench_local_refs(|src| lang::program::evaluate(src).0.tracks.len());
 }
 
 /// Issue target: parse + evaluate a 1,000-line program in under 5 ms.
