@@ -375,22 +375,10 @@ where
         Index(Expr),
         Update(f64),
     }
-    let member_name = select! {
-        Token::Ident(s) => s.to_string(),
-        Token::Effect => "effect".to_string(),
-        Token::Section => "section".to_string(),
-        Token::Import => "import".to_string(),
-        Token::Instrument => "instrument".to_string(),
-        Token::For => "for".to_string(),
-        Token::If => "if".to_string(),
-        Token::Function => "function".to_string(),
-        Token::Return => "return".to_string(),
-        Token::Let => "let".to_string(),
-        Token::Const => "const".to_string(),
-        Token::Var => "var".to_string(),
-        Token::Else => "else".to_string(),
-    }
-    .labelled("a method name");
+    let member_name = any()
+        .filter(|t: &Token| member_name_of(t).is_some())
+        .map(|t: Token| member_name_of(&t).unwrap_or_default())
+        .labelled("a method name");
     let postfix = choice((
         args.map(Post::Call),
         just(Token::Dot)
@@ -429,11 +417,6 @@ where
         })
         .boxed();
 
-    #[derive(Clone)]
-    enum Pre {
-        Op(UnOp),
-        Update(f64),
-    }
     let unary = choice((
         just(Token::Minus).to(Pre::Op(UnOp::Neg)),
         just(Token::Bang).to(Pre::Op(UnOp::Not)),
@@ -445,21 +428,7 @@ where
     ))
     .map_with(|op, e| (op, range(e.span())))
     .repeated()
-    .foldr(call, |(op, span), rhs| {
-        let span = span.start..rhs.span.end;
-        let kind = match op {
-            Pre::Op(op) => ExprKind::Unary {
-                op,
-                expr: Box::new(rhs),
-            },
-            Pre::Update(delta) => ExprKind::Update {
-                target: Box::new(rhs),
-                delta,
-                prefix: true,
-            },
-        };
-        Expr::new(kind, span)
-    })
+    .foldr(call, |(op, span), rhs| op.apply(span, rhs))
     .boxed();
 
     fn binary<'t, 's: 't, I, P, E>(
@@ -495,23 +464,7 @@ where
                 .repeated()
                 .collect::<Vec<_>>(),
         )
-        .map(|(first, rest)| {
-            let mut all = vec![first];
-            all.extend(rest);
-            let mut acc = all.pop().unwrap();
-            while let Some(lhs) = all.pop() {
-                let span = lhs.span.start..acc.span.end;
-                acc = Expr::new(
-                    ExprKind::Binary {
-                        op: BinOp::Pow,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(acc),
-                    },
-                    span,
-                );
-            }
-            acc
-        })
+        .map(|(first, rest)| power_chain(first, rest))
         .boxed();
     let product = binary(
         power,
@@ -653,26 +606,7 @@ where
                 .at_least(1)
                 .collect::<Vec<_>>(),
         )
-        .map_with(|decls, e| {
-            let span = range(e.span());
-            decls
-                .into_iter()
-                .map(|(binding, value)| {
-                    let kind = match (binding, value) {
-                        (Binding::Name(name, name_span), Some(value)) => StmtKind::Let {
-                            name,
-                            name_span,
-                            value,
-                        },
-                        (binding, value) => StmtKind::Destructure { binding, value },
-                    };
-                    Stmt {
-                        kind,
-                        span: span.clone(),
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
+        .map_with(|decls, e| declaration_stmts(decls, range(e.span())))
         .boxed();
 
     let import = just(Token::Import)
@@ -827,6 +761,98 @@ where
         ))
         .then_ignore(just(Token::Semi).repeated())
         .boxed()
+}
+
+/// A prefix operator: `-x`, `!x`, `+x`, `typeof x`, `await x`, `++x`, `--x`.
+#[derive(Clone, Copy)]
+enum Pre {
+    Op(UnOp),
+    Update(f64),
+}
+
+impl Pre {
+    /// The operator written at `span` applied to `rhs`.
+    fn apply(self, span: SrcSpan, rhs: Expr) -> Expr {
+        let span = span.start..rhs.span.end;
+        let kind = match self {
+            Pre::Op(op) => ExprKind::Unary {
+                op,
+                expr: Box::new(rhs),
+            },
+            Pre::Update(delta) => ExprKind::Update {
+                target: Box::new(rhs),
+                delta,
+                prefix: true,
+            },
+        };
+        Expr::new(kind, span)
+    }
+}
+
+/// `a ** b ** c` from its operands: `**` groups to the right.
+fn power_chain(first: Expr, rest: Vec<Expr>) -> Expr {
+    let mut all = vec![first];
+    all.extend(rest);
+    let mut acc = all.pop().expect("one operand at least");
+    while let Some(lhs) = all.pop() {
+        let span = lhs.span.start..acc.span.end;
+        acc = Expr::new(
+            ExprKind::Binary {
+                op: BinOp::Pow,
+                lhs: Box::new(lhs),
+                rhs: Box::new(acc),
+            },
+            span,
+        );
+    }
+    acc
+}
+
+/// The name a token gives after `.`: a name, or a keyword used as a
+/// method's name (`pattern.section(…)`, `x.for`).
+fn member_name_of(t: &Token) -> Option<String> {
+    Some(
+        match t {
+            Token::Ident(s) => s,
+            Token::Effect => "effect",
+            Token::Section => "section",
+            Token::Import => "import",
+            Token::Instrument => "instrument",
+            Token::For => "for",
+            Token::If => "if",
+            Token::Function => "function",
+            Token::Return => "return",
+            Token::Let => "let",
+            Token::Const => "const",
+            Token::Var => "var",
+            Token::Else => "else",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// The statements of one `let`/`const`/`var`: a name given a value is a
+/// `Let`; anything else (a pattern, or no value) a `Destructure`. All
+/// share the declaration's span.
+fn declaration_stmts(decls: Vec<(Binding, Option<Expr>)>, span: SrcSpan) -> Vec<Stmt> {
+    decls
+        .into_iter()
+        .map(|(binding, value)| {
+            let kind = match (binding, value) {
+                (Binding::Name(name, name_span), Some(value)) => StmtKind::Let {
+                    name,
+                    name_span,
+                    value,
+                },
+                (binding, value) => StmtKind::Destructure { binding, value },
+            };
+            Stmt {
+                kind,
+                span: span.clone(),
+            }
+        })
+        .collect()
 }
 
 /// A track label's name and whether it is muted: `_name` and `name_`

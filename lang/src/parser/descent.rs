@@ -15,7 +15,9 @@ use crate::ast::*;
 use crate::lexer::{SrcSpan, Token};
 use crate::value::js_number;
 
-use super::{track_label, unescape, unescape_mapped};
+use super::{
+    declaration_stmts, member_name_of, power_chain, track_label, unescape, unescape_mapped, Pre,
+};
 
 /// Nesting of expressions beyond which this reading gives up and leaves
 /// the file to the grammar (which also reports too deep nesting).
@@ -185,26 +187,7 @@ impl<'t, 's> Descent<'t, 's> {
                 }
             }
         }
-        let span = self.span_from(start);
-        Some(
-            decls
-                .into_iter()
-                .map(|(binding, value)| {
-                    let kind = match (binding, value) {
-                        (Binding::Name(name, name_span), Some(value)) => StmtKind::Let {
-                            name,
-                            name_span,
-                            value,
-                        },
-                        (binding, value) => StmtKind::Destructure { binding, value },
-                    };
-                    Stmt {
-                        kind,
-                        span: span.clone(),
-                    }
-                })
-                .collect(),
-        )
+        Some(declaration_stmts(decls, self.span_from(start)))
     }
 
     fn declarator(&mut self) -> Option<(Binding, Option<Expr>)> {
@@ -723,21 +706,7 @@ impl<'t, 's> Descent<'t, 's> {
                 }
             }
         }
-        let mut all = vec![first];
-        all.extend(rest);
-        let mut acc = all.pop()?;
-        while let Some(lhs) = all.pop() {
-            let span = lhs.span.start..acc.span.end;
-            acc = Expr::new(
-                ExprKind::Binary {
-                    op: BinOp::Pow,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(acc),
-                },
-                span,
-            );
-        }
-        Some(acc)
+        Some(power_chain(first, rest))
     }
 
     fn unary(&mut self) -> Option<Expr> {
@@ -762,19 +731,7 @@ impl<'t, 's> Descent<'t, 's> {
             return None;
         };
         while let Some((op, span)) = ops.pop() {
-            let span = span.start..acc.span.end;
-            let kind = match op {
-                Pre::Op(op) => ExprKind::Unary {
-                    op,
-                    expr: Box::new(acc),
-                },
-                Pre::Update(delta) => ExprKind::Update {
-                    target: Box::new(acc),
-                    delta,
-                    prefix: true,
-                },
-            };
-            acc = Expr::new(kind, span);
+            acc = op.apply(span, acc);
         }
         Some(acc)
     }
@@ -847,22 +804,7 @@ impl<'t, 's> Descent<'t, 's> {
     }
 
     fn member_name(&mut self) -> Option<(String, SrcSpan)> {
-        let name = match self.peek()? {
-            Token::Ident(s) => s.to_string(),
-            Token::Effect => "effect".to_string(),
-            Token::Section => "section".to_string(),
-            Token::Import => "import".to_string(),
-            Token::Instrument => "instrument".to_string(),
-            Token::For => "for".to_string(),
-            Token::If => "if".to_string(),
-            Token::Function => "function".to_string(),
-            Token::Return => "return".to_string(),
-            Token::Let => "let".to_string(),
-            Token::Const => "const".to_string(),
-            Token::Var => "var".to_string(),
-            Token::Else => "else".to_string(),
-            _ => return None,
-        };
+        let name = member_name_of(self.peek()?)?;
         let at = self.pos;
         self.pos += 1;
         Some((name, self.token_span(at)))
@@ -1087,12 +1029,6 @@ impl<'t, 's> Descent<'t, 's> {
         let span = self.token_span(at);
         Some(Prop::Pair(k.clone(), Expr::new(ExprKind::Ident(k), span)))
     }
-}
-
-#[derive(Clone, Copy)]
-enum Pre {
-    Op(UnOp),
-    Update(f64),
 }
 
 /// Number of precedence levels of the left-associative operators.
