@@ -13,11 +13,20 @@
 //! it replaces computes, in the same order of operations; the settings
 //! that differ between voices (frequencies, coefficients, gains) are per
 //! lane.
+//!
+//! The steps are written once over [`vec8::Vec8`] and built twice: with
+//! `f32x8` for any CPU, and with 256-bit AVX registers, chosen when the
+//! bank is made on CPUs with AVX2. Both builds compute the same IEEE
+//! operations in the same order (no fused multiply-adds), so a render
+//! gives the same bits on every machine.
 
 use crate::audio::CHUNK;
 use crate::dsp::nodes::Pluck;
 use crate::samples::SamplePlayer;
 use fundsp::wide::{f32x8, u32x8};
+use vec8::Vec8;
+
+mod vec8;
 
 /// Voices per bank.
 pub const LANES: usize = 8;
@@ -191,6 +200,9 @@ pub struct LaneBank {
     pluck: [Option<Box<Pluck>>; LANES],
     sample: [Option<Box<SamplePlayer>>; LANES],
     regs: Box<[[f32x8; CHUNK]; MAX_REGS]>,
+    /// Whether `process` runs its AVX build (chosen once, when the bank
+    /// is made: the audio thread does not detect features).
+    avx: bool,
     /// Output per lane for the current chunk (left, or mono).
     pub out: [[f32; CHUNK]; LANES],
     /// Right channel per lane (stereo programs).
@@ -213,10 +225,22 @@ impl Default for LaneBank {
             pluck: Default::default(),
             sample: Default::default(),
             regs: Box::new([[z; CHUNK]; MAX_REGS]),
+            avx: avx_available(),
             out: [[0.0; CHUNK]; LANES],
             out_r: [[0.0; CHUNK]; LANES],
         }
     }
+}
+
+/// Whether this CPU runs the AVX build of [`LaneBank::process`] (which
+/// also uses AVX2's 256-bit integer operations, for noise).
+fn avx_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 /// Sets lane `j` of a vector.
@@ -226,12 +250,14 @@ fn set(v: &mut f32x8, j: usize, x: f32) {
     *v = f32x8::from(a);
 }
 
-/// `floor(x)` without a per-lane call (SSE2 has no rounding instruction);
-/// exact for |x| < 2^31.
+/// `floor(x)` without a per-lane call (SSE2 has no rounding instruction),
+/// through `x as i32`, which both builds compute alike (AVX's rounding
+/// instruction would differ at -0, NaN and beyond i32); exact for
+/// |x| < 2^31.
 #[inline(always)]
-fn floor(x: f32x8) -> f32x8 {
-    let t = f32x8::from_i32x8(x.trunc_int());
-    t - (t.simd_gt(x) & f32x8::ONE)
+fn floor<V: Vec8>(x: V) -> V {
+    let t = x.trunc();
+    t - t.gt(x).and(V::splat(1.0))
 }
 
 /// `sin(p·2π)` for a phase `p` in turns, in a few vector operations (a
@@ -243,7 +269,7 @@ fn floor(x: f32x8) -> f32x8 {
 /// (`sin(π − x) = sin x`, π in two parts) and the sine's Taylor series to
 /// x¹¹ taken there: within 2.5e-7 of the sine of that argument.
 #[inline(always)]
-fn sin_turns(p: f32x8) -> f32x8 {
+fn sin_turns<V: Vec8>(p: V) -> V {
     const C: [f32; 6] = [
         1.0,
         -0.166_666_67,
@@ -257,38 +283,39 @@ fn sin_turns(p: f32x8) -> f32x8 {
     const TAU_HI: f32 = 6.281_25;
     const TAU_LO: f32 = 0.001_935_307_2;
     const PI_LO: f32 = -8.742_278e-8;
-    let theta = p * f32x8::splat(std::f32::consts::TAU);
-    let k = floor(theta * f32x8::splat(1.0 / std::f32::consts::TAU) + f32x8::splat(0.5));
-    let x = (theta - k * f32x8::splat(TAU_HI)) - k * f32x8::splat(TAU_LO);
+    let theta = p * V::splat(std::f32::consts::TAU);
+    let k = floor(theta * V::splat(1.0 / std::f32::consts::TAU) + V::splat(0.5));
+    let x = (theta - k * V::splat(TAU_HI)) - k * V::splat(TAU_LO);
     let a = x.abs();
-    let y = a.fast_min((f32x8::splat(std::f32::consts::PI) - a) + f32x8::splat(PI_LO));
+    let y = a.min((V::splat(std::f32::consts::PI) - a) + V::splat(PI_LO));
     let y2 = y * y;
-    let mut r = f32x8::splat(C[5]);
+    let mut r = V::splat(C[5]);
     for c in C[..5].iter().rev() {
-        r = r * y2 + f32x8::splat(*c);
+        r = r * y2 + V::splat(*c);
     }
     // The sign of x, put back on the (non-negative) odd polynomial.
-    (r * y) ^ (x & f32x8::splat(-0.0))
+    (r * y).xor(x.and(V::splat(-0.0)))
 }
 
 /// Whether any lane's phase `t` lies within a step `dt` of the jump at
 /// 0 (= 1), where the PolyBLEP residual is not zero.
 #[inline(always)]
-fn near_jump(t: f32x8, dt: f32x8) -> bool {
-    (t.simd_lt(dt) | t.simd_gt(f32x8::ONE - dt)).any()
+fn near_jump<V: Vec8>(t: V, dt: V) -> bool {
+    t.lt(dt).or(t.gt(V::splat(1.0) - dt)).any()
 }
 
 /// PolyBLEP residual, as fundsp's (dividing by `dt` as multiplying by
 /// `inv` = 1 / `dt`, a rounding apart).
 #[inline(always)]
-fn polyblep(t: f32x8, dt: f32x8, inv: f32x8) -> f32x8 {
+fn polyblep<V: Vec8>(t: V, dt: V, inv: V) -> V {
+    let one = V::splat(1.0);
     let z1 = t * inv;
-    let z2 = (t - f32x8::ONE) * inv;
-    let rise = z1 + z1 - z1 * z1 - f32x8::ONE;
-    let fall = z2 + z2 + z2 * z2 + f32x8::ONE;
-    let early = t.simd_lt(dt);
-    let late = t.simd_gt(f32x8::ONE - dt);
-    early.bitselect(rise, late.bitselect(fall, f32x8::ZERO))
+    let z2 = (t - one) * inv;
+    let rise = z1 + z1 - z1 * z1 - one;
+    let fall = z2 + z2 + z2 * z2 + one;
+    let early = t.lt(dt);
+    let late = t.gt(one - dt);
+    early.select(rise, late.select(fall, V::splat(0.0)))
 }
 
 impl LaneBank {
@@ -371,11 +398,35 @@ impl LaneBank {
         // Decaying strings and filters reach subnormal numbers, which cost
         // a hundred times more on x86: flushed to zero while rendering.
         let _flush = FlushSubnormals::new();
+        #[cfg(target_arch = "x86_64")]
+        if self.avx {
+            // SAFETY: `avx` is set only when the CPU has AVX2.
+            unsafe { self.process_avx(n) };
+            return;
+        }
+        self.run::<f32x8>(n);
+    }
+
+    /// [`Self::run`] on 256-bit AVX registers: the same operations in the
+    /// same order as the portable build (so the same results, bit for bit)
+    /// in half the instructions.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn process_avx(&mut self, n: usize) {
+        self.run::<vec8::Ymm>(n);
+    }
+
+    /// Runs the program over `n` frames, computing with vectors `V`.
+    #[inline(always)]
+    fn run<V: Vec8>(&mut self, n: usize) {
         let n = n.min(CHUNK);
         let len = self.program.len as usize;
         let ops = self.program.ops;
         for op in &ops[..len] {
-            self.step(*op, n);
+            self.step::<V>(*op, n);
         }
         let [l, r] = self.program.out;
         transpose(&self.regs[l as usize][..n], &mut self.out);
@@ -386,8 +437,10 @@ impl LaneBank {
 
     // Registers are read and written at the same frame index.
     #[allow(clippy::needless_range_loop)]
-    fn step(&mut self, op: Op, n: usize) {
+    #[inline(always)]
+    fn step<V: Vec8>(&mut self, op: Op, n: usize) {
         let regs = &mut *self.regs;
+        let one = V::splat(1.0);
         match op {
             Op::Osc {
                 wave,
@@ -396,7 +449,8 @@ impl LaneBank {
                 out,
             } => {
                 let s = slot as usize;
-                let (mut phase, delta, width) = (self.phase[s], self.delta[s], self.width[s]);
+                let mut phase = V::load(&self.phase[s]);
+                let (delta, width) = (V::load(&self.delta[s]), V::load(&self.width[s]));
                 let o = out as usize;
                 match (wave, fm) {
                     // As fundsp's `Sine::process`: the phase is wrapped
@@ -404,85 +458,84 @@ impl LaneBank {
                     // `sin_turns` from the phase in turns).
                     (Wave::Sine, None) => {
                         for k in 0..n {
-                            regs[o][k] = sin_turns(phase);
-                            phase += delta;
+                            sin_turns(phase).store(&mut regs[o][k]);
+                            phase = phase + delta;
                         }
-                        phase -= floor(phase);
+                        phase = phase - floor(phase);
                     }
                     (Wave::Sine, Some(f)) => {
                         for k in 0..n {
-                            let d = regs[f as usize][k] * delta;
-                            regs[o][k] = sin_turns(phase);
-                            phase += d;
+                            let d = V::load(&regs[f as usize][k]) * delta;
+                            sin_turns(phase).store(&mut regs[o][k]);
+                            phase = phase + d;
                         }
-                        phase -= floor(phase);
+                        phase = phase - floor(phase);
                     }
                     (Wave::Saw, fm) => {
-                        let inv = f32x8::ONE / delta;
+                        let inv = one / delta;
                         for k in 0..n {
                             let (d, inv) = match fm {
                                 Some(f) => {
-                                    let d = regs[f as usize][k] * delta;
-                                    (d, f32x8::ONE / d)
+                                    let d = V::load(&regs[f as usize][k]) * delta;
+                                    (d, one / d)
                                 }
                                 None => (delta, inv),
                             };
                             let t = phase;
-                            phase += d;
-                            phase -= floor(phase);
+                            phase = phase + d;
+                            phase = phase - floor(phase);
                             // Most samples lie away from the jump, where
                             // the residual is zero: not computed there.
-                            let naive = t + t - f32x8::ONE;
-                            regs[o][k] = if near_jump(t, d) {
+                            let naive = t + t - one;
+                            let y = if near_jump(t, d) {
                                 naive - polyblep(t, d, inv)
                             } else {
                                 naive
                             };
+                            y.store(&mut regs[o][k]);
                         }
                     }
                     (wave, fm) => {
                         let w = if wave == Wave::Square {
-                            f32x8::splat(0.5)
+                            V::splat(0.5)
                         } else {
                             width
                         };
-                        let inv = f32x8::ONE / delta;
+                        let inv = one / delta;
                         for k in 0..n {
                             let (d, inv) = match fm {
                                 Some(f) => {
-                                    let d = regs[f as usize][k] * delta;
-                                    (d, f32x8::ONE / d)
+                                    let d = V::load(&regs[f as usize][k]) * delta;
+                                    (d, one / d)
                                 }
                                 None => (delta, inv),
                             };
                             let t = phase;
-                            phase += d;
-                            phase -= floor(phase);
-                            let sq = t.simd_lt(w).bitselect(f32x8::ONE, -f32x8::ONE);
+                            phase = phase + d;
+                            phase = phase - floor(phase);
+                            let sq = t.lt(w).select(one, V::splat(-1.0));
                             let half = t - w;
                             let half = half - floor(half);
                             // Residuals only near a jump (zero elsewhere).
-                            regs[o][k] = if near_jump(t, d) || near_jump(half, d) {
+                            let y = if near_jump(t, d) || near_jump(half, d) {
                                 sq + polyblep(t, d, inv) - polyblep(half, d, inv)
                             } else {
                                 sq
                             };
+                            y.store(&mut regs[o][k]);
                         }
                     }
                 }
-                self.phase[s] = phase;
+                phase.store(&mut self.phase[s]);
             }
             Op::Noise { out } => {
-                let mut state = self.noise;
-                let z = f32x8::splat(2.0 / ((1 << 24) - 1) as f32);
+                let mut state = V::noise_load(self.noise);
+                let z = V::splat(2.0 / ((1 << 24) - 1) as f32);
                 for k in 0..n {
-                    state += u32x8::splat(1);
-                    let h = hash32(state) >> 8u32;
-                    let v: [u32; 8] = h.to_array();
-                    let f = f32x8::from(v.map(|x| x as f32));
-                    regs[out as usize][k] = f * z - f32x8::ONE;
+                    let f = V::noise(&mut state);
+                    (f * z - one).store(&mut regs[out as usize][k]);
                 }
-                self.noise = state;
+                self.noise = V::noise_store(state);
             }
             Op::Pluck { out } => {
                 let mut used = self.used.iter();
@@ -508,75 +561,75 @@ impl LaneBank {
                 }
             }
             Op::Ad { slot, out } => {
-                let [attack, dt, coef, mut t, mut level] = self.ad[slot as usize];
-                let tiny = f32x8::splat(1e-5);
+                let [attack, dt, coef, t, level] = self.ad[slot as usize].each_ref().map(V::load);
+                let (mut t, mut level) = (t, level);
+                let tiny = V::splat(1e-5);
+                let zero = V::splat(0.0);
                 for k in 0..n {
-                    let rising = t.simd_lt(attack);
-                    let falling = level.simd_lt(tiny).bitselect(f32x8::ZERO, level * coef);
-                    regs[out as usize][k] = rising.bitselect(t / attack, level);
-                    level = rising.bitselect(level, falling);
-                    t += dt;
+                    let rising = t.lt(attack);
+                    let falling = level.lt(tiny).select(zero, level * coef);
+                    rising
+                        .select(t / attack, level)
+                        .store(&mut regs[out as usize][k]);
+                    level = rising.select(level, falling);
+                    t = t + dt;
                 }
-                self.ad[slot as usize][3] = t;
-                self.ad[slot as usize][4] = level;
+                t.store(&mut self.ad[slot as usize][3]);
+                level.store(&mut self.ad[slot as usize][4]);
             }
             Op::Svf { slot, inp, out } => {
                 let s = &mut self.svf[slot as usize];
-                let [a1, a2, a3, m0, m1, m2, mut ic1, mut ic2] = *s;
-                let two = f32x8::splat(2.0);
+                let [a1, a2, a3, m0, m1, m2, ic1, ic2] = s.each_ref().map(V::load);
+                let (mut ic1, mut ic2) = (ic1, ic2);
+                let two = V::splat(2.0);
                 for k in 0..n {
-                    let v0 = regs[inp as usize][k];
+                    let v0 = V::load(&regs[inp as usize][k]);
                     let v3 = v0 - ic2;
                     let v1 = a1 * ic1 + a2 * v3;
                     let v2 = ic2 + a2 * ic1 + a3 * v3;
                     ic1 = two * v1 - ic1;
                     ic2 = two * v2 - ic2;
-                    regs[out as usize][k] = m0 * v0 + m1 * v1 + m2 * v2;
+                    (m0 * v0 + m1 * v1 + m2 * v2).store(&mut regs[out as usize][k]);
                 }
-                s[6] = ic1;
-                s[7] = ic2;
+                ic1.store(&mut s[6]);
+                ic2.store(&mut s[7]);
             }
             Op::Scale { a, k, out } => {
-                let c = self.k[k as usize];
+                let c = V::load(&self.k[k as usize]);
                 for i in 0..n {
-                    regs[out as usize][i] = regs[a as usize][i] * c;
+                    (V::load(&regs[a as usize][i]) * c).store(&mut regs[out as usize][i]);
                 }
             }
             Op::Offset { a, k, out } => {
-                let c = self.k[k as usize];
+                let c = V::load(&self.k[k as usize]);
                 for i in 0..n {
-                    regs[out as usize][i] = regs[a as usize][i] + c;
+                    (V::load(&regs[a as usize][i]) + c).store(&mut regs[out as usize][i]);
                 }
             }
             Op::Add { a, b, out } => {
                 for i in 0..n {
-                    regs[out as usize][i] = regs[a as usize][i] + regs[b as usize][i];
+                    let x = V::load(&regs[a as usize][i]) + V::load(&regs[b as usize][i]);
+                    x.store(&mut regs[out as usize][i]);
                 }
             }
             Op::Sub { a, b, out } => {
                 for i in 0..n {
-                    regs[out as usize][i] = regs[a as usize][i] - regs[b as usize][i];
+                    let x = V::load(&regs[a as usize][i]) - V::load(&regs[b as usize][i]);
+                    x.store(&mut regs[out as usize][i]);
                 }
             }
             Op::Mul { a, b, out } => {
                 for i in 0..n {
-                    regs[out as usize][i] = regs[a as usize][i] * regs[b as usize][i];
+                    let x = V::load(&regs[a as usize][i]) * V::load(&regs[b as usize][i]);
+                    x.store(&mut regs[out as usize][i]);
                 }
             }
         }
     }
 }
 
-/// fundsp's 32-bit noise hash, eight at a time.
-#[inline(always)]
-fn hash32(x: u32x8) -> u32x8 {
-    let m = u32x8::splat(0x45d9f3b);
-    let x = (x ^ (x >> 16u32)) * m;
-    let x = (x ^ (x >> 16u32)) * m;
-    (x ^ (x >> 16u32)) * m
-}
-
 /// From a buffer per lane to frames of lanes.
+#[inline(always)]
 fn interleave(cols: &[[f32; CHUNK]; LANES], dst: &mut [f32x8]) {
     for (k, r) in dst.iter_mut().enumerate() {
         *r = f32x8::from(std::array::from_fn::<f32, LANES, _>(|j| cols[j][k]));
@@ -584,6 +637,7 @@ fn interleave(cols: &[[f32; CHUNK]; LANES], dst: &mut [f32x8]) {
 }
 
 /// From frames of lanes to a buffer per lane.
+#[inline(always)]
 fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
     for (k, v) in src.iter().enumerate() {
         for (d, x) in dst.iter_mut().zip(v.to_array()) {
@@ -631,6 +685,10 @@ impl Drop for FlushSubnormals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dsp::lane_map::{lane_voice, lane_voice_with_input};
+    use crate::samples::Sample;
+    use lang::graph::{Graph, Prim};
+    use std::sync::Arc;
 
     /// Within 2.5e-7 of the sine of the argument fundsp's `Sine` computes,
     /// over the phases an oscillator reaches in a chunk (below zero with
@@ -648,5 +706,329 @@ mod tests {
             }
         }
         assert!(worst < 2.5e-7, "worst error {worst}");
+    }
+    const SR: f64 = 48000.0;
+
+    fn n(p: Prim, a: Vec<Graph>) -> Graph {
+        Graph::Node(p, a)
+    }
+
+    fn c(x: f64) -> Graph {
+        Graph::Const(x)
+    }
+
+    /// A graph of a frequency.
+    type Voice = fn(f64) -> Graph;
+
+    /// Graphs of every kind of step, each of a frequency.
+    fn programs() -> Vec<(&'static str, Voice)> {
+        vec![
+            ("fm", |f| {
+                let m = n(Prim::Mul, vec![n(Prim::Sine, vec![c(f * 2.0)]), c(f * 2.0)]);
+                let g = n(Prim::Sine, vec![n(Prim::Add, vec![c(f), m])]);
+                n(Prim::Mul, vec![g, c(0.45)])
+            }),
+            ("bell", |f| {
+                let index = n(
+                    Prim::Mul,
+                    vec![c(f * 7.0), n(Prim::Ad, vec![c(0.001), c(0.75)])],
+                );
+                let m = n(Prim::Mul, vec![n(Prim::Sine, vec![c(f * 3.5)]), index]);
+                let g = n(Prim::Sine, vec![n(Prim::Add, vec![c(f), m])]);
+                n(Prim::Mul, vec![g, n(Prim::Ad, vec![c(0.02), c(0.5)])])
+            }),
+            ("saw-lpf", |f| {
+                let saw = n(Prim::Saw, vec![c(f)]);
+                n(Prim::Lowpass, vec![saw, c(1200.0), c(0.707)])
+            }),
+            ("saw-fm", |f| {
+                let m = n(Prim::Mul, vec![n(Prim::Sine, vec![c(5.0)]), c(f * 0.5)]);
+                n(Prim::Saw, vec![n(Prim::Add, vec![c(f), m])])
+            }),
+            ("pulse-bpf", |f| {
+                let p = n(Prim::Pulse, vec![c(f), c(0.3)]);
+                n(Prim::Bandpass, vec![p, c(1000.0), c(2.0)])
+            }),
+            ("pulse-fm", |f| {
+                let m = n(Prim::Mul, vec![n(Prim::Sine, vec![c(3.0)]), c(f * 0.25)]);
+                n(Prim::Pulse, vec![n(Prim::Add, vec![c(f), m]), c(0.2)])
+            }),
+            ("square-hpf-ad", |f| {
+                let hp = n(
+                    Prim::Highpass,
+                    vec![n(Prim::Square, vec![c(f)]), c(500.0), c(0.7)],
+                );
+                n(Prim::Mul, vec![hp, n(Prim::Ad, vec![c(0.01), c(0.2)])])
+            }),
+            ("noise-bpf", |f| {
+                let noise = n(Prim::Noise, vec![]);
+                n(Prim::Bandpass, vec![noise, c(f * 8.0), c(4.0)])
+            }),
+            ("pluck", |f| {
+                let p = n(Prim::Pluck, vec![c(f), c(3.0), c(0.5)]);
+                n(Prim::Mul, vec![p, c(0.7)])
+            }),
+            ("supersaw", |f| {
+                let mut sum = n(Prim::Pan, vec![n(Prim::Saw, vec![c(f)]), c(0.5)]);
+                for (d, p) in [(1.0024, 0.3), (0.9976, 0.7), (1.0071, 0.0)] {
+                    let s = n(Prim::Pan, vec![n(Prim::Saw, vec![c(f * d)]), c(p)]);
+                    sum = n(Prim::Add, vec![sum, s]);
+                }
+                let g = n(Prim::Mul, vec![sum, c(0.12)]);
+                n(Prim::Lowpass, vec![g, c(1800.0), c(0.6)])
+            }),
+        ]
+    }
+
+    /// A bank for `voices`, running the AVX build or the portable one.
+    fn bank(avx: bool, voices: &[LaneVoice]) -> LaneBank {
+        let mut bank = LaneBank {
+            avx,
+            ..LaneBank::default()
+        };
+        for (j, v) in voices.iter().enumerate() {
+            let mut v = v.clone();
+            assert_eq!(bank.start(&mut v, SR as f32), Some(j));
+        }
+        bank
+    }
+
+    /// Runs both banks for a second and a half, in chunks of several
+    /// lengths, freeing a lane and starting it again on the way; asserts
+    /// every output sample has the same bits in both.
+    fn assert_same_bits(name: &str, voices: &[LaneVoice]) {
+        let [mut portable, mut avx] = [false, true].map(|avx| bank(avx, voices));
+        let mut peak = 0.0f32;
+        for chunk in 0..1200 {
+            let len = [CHUNK, 17, CHUNK, 1, CHUNK - 3][chunk % 5];
+            if chunk == 400 {
+                portable.stop(1);
+                avx.stop(1);
+            }
+            if chunk == 700 {
+                for b in [&mut portable, &mut avx] {
+                    let mut v = voices[1].clone();
+                    assert_eq!(b.start(&mut v, SR as f32), Some(1));
+                }
+            }
+            portable.process(len);
+            avx.process(len);
+            for (a, b) in [(&portable.out, &avx.out), (&portable.out_r, &avx.out_r)] {
+                for (j, (a, b)) in a.iter().zip(b).enumerate() {
+                    for (k, (x, y)) in a[..len].iter().zip(&b[..len]).enumerate() {
+                        assert_eq!(
+                            x.to_bits(),
+                            y.to_bits(),
+                            "{name}: chunk {chunk}, lane {j}, frame {k}: {x} vs {y}"
+                        );
+                        peak = peak.max(x.abs());
+                    }
+                }
+            }
+        }
+        // Not a comparison of silences.
+        assert!(peak > 0.05, "{name}: peak {peak}");
+    }
+
+    /// The AVX build of `process` computes the same bits as the portable
+    /// build, so a render does not depend on the CPU it runs on.
+    #[test]
+    fn the_avx_build_gives_the_same_bits_as_the_portable_one() {
+        if !avx_available() {
+            eprintln!("skipped: this CPU has no AVX2");
+            return;
+        }
+        for (name, graph) in programs() {
+            let voices: Vec<LaneVoice> = (0..LANES)
+                .map(|j| {
+                    let f = 55.0 * (1.0 + 0.37 * j as f64);
+                    lane_voice(&graph(f), SR, 11 + j as u64)
+                        .unwrap_or_else(|| panic!("{name} fits lanes"))
+                        .0
+                })
+                .collect();
+            assert_same_bits(name, &voices);
+        }
+    }
+
+    /// As above, for voices playing samples (mono and stereo).
+    #[test]
+    fn the_avx_build_plays_samples_with_the_same_bits() {
+        if !avx_available() {
+            eprintln!("skipped: this CPU has no AVX2");
+            return;
+        }
+        for channels in [1, 2] {
+            let data: Vec<f32> = (0..4000 * channels)
+                .map(|i| ((i as f32 * 0.037).sin() + (i as f32 * 0.0031).cos()) * 0.4)
+                .collect();
+            let sample = Arc::new(Sample::from_frames(data, channels, 44100.0));
+            let g = n(Prim::Lowpass, vec![Graph::Input, c(2000.0), c(0.9)]);
+            let voices: Vec<LaneVoice> = (0..LANES)
+                .map(|j| {
+                    let stereo = Some(channels == 2);
+                    let (mut v, _) = lane_voice_with_input(&g, SR, 1, stereo).unwrap();
+                    let rate = 0.5 + 0.29 * j as f64;
+                    let player = SamplePlayer::new(sample.clone(), rate, 0.1, 0.9, j % 2 == 0);
+                    v.sample = Some(Box::new(player));
+                    v
+                })
+                .collect();
+            assert_same_bits(&format!("sample, {channels} channels"), &voices);
+        }
+    }
+
+    /// The operations of the two builds agree, bit for bit, on values a
+    /// program rarely meets: zeros, NaN, infinities, subnormal numbers,
+    /// numbers beyond the range of an i32.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_vector_operations_of_both_builds_agree_on_special_values() {
+        if !avx_available() {
+            eprintln!("skipped: this CPU has no AVX2");
+            return;
+        }
+        let special = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            -1.0,
+            1.0e-40,
+            -1.0e-40,
+            2147483520.0,
+            2147483648.0,
+            -2147483648.0,
+            -2147483904.0,
+            3.0e9,
+            -3.0e9,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            f32::MAX,
+            -7.25,
+            123.456,
+        ];
+        for a in special.chunks(4) {
+            for b in special.chunks(4) {
+                let x: [f32; 8] = std::array::from_fn(|j| {
+                    if j < 4 {
+                        a[j % a.len()]
+                    } else {
+                        b[j % b.len()]
+                    }
+                });
+                let y: [f32; 8] = std::array::from_fn(|j| {
+                    if j < 4 {
+                        b[j % b.len()]
+                    } else {
+                        a[j % a.len()]
+                    }
+                });
+                let (x, y) = (f32x8::from(x), f32x8::from(y));
+                let portable = operations::<f32x8>(x, y);
+                // SAFETY: the CPU has AVX2 (tested above).
+                let avx = unsafe { avx_operations(x, y) };
+                for (i, (p, q)) in portable.iter().zip(&avx).enumerate() {
+                    let (p, q) = (
+                        p.to_array().map(f32::to_bits),
+                        q.to_array().map(f32::to_bits),
+                    );
+                    assert_eq!(p, q, "operation {i} of {x:?} and {y:?}");
+                }
+            }
+        }
+    }
+
+    /// Every operation of [`Vec8`] (and the functions built on them) of
+    /// `x` and `y`, and whether `any` is true of `x`, `y` and the masks.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn operations<V: Vec8>(x: f32x8, y: f32x8) -> Vec<f32x8> {
+        let (a, b) = (V::load(&x), V::load(&y));
+        let masks = [a.lt(b), a.gt(b)];
+        let anys = [a.any(), b.any(), masks[0].any(), masks[1].any()];
+        let results = [
+            a + b,
+            a - b,
+            a * b,
+            a / b,
+            masks[0],
+            masks[1],
+            a.and(b),
+            a.or(b),
+            a.xor(b),
+            masks[0].select(a, b),
+            a.select(a, b),
+            a.abs(),
+            a.min(b),
+            b.min(a),
+            a.trunc(),
+            floor(a),
+            sin_turns(a),
+            polyblep(a, b, a),
+            V::splat(if near_jump(a, b) { 1.0 } else { 0.0 }),
+            V::splat(anys.map(|t| t as u8 as f32).iter().sum()),
+        ];
+        results
+            .into_iter()
+            .map(|r| {
+                let mut out = f32x8::ZERO;
+                r.store(&mut out);
+                out
+            })
+            .collect()
+    }
+
+    /// [`operations`] in the AVX build.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx_operations(x: f32x8, y: f32x8) -> Vec<f32x8> {
+        operations::<vec8::Ymm>(x, y)
+    }
+
+    /// The noise generators of both builds give the same numbers, also
+    /// where their states wrap around.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_noise_of_both_builds_agrees() {
+        if !avx_available() {
+            eprintln!("skipped: this CPU has no AVX2");
+            return;
+        }
+        let start = u32x8::from([0, 1, 7, u32::MAX - 3, u32::MAX, 1 << 31, 12345, 0xdead_beef]);
+        let portable = noise::<f32x8>(start);
+        // SAFETY: the CPU has AVX2 (tested above).
+        let avx = unsafe { avx_noise(start) };
+        assert_eq!(portable.1.to_array(), avx.1.to_array());
+        for (p, q) in portable.0.iter().zip(&avx.0) {
+            assert_eq!(
+                p.to_array().map(f32::to_bits),
+                q.to_array().map(f32::to_bits)
+            );
+        }
+    }
+
+    /// Ten steps of eight noise generators from `state`, and the state after.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn noise<V: Vec8>(state: u32x8) -> (Vec<f32x8>, u32x8) {
+        let mut s = V::noise_load(state);
+        let out = (0..10)
+            .map(|_| {
+                let mut o = f32x8::ZERO;
+                V::noise(&mut s).store(&mut o);
+                o
+            })
+            .collect();
+        (out, V::noise_store(s))
+    }
+
+    /// [`noise`] in the AVX build.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx_noise(state: u32x8) -> (Vec<f32x8>, u32x8) {
+        noise::<vec8::Ymm>(state)
     }
 }

@@ -1,0 +1,300 @@
+//! The eight-lane vector the steps of a program compute with, in two
+//! builds: `f32x8` (any CPU; on baseline x86-64 each of its operations is
+//! two 128-bit SSE instructions) and [`Ymm`] (one 256-bit AVX
+//! instruction). Every method is the same IEEE operation, lane by lane,
+//! in both builds, so a program gives the same bits on either.
+
+use fundsp::wide::{f32x8, u32x8};
+use std::ops::{Add, Div, Mul, Sub};
+
+/// Eight `f32` lanes.
+pub(super) trait Vec8:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    /// The state of eight noise generators.
+    type Noise: Copy;
+    fn splat(x: f32) -> Self;
+    fn load(v: &f32x8) -> Self;
+    fn store(self, to: &mut f32x8);
+    /// All ones in the lanes where `self < other` (false for NaN), else 0.
+    fn lt(self, other: Self) -> Self;
+    /// All ones in the lanes where `self > other` (false for NaN), else 0.
+    fn gt(self, other: Self) -> Self;
+    fn and(self, other: Self) -> Self;
+    fn or(self, other: Self) -> Self;
+    fn xor(self, other: Self) -> Self;
+    /// `one` in the bits set in `self` (a mask), `zero` elsewhere.
+    fn select(self, one: Self, zero: Self) -> Self;
+    fn abs(self) -> Self;
+    /// SSE's `min`: `other` unless `self < other` (so `other` for NaN).
+    fn min(self, other: Self) -> Self;
+    /// `x as i32 as f32`: rounded towards zero, saturating, NaN to 0.
+    fn trunc(self) -> Self;
+    /// Whether any lane's sign bit is set (a mask's lane is).
+    fn any(self) -> bool;
+    fn noise_load(state: u32x8) -> Self::Noise;
+    fn noise_store(state: Self::Noise) -> u32x8;
+    /// Steps each generator (adds one) and gives the top 24 bits of
+    /// fundsp's 32-bit hash of its new state, as floats.
+    fn noise(state: &mut Self::Noise) -> Self;
+}
+
+/// The portable build: `wide`'s operations.
+impl Vec8 for f32x8 {
+    type Noise = u32x8;
+
+    #[inline(always)]
+    fn splat(x: f32) -> f32x8 {
+        f32x8::splat(x)
+    }
+
+    #[inline(always)]
+    fn load(v: &f32x8) -> f32x8 {
+        *v
+    }
+
+    #[inline(always)]
+    fn store(self, to: &mut f32x8) {
+        *to = self;
+    }
+
+    #[inline(always)]
+    fn lt(self, other: f32x8) -> f32x8 {
+        self.simd_lt(other)
+    }
+
+    #[inline(always)]
+    fn gt(self, other: f32x8) -> f32x8 {
+        self.simd_gt(other)
+    }
+
+    #[inline(always)]
+    fn and(self, other: f32x8) -> f32x8 {
+        self & other
+    }
+
+    #[inline(always)]
+    fn or(self, other: f32x8) -> f32x8 {
+        self | other
+    }
+
+    #[inline(always)]
+    fn xor(self, other: f32x8) -> f32x8 {
+        self ^ other
+    }
+
+    #[inline(always)]
+    fn select(self, one: f32x8, zero: f32x8) -> f32x8 {
+        self.bitselect(one, zero)
+    }
+
+    #[inline(always)]
+    fn abs(self) -> f32x8 {
+        f32x8::abs(self)
+    }
+
+    #[inline(always)]
+    fn min(self, other: f32x8) -> f32x8 {
+        self.fast_min(other)
+    }
+
+    #[inline(always)]
+    fn trunc(self) -> f32x8 {
+        f32x8::from_i32x8(self.trunc_int())
+    }
+
+    #[inline(always)]
+    fn any(self) -> bool {
+        f32x8::any(self)
+    }
+
+    #[inline(always)]
+    fn noise_load(state: u32x8) -> u32x8 {
+        state
+    }
+
+    #[inline(always)]
+    fn noise_store(state: u32x8) -> u32x8 {
+        state
+    }
+
+    #[inline(always)]
+    fn noise(state: &mut u32x8) -> f32x8 {
+        *state += u32x8::splat(1);
+        let h = hash32(*state) >> 8u32;
+        let v: [u32; 8] = h.to_array();
+        f32x8::from(v.map(|x| x as f32))
+    }
+}
+
+/// fundsp's 32-bit noise hash, eight at a time.
+#[inline(always)]
+fn hash32(x: u32x8) -> u32x8 {
+    let m = u32x8::splat(0x45d9f3b);
+    let x = (x ^ (x >> 16u32)) * m;
+    let x = (x ^ (x >> 16u32)) * m;
+    (x ^ (x >> 16u32)) * m
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(super) use avx::Ymm;
+
+#[cfg(target_arch = "x86_64")]
+mod avx {
+    //! The AVX build. `Ymm` values are made only inside
+    //! `LaneBank::process_avx`, which runs only when the CPU has AVX2:
+    //! that is what makes each intrinsic call below sound. Every method
+    //! is inlined into that function (`inline(always)`), so each becomes
+    //! the one instruction it names.
+
+    use super::Vec8;
+    use fundsp::wide::{f32x8, u32x8};
+    use std::arch::x86_64::*;
+    use std::ops::{Add, Div, Mul, Sub};
+
+    #[derive(Clone, Copy)]
+    pub(in crate::dsp::lanes) struct Ymm(__m256);
+
+    macro_rules! binary {
+        ($trait:ident, $method:ident, $intrinsic:ident) => {
+            impl $trait for Ymm {
+                type Output = Ymm;
+                #[inline(always)]
+                fn $method(self, other: Ymm) -> Ymm {
+                    // SAFETY: the CPU has AVX (see the module's doc).
+                    Ymm(unsafe { $intrinsic(self.0, other.0) })
+                }
+            }
+        };
+    }
+
+    binary!(Add, add, _mm256_add_ps);
+    binary!(Sub, sub, _mm256_sub_ps);
+    binary!(Mul, mul, _mm256_mul_ps);
+    binary!(Div, div, _mm256_div_ps);
+
+    impl Vec8 for Ymm {
+        type Noise = __m256i;
+
+        #[inline(always)]
+        fn splat(x: f32) -> Ymm {
+            // SAFETY: as for every method (see the module's doc).
+            Ymm(unsafe { _mm256_set1_ps(x) })
+        }
+
+        #[inline(always)]
+        fn load(v: &f32x8) -> Ymm {
+            // SAFETY: eight floats are read from a reference to eight.
+            Ymm(unsafe { _mm256_loadu_ps(v.as_array().as_ptr()) })
+        }
+
+        #[inline(always)]
+        fn store(self, to: &mut f32x8) {
+            // SAFETY: eight floats are written through a reference to eight.
+            unsafe { _mm256_storeu_ps(to.as_mut_array().as_mut_ptr(), self.0) }
+        }
+
+        #[inline(always)]
+        fn lt(self, other: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX. `cmpltps`'s predicate.
+            Ymm(unsafe { _mm256_cmp_ps::<_CMP_LT_OS>(self.0, other.0) })
+        }
+
+        #[inline(always)]
+        fn gt(self, other: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX. `cmpltps` with the operands swapped.
+            Ymm(unsafe { _mm256_cmp_ps::<_CMP_GT_OS>(self.0, other.0) })
+        }
+
+        #[inline(always)]
+        fn and(self, other: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX.
+            Ymm(unsafe { _mm256_and_ps(self.0, other.0) })
+        }
+
+        #[inline(always)]
+        fn or(self, other: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX.
+            Ymm(unsafe { _mm256_or_ps(self.0, other.0) })
+        }
+
+        #[inline(always)]
+        fn xor(self, other: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX.
+            Ymm(unsafe { _mm256_xor_ps(self.0, other.0) })
+        }
+
+        #[inline(always)]
+        fn select(self, one: Ymm, zero: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX. As `wide`: (one & m) | (!m & zero).
+            Ymm(unsafe {
+                _mm256_or_ps(
+                    _mm256_and_ps(one.0, self.0),
+                    _mm256_andnot_ps(self.0, zero.0),
+                )
+            })
+        }
+
+        #[inline(always)]
+        fn abs(self) -> Ymm {
+            self.and(Ymm::splat(f32::from_bits(i32::MAX as u32)))
+        }
+
+        #[inline(always)]
+        fn min(self, other: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX. `minps`, operands in the same order.
+            Ymm(unsafe { _mm256_min_ps(self.0, other.0) })
+        }
+
+        #[inline(always)]
+        fn trunc(self) -> Ymm {
+            // As `wide`'s `trunc_int`: NaN lanes cleared to 0 first, and
+            // lanes ≥ 2^31 (which `cvttps2dq` gives as i32::MIN) flipped
+            // to i32::MAX.
+            // SAFETY: the CPU has AVX.
+            unsafe {
+                let x = self.0;
+                let non_nan = _mm256_and_ps(x, _mm256_cmp_ps::<_CMP_EQ_OQ>(x, x));
+                let big = _mm256_cmp_ps::<_CMP_GE_OS>(x, _mm256_set1_ps(2147483648.0));
+                let i = _mm256_castsi256_ps(_mm256_cvttps_epi32(non_nan));
+                let i = _mm256_castps_si256(_mm256_xor_ps(i, big));
+                Ymm(_mm256_cvtepi32_ps(i))
+            }
+        }
+
+        #[inline(always)]
+        fn any(self) -> bool {
+            // SAFETY: the CPU has AVX.
+            unsafe { _mm256_movemask_ps(self.0) != 0 }
+        }
+
+        #[inline(always)]
+        fn noise_load(state: u32x8) -> __m256i {
+            // SAFETY: eight u32 are read from a reference to eight.
+            unsafe { _mm256_loadu_si256(state.as_array().as_ptr().cast()) }
+        }
+
+        #[inline(always)]
+        fn noise_store(state: __m256i) -> u32x8 {
+            let mut out = u32x8::splat(0);
+            // SAFETY: eight u32 are written through a reference to eight.
+            unsafe { _mm256_storeu_si256(out.as_mut_array().as_mut_ptr().cast(), state) };
+            out
+        }
+
+        #[inline(always)]
+        fn noise(state: &mut __m256i) -> Ymm {
+            // SAFETY: the CPU has AVX2 (integer operations on 256 bits).
+            unsafe {
+                let s = _mm256_add_epi32(*state, _mm256_set1_epi32(1));
+                *state = s;
+                let m = _mm256_set1_epi32(0x45d9f3b);
+                let x = _mm256_mullo_epi32(_mm256_xor_si256(s, _mm256_srli_epi32::<16>(s)), m);
+                let x = _mm256_mullo_epi32(_mm256_xor_si256(x, _mm256_srli_epi32::<16>(x)), m);
+                let x = _mm256_mullo_epi32(_mm256_xor_si256(x, _mm256_srli_epi32::<16>(x)), m);
+                // Below 2^24 after the shift: converted exactly, as signed.
+                Ymm(_mm256_cvtepi32_ps(_mm256_srli_epi32::<8>(x)))
+            }
+        }
+    }
+}
