@@ -143,3 +143,36 @@ fn missing_file_and_bad_options_fail_cleanly() {
     let (code, _, _) = render(&["examples/first.weft", "-o", "/tmp/x.wav", "--cycles", "-1"]);
     assert_eq!(code, 2);
 }
+
+/// A WAV master is written beside the output and put in its place once
+/// complete: a render that fails leaves the output as it was, and no
+/// render leaves its partial file behind.
+#[test]
+fn a_failed_render_leaves_the_output_as_it_was() {
+    let d = temp_dir("partial");
+    let out = d.join("out.wav");
+    std::fs::write(&out, b"before").unwrap();
+    let dense = d.join("dense.weft");
+    std::fs::write(
+        &dense,
+        "a: note(\"c3*4\").s(\"sine\")\nbad: note(\"[a _ _ b]*99999999\").s(\"sine\")\n",
+    )
+    .unwrap();
+    let (code, _, e) = render(&[dense.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{e}");
+    assert!(e.contains("nothing written"), "{e}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"before");
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(listing(), ["dense.weft", "out.wav"]);
+    let (code, _, e) = render(&["examples/first.weft", "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(spec(&out).1, 8 * 2 * 48000);
+    assert_eq!(listing(), ["dense.weft", "out.wav"]);
+}

@@ -132,6 +132,28 @@ pub enum FileSamples {
 }
 
 impl FileSamples {
+    /// The samples as a WAV file's data.
+    pub fn as_pcm(&self) -> PcmData<'_> {
+        match self {
+            FileSamples::Int { samples, bits } => PcmData::Int {
+                samples,
+                bits: *bits as u16,
+            },
+            FileSamples::Float(s) => PcmData::Float(s),
+        }
+    }
+
+    /// The same format without samples.
+    fn emptied(&self) -> FileSamples {
+        match self {
+            FileSamples::Int { bits, .. } => FileSamples::Int {
+                samples: Vec::new(),
+                bits: *bits,
+            },
+            FileSamples::Float(_) => FileSamples::Float(Vec::new()),
+        }
+    }
+
     /// The samples back as floats (full scale ±1), as a player reads them.
     pub fn to_f32(&self) -> Vec<f32> {
         match self {
@@ -149,7 +171,8 @@ pub struct Delivered {
     pub sample_rate: u32,
     pub format: SampleFormat,
     pub dither: Dither,
-    /// The master as the file holds it.
+    /// The master as the file holds it (no samples when they were handed
+    /// on as they were made: [`deliver_to`]).
     pub master: FileSamples,
     /// Each track, mastered as the mix (post-master) or as it reaches the
     /// master bus (pre-master), before dither.
@@ -222,6 +245,33 @@ pub fn deliver(
     opts: &DeliverOptions,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Delivered, DeliverError> {
+    deliver_with(program, library, opts, progress, None)
+}
+
+/// [`deliver`] handing the master's samples, as the file holds them, to
+/// `out` in order instead of keeping them ([`Delivered::master`] is left
+/// without samples), so that a file can be written as they come. A plain
+/// delivery (as mixed, no loop, no stems) hands them on while it renders
+/// and never holds them; the others master the whole mix at the end and
+/// hand it on then. The same samples as [`deliver`].
+pub fn deliver_to(
+    program: Program,
+    library: Vec<Instrument>,
+    opts: &DeliverOptions,
+    progress: &mut dyn FnMut(f64),
+    out: &mut dyn FnMut(PcmData),
+) -> Result<Delivered, DeliverError> {
+    deliver_with(program, library, opts, progress, Some(out))
+}
+
+/// [`deliver`], or [`deliver_to`] with `out`.
+fn deliver_with(
+    program: Program,
+    library: Vec<Instrument>,
+    opts: &DeliverOptions,
+    progress: &mut dyn FnMut(f64),
+    out: Option<&mut dyn FnMut(PcmData)>,
+) -> Result<Delivered, DeliverError> {
     let sr = opts.sample_rate;
     let cycles = length_cycles(&program, opts);
     if opts.looped {
@@ -242,9 +292,9 @@ pub fn deliver(
             program,
             library,
             opts,
-            *ceiling_db,
-            markers,
+            (*ceiling_db, markers),
             progress,
+            out,
         ));
     }
     let mix = mixdown(
@@ -344,8 +394,12 @@ pub fn deliver(
     let stems_sum_error_db = (stem_point == Some(StemPoint::PostMaster) && !stems.is_empty())
         .then(|| sum_error(&limited.samples, &stems));
 
-    let file = to_file(&limited.samples, opts.format, opts.dither, 0);
+    let mut file = to_file(&limited.samples, opts.format, opts.dither, 0);
     let analysis = analyse_file(&file, sr);
+    if let Some(out) = out {
+        out(file.as_pcm());
+        file = file.emptied();
+    }
     let target = target.map(|mut t| {
         t.met = (analysis.integrated - t.goal.integrated).abs() <= t.goal.tolerance + 1e-9
             && analysis.true_peak <= t.goal.true_peak + 0.05;
@@ -392,9 +446,9 @@ fn deliver_as_rendered(
     program: Program,
     library: Vec<Instrument>,
     opts: &DeliverOptions,
-    ceiling_db: f64,
-    markers: Vec<Cue>,
+    (ceiling_db, markers): (f64, Vec<Cue>),
     progress: &mut dyn FnMut(f64),
+    out: Option<&mut dyn FnMut(PcmData)>,
 ) -> Delivered {
     let sr = opts.sample_rate;
     let mix_options = MixOptions {
@@ -404,7 +458,7 @@ fn deliver_as_rendered(
         stems: None,
         input: opts.input.clone(),
     };
-    let mut finish = Finishing::new(opts, ceiling_db);
+    let mut finish = Finishing::new(opts, ceiling_db, out);
     let (mixed, analysis) = std::thread::scope(|scope| {
         let mut measure = Measuring::start(scope, sr, opts.loudness_curve);
         let mixed = mixdown_into(
@@ -451,8 +505,8 @@ fn deliver_as_rendered(
 
 /// The master of a plain render finished as it arrives: the limiter, the
 /// end's fade (the last frames are held back until the end is known) and
-/// the word length.
-struct Finishing {
+/// the word length; the file's samples kept, or handed to `out`.
+struct Finishing<'o> {
     limiter: LimiterStream,
     limiting: LimitingMeter,
     /// Samples over full scale going into the limiter.
@@ -463,13 +517,18 @@ struct Finishing {
     held: Vec<f32>,
     quantizer: Option<Quantizer>,
     file: FileSamples,
+    out: Option<&'o mut dyn FnMut(PcmData)>,
 }
 
 /// Frames quantized at a time (besides the fade held back).
 const FINISH_BATCH: usize = 8192;
 
-impl Finishing {
-    fn new(opts: &DeliverOptions, ceiling_db: f64) -> Finishing {
+impl<'o> Finishing<'o> {
+    fn new(
+        opts: &DeliverOptions,
+        ceiling_db: f64,
+        out: Option<&'o mut dyn FnMut(PcmData)>,
+    ) -> Finishing<'o> {
         let sr = opts.sample_rate;
         let (quantizer, file) = match opts.format {
             SampleFormat::F32 => (None, FileSamples::Float(Vec::new())),
@@ -496,12 +555,13 @@ impl Finishing {
             held: Vec::with_capacity((FINISH_BATCH + 512) * 2),
             quantizer,
             file,
+            out,
         }
     }
 
     /// Takes the next block of the mixdown (`expected` frames in all).
     fn push(&mut self, samples: &[f32], expected: usize, measure: &mut Measuring) {
-        if self.file_len() == 0 {
+        if self.file_len() == 0 && self.out.is_none() {
             self.reserve(expected.min(1 << 26) * 2);
         }
         // As `over_full_scale` at a gain of 0 dB.
@@ -538,12 +598,20 @@ impl Finishing {
             (FileSamples::Int { samples, bits }, Some(q)) => {
                 let mut chunk = Vec::with_capacity(ready.len());
                 q.extend(ready, &mut chunk);
-                samples.extend_from_slice(&chunk);
+                match self.out.as_mut() {
+                    Some(out) => out(PcmData::Int {
+                        samples: &chunk,
+                        bits: *bits as u16,
+                    }),
+                    None => samples.extend_from_slice(&chunk),
+                }
                 measure.add(Piece::Int(chunk, *bits));
             }
             (file, _) => {
-                if let FileSamples::Float(s) = file {
-                    s.extend_from_slice(ready);
+                match (self.out.as_mut(), file) {
+                    (Some(out), _) => out(PcmData::Float(ready)),
+                    (None, FileSamples::Float(s)) => s.extend_from_slice(ready),
+                    (None, _) => {}
                 }
                 measure.add(Piece::Float(ready.to_vec()));
             }
@@ -693,18 +761,8 @@ pub fn write_file(
     meta: &WavMeta,
 ) -> Result<(), String> {
     match (container, samples) {
-        (Container::Wav, FileSamples::Int { samples, bits }) => crate::wav::write(
-            path,
-            PcmData::Int {
-                samples,
-                bits: *bits as u16,
-            },
-            sample_rate,
-            meta,
-        )
-        .map_err(|e| e.to_string()),
-        (Container::Wav, FileSamples::Float(s)) => {
-            crate::wav::write(path, PcmData::Float(s), sample_rate, meta).map_err(|e| e.to_string())
+        (Container::Wav, samples) => {
+            crate::wav::write(path, samples.as_pcm(), sample_rate, meta).map_err(|e| e.to_string())
         }
         (Container::Flac, FileSamples::Int { samples, bits }) => crate::flac::write(
             path,

@@ -7,7 +7,7 @@
 //! as WAVE_FORMAT_IEEE_FLOAT with a `fact` chunk. A file is at most 4 GiB
 //! (RIFF's own limit).
 
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// The samples of a file, interleaved stereo.
@@ -29,10 +29,29 @@ impl PcmData<'_> {
         }
     }
 
-    fn bytes_per_sample(&self) -> usize {
+    fn kind(&self) -> PcmKind {
         match self {
-            PcmData::Int { bits, .. } => (*bits as usize).div_ceil(8),
-            PcmData::Float(_) => 4,
+            PcmData::Int { bits, .. } => PcmKind::Int { bits: *bits },
+            PcmData::Float(_) => PcmKind::Float,
+        }
+    }
+}
+
+/// How a file stores its samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PcmKind {
+    /// Integers of `bits` bits (16 or 24).
+    Int {
+        bits: u16,
+    },
+    Float,
+}
+
+impl PcmKind {
+    fn bytes_per_sample(self) -> usize {
+        match self {
+            PcmKind::Int { bits } => (bits as usize).div_ceil(8),
+            PcmKind::Float => 4,
         }
     }
 }
@@ -121,14 +140,36 @@ pub fn write_to(
     sample_rate: u32,
     meta: &WavMeta,
 ) -> io::Result<()> {
+    let kind = data.kind();
+    let head = head_chunks(kind, data.len() / 2, sample_rate, meta);
+    let tail = tail_chunks(meta, sample_rate);
+    let data_len = (data.len() * kind.bytes_per_sample()) as u64;
+    let riff_len = riff_len(head.len(), data_len, tail.len())?;
+    write_start(w, riff_len, &head, data_len as u32)?;
+    write_samples(w, data)?;
+    if data_len % 2 == 1 {
+        w.write_all(&[0])?;
+    }
+    w.write_all(&tail)
+}
+
+/// The chunks before the samples: `fmt `, `fact` (floats: `frames`) and
+/// `bext`.
+fn head_chunks(kind: PcmKind, frames: usize, sample_rate: u32, meta: &WavMeta) -> Vec<u8> {
     let mut head = Vec::new();
-    chunk(&mut head, b"fmt ", &fmt_chunk(data, sample_rate));
-    if let PcmData::Float(s) = data {
-        chunk(&mut head, b"fact", &((s.len() / 2) as u32).to_le_bytes());
+    chunk(&mut head, b"fmt ", &fmt_chunk(kind, sample_rate));
+    if kind == PcmKind::Float {
+        chunk(&mut head, b"fact", &(frames as u32).to_le_bytes());
     }
     if let Some(b) = &meta.bext {
         chunk(&mut head, b"bext", &bext_chunk(b));
     }
+    head
+}
+
+/// The chunks after the samples: `cue ` with its `LIST` of labels, and
+/// `smpl`.
+fn tail_chunks(meta: &WavMeta, sample_rate: u32) -> Vec<u8> {
     let mut tail = Vec::new();
     if !meta.cues.is_empty() {
         chunk(&mut tail, b"cue ", &cue_chunk(&meta.cues));
@@ -137,26 +178,113 @@ pub fn write_to(
     if let Some(l) = &meta.sample_loop {
         chunk(&mut tail, b"smpl", &smpl_chunk(l, sample_rate));
     }
-    let data_len = data.len() * data.bytes_per_sample();
-    let riff_len =
-        4 + head.len() as u64 + 8 + (data_len as u64).next_multiple_of(2) + tail.len() as u64;
-    let riff_len = u32::try_from(riff_len).map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "more than 4 GiB of audio, the most a WAV file holds (write FLAC or render less)",
-        )
-    })?;
+    tail
+}
+
+/// The RIFF chunk's length, or the error of a file over 4 GiB.
+fn riff_len(head: usize, data_len: u64, tail: usize) -> io::Result<u32> {
+    let len = 4 + head as u64 + 8 + data_len.next_multiple_of(2) + tail as u64;
+    u32::try_from(len).map_err(|_| too_long())
+}
+
+fn too_long() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "more than 4 GiB of audio, the most a WAV file holds (write FLAC or render less)",
+    )
+}
+
+/// The file up to the first sample: the RIFF header, the head chunks and
+/// the `data` chunk's header.
+fn write_start(w: &mut impl Write, riff_len: u32, head: &[u8], data_len: u32) -> io::Result<()> {
     w.write_all(b"RIFF")?;
     w.write_all(&riff_len.to_le_bytes())?;
     w.write_all(b"WAVE")?;
-    w.write_all(&head)?;
+    w.write_all(head)?;
     w.write_all(b"data")?;
-    w.write_all(&(data_len as u32).to_le_bytes())?;
-    write_samples(w, data)?;
-    if data_len % 2 == 1 {
-        w.write_all(&[0])?;
+    w.write_all(&data_len.to_le_bytes())
+}
+
+/// A stereo WAV file written as its samples come: the samples first,
+/// then ([`WavStream::finish`]) the tail chunks, and the lengths and the
+/// head chunks written again over their first version. The same bytes
+/// as [`write_to`] with the same samples and metadata, without holding
+/// the samples.
+pub struct WavStream<W: Write + Seek> {
+    w: W,
+    kind: PcmKind,
+    sample_rate: u32,
+    /// Length of the head chunks (the metadata at the end must keep it).
+    head_len: usize,
+    /// Samples written.
+    samples: u64,
+    buf: Vec<u8>,
+}
+
+impl<W: Write + Seek> WavStream<W> {
+    /// Starts a file of `kind` samples whose head chunks will have the
+    /// size they have with `meta` (its loudness figures and the number of
+    /// frames may change at the end, not the text).
+    pub fn new(mut w: W, kind: PcmKind, sample_rate: u32, meta: &WavMeta) -> io::Result<Self> {
+        let head = head_chunks(kind, 0, sample_rate, meta);
+        write_start(&mut w, 0, &head, 0)?;
+        Ok(WavStream {
+            w,
+            kind,
+            sample_rate,
+            head_len: head.len(),
+            samples: 0,
+            buf: Vec::new(),
+        })
     }
-    w.write_all(&tail)
+
+    /// Appends interleaved stereo samples (of the kind the file holds).
+    pub fn write(&mut self, data: PcmData) -> io::Result<()> {
+        if data.kind() != self.kind {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "samples of another format than the file's",
+            ));
+        }
+        self.samples += data.len() as u64;
+        if riff_len(self.head_len, self.data_len(), 0).is_err() {
+            return Err(too_long());
+        }
+        pack(data, &mut self.buf, &mut self.w)
+    }
+
+    fn data_len(&self) -> u64 {
+        self.samples * self.kind.bytes_per_sample() as u64
+    }
+
+    /// Ends the file with the metadata `meta` (its head chunks the size
+    /// given at the start) and returns the writer, positioned at the end.
+    pub fn finish(mut self, meta: &WavMeta) -> io::Result<W> {
+        let head = head_chunks(
+            self.kind,
+            (self.samples / 2) as usize,
+            self.sample_rate,
+            meta,
+        );
+        if head.len() != self.head_len {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the metadata at the end is not the size it was at the start",
+            ));
+        }
+        let tail = tail_chunks(meta, self.sample_rate);
+        let data_len = self.data_len();
+        let riff_len = riff_len(head.len(), data_len, tail.len())?;
+        if data_len % 2 == 1 {
+            self.w.write_all(&[0])?;
+        }
+        self.w.write_all(&tail)?;
+        let end = self.w.stream_position()?;
+        self.w.seek(SeekFrom::Start(0))?;
+        write_start(&mut self.w, riff_len, &head, data_len as u32)?;
+        self.w.seek(SeekFrom::Start(end))?;
+        Ok(self.w)
+    }
 }
 
 /// Appends a chunk (padded to an even length) to `out`.
@@ -169,12 +297,12 @@ fn chunk(out: &mut Vec<u8>, id: &[u8; 4], body: &[u8]) {
     }
 }
 
-fn fmt_chunk(data: PcmData, sample_rate: u32) -> Vec<u8> {
-    let (tag, bits) = match data {
-        PcmData::Int { bits, .. } => (WAVE_FORMAT_PCM, bits),
-        PcmData::Float(_) => (WAVE_FORMAT_IEEE_FLOAT, 32),
+fn fmt_chunk(kind: PcmKind, sample_rate: u32) -> Vec<u8> {
+    let (tag, bits) = match kind {
+        PcmKind::Int { bits } => (WAVE_FORMAT_PCM, bits),
+        PcmKind::Float => (WAVE_FORMAT_IEEE_FLOAT, 32),
     };
-    let block = CHANNELS * data.bytes_per_sample() as u16;
+    let block = CHANNELS * kind.bytes_per_sample() as u16;
     let mut b = Vec::new();
     b.extend_from_slice(&tag.to_le_bytes());
     b.extend_from_slice(&CHANNELS.to_le_bytes());
@@ -189,29 +317,31 @@ fn fmt_chunk(data: PcmData, sample_rate: u32) -> Vec<u8> {
 }
 
 fn write_samples(w: &mut impl Write, data: PcmData) -> io::Result<()> {
-    let mut buf = Vec::with_capacity(1 << 16);
-    let flush = |w: &mut dyn Write, buf: &mut Vec<u8>| -> io::Result<()> {
-        w.write_all(buf)?;
-        buf.clear();
-        Ok(())
-    };
+    pack(data, &mut Vec::with_capacity(1 << 16), w)
+}
+
+/// Writes samples as a file holds them (little-endian; integers in their
+/// low bytes), through `buf`, a piece at a time.
+fn pack(data: PcmData, buf: &mut Vec<u8>, w: &mut impl Write) -> io::Result<()> {
+    let n = data.kind().bytes_per_sample();
     match data {
         PcmData::Int { samples, .. } => {
             // Little-endian two's complement: the low bytes of the i32.
-            let n = data.bytes_per_sample();
             for chunk in samples.chunks(8192) {
+                buf.clear();
                 for &x in chunk {
                     buf.extend_from_slice(&x.to_le_bytes()[..n]);
                 }
-                flush(w, &mut buf)?;
+                w.write_all(buf)?;
             }
         }
         PcmData::Float(samples) => {
             for chunk in samples.chunks(8192) {
+                buf.clear();
                 for &x in chunk {
                     buf.extend_from_slice(&x.to_le_bytes());
                 }
-                flush(w, &mut buf)?;
+                w.write_all(buf)?;
             }
         }
     }
@@ -410,5 +540,98 @@ mod tests {
         let r = hound::WavReader::new(std::io::Cursor::new(&bytes)).unwrap();
         let back: Vec<i32> = r.into_samples::<i32>().map(|s| s.unwrap()).collect();
         assert_eq!(back, samples);
+    }
+
+    /// Metadata whose loudness is only known at the end.
+    fn meta(loudness: Option<f64>, cues: usize) -> WavMeta {
+        WavMeta {
+            bext: Some(Bext {
+                description: "streamed".into(),
+                originator: "weft".into(),
+                originator_reference: String::new(),
+                date: "2024-01-02".into(),
+                time: "03:04:05".into(),
+                time_reference: 7,
+                loudness: loudness.map(|x| BextLoudness {
+                    integrated: x,
+                    range: 1.5,
+                    true_peak: -1.0,
+                    momentary_max: x + 3.0,
+                    short_term_max: x + 1.0,
+                }),
+                coding_history: "A=PCM,F=48000\r\n".into(),
+            }),
+            cues: (0..cues)
+                .map(|i| Cue {
+                    frame: i as u64 * 3,
+                    label: format!("part {i}"),
+                })
+                .collect(),
+            sample_loop: (cues > 1).then_some(SampleLoop {
+                start: 0,
+                end: 4,
+                smpte: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_streamed_file_is_the_file_written_at_once() {
+        let ints: Vec<i32> = (0..1001).map(|i| (i * 7919) % 65536 - 32768).collect();
+        let floats: Vec<f32> = (0..1001).map(|i| (i as f32 * 0.37).sin()).collect();
+        for (cues, bare) in [(0, true), (0, false), (1, false), (3, false)] {
+            for data in [
+                PcmData::Int {
+                    samples: &ints,
+                    bits: 16,
+                },
+                PcmData::Int {
+                    samples: &ints[..999],
+                    bits: 24,
+                },
+                PcmData::Float(&floats),
+            ] {
+                let last = if bare {
+                    WavMeta::default()
+                } else {
+                    meta(Some(-14.2), cues)
+                };
+                let first = if bare {
+                    WavMeta::default()
+                } else {
+                    meta(None, 0)
+                };
+                let mut whole = Vec::new();
+                write_to(&mut whole, data, 48000, &last).unwrap();
+                let kind = data.kind();
+                let out = std::io::Cursor::new(Vec::new());
+                let mut stream = WavStream::new(out, kind, 48000, &first).unwrap();
+                let n = data.len();
+                for (from, to) in [(0, 0), (0, 10), (10, 511), (511, n)] {
+                    let piece = match data {
+                        PcmData::Int { samples, bits } => PcmData::Int {
+                            samples: &samples[from..to],
+                            bits,
+                        },
+                        PcmData::Float(s) => PcmData::Float(&s[from..to]),
+                    };
+                    stream.write(piece).unwrap();
+                }
+                let streamed = stream.finish(&last).unwrap().into_inner();
+                assert!(streamed == whole, "{kind:?}, {cues} cues, bare {bare}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_stream_refuses_metadata_of_another_size_and_other_samples() {
+        let out = std::io::Cursor::new(Vec::new());
+        let mut stream = WavStream::new(out, PcmKind::Float, 48000, &meta(None, 0)).unwrap();
+        let wrong = PcmData::Int {
+            samples: &[1, 2],
+            bits: 16,
+        };
+        assert!(stream.write(wrong).is_err());
+        assert!(stream.finish(&WavMeta::default()).is_err());
     }
 }

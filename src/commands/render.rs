@@ -11,7 +11,7 @@ use engine::engine::Message;
 use engine::mastering::Goal;
 use engine::render::{self, Length, OfflineInput, RenderOptions, SampleFormat, StemPoint};
 use engine::timecode::{Fps, Timecode};
-use engine::wav::{Bext, BextLoudness, Smpte, WavMeta};
+use engine::wav::{Bext, BextLoudness, PcmData, PcmKind, Smpte, WavMeta, WavStream};
 use lang::Time;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -396,12 +396,29 @@ pub fn run(a: Args) -> u8 {
         );
         b
     });
+    let mut master = match MasterFile::start(&plan, &a) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
     let started = std::time::Instant::now();
-    let delivered = deliver::deliver(program, stdlib::instruments(), opts, &mut |f| {
+    let mut progress = |f: f64| {
         if let Some(b) = &bar {
             b.set_position((f * 1000.0) as u64);
         }
-    });
+    };
+    let delivered = match master.as_mut() {
+        Some(m) => deliver::deliver_to(
+            program,
+            stdlib::instruments(),
+            opts,
+            &mut progress,
+            &mut |p| m.write(p),
+        ),
+        None => deliver::deliver(program, stdlib::instruments(), opts, &mut progress),
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -437,7 +454,7 @@ pub fn run(a: Args) -> u8 {
         eprintln!("error: nothing written");
         return 1;
     }
-    if let Err(e) = write_all(&plan, &a, &d) {
+    if let Err(e) = write_all(&plan, &a, &d, master) {
         eprintln!("{e}");
         return 1;
     }
@@ -472,17 +489,26 @@ pub fn run(a: Args) -> u8 {
     }
 }
 
-/// Writes the master and the stems.
-fn write_all(plan: &Plan, a: &Args, d: &Delivered) -> Result<(), String> {
+/// Writes the master (or finishes the file it went to as it was made)
+/// and the stems.
+fn write_all(
+    plan: &Plan,
+    a: &Args,
+    d: &Delivered,
+    master: Option<MasterFile>,
+) -> Result<(), String> {
     let master_meta = metadata(plan, a, d, None);
-    deliver::write_file(
-        &plan.output,
-        plan.container,
-        &d.master,
-        d.sample_rate,
-        &master_meta,
-    )
-    .map_err(|e| format!("error: cannot write `{}`: {e}", plan.output.display()))?;
+    let written = match master {
+        Some(m) => m.finish(&master_meta),
+        None => deliver::write_file(
+            &plan.output,
+            plan.container,
+            &d.master,
+            d.sample_rate,
+            &master_meta,
+        ),
+    };
+    written.map_err(|e| format!("error: cannot write `{}`: {e}", plan.output.display()))?;
     let Some(dir) = &a.stems else {
         return Ok(());
     };
@@ -505,6 +531,98 @@ fn write_all(plan: &Plan, a: &Args, d: &Delivered) -> Result<(), String> {
         .map_err(|e| format!("error: cannot write `{}`: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// The master's WAV file written as the render makes it, so that the
+/// render never holds it: into a hidden file beside the output, renamed
+/// over the output once finished (a render that fails leaves the output
+/// as it was, and no partial file).
+struct MasterFile {
+    partial: PathBuf,
+    output: PathBuf,
+    stream: Option<WavStream<std::io::BufWriter<std::fs::File>>>,
+    /// The first write that failed (the rest are not attempted).
+    error: Option<String>,
+}
+
+impl MasterFile {
+    /// The file for a WAV master, unless the output is something else than
+    /// a file (a link, a device), which is written as a whole at the end.
+    fn start(plan: &Plan, a: &Args) -> Result<Option<MasterFile>, String> {
+        let output = &plan.output;
+        let is_file = std::fs::symlink_metadata(output).map_or(true, |m| m.is_file());
+        let Some(name) = output.file_name().filter(|_| is_file) else {
+            return Ok(None);
+        };
+        if plan.container != Container::Wav {
+            return Ok(None);
+        }
+        let partial = output.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let cannot = |e: std::io::Error| format!("error: cannot write `{}`: {e}", output.display());
+        let file = std::fs::File::create(&partial).map_err(cannot)?;
+        let mut m = MasterFile {
+            partial,
+            output: output.clone(),
+            stream: None,
+            error: None,
+        };
+        let kind = match plan.options.format {
+            SampleFormat::F32 => PcmKind::Float,
+            f => PcmKind::Int {
+                bits: f.bits() as u16,
+            },
+        };
+        // The head as it will be, its loudness figures still unknown.
+        let head = WavMeta {
+            bext: bext(
+                plan,
+                a,
+                plan.options.sample_rate,
+                plan.options.format,
+                None,
+                None,
+            ),
+            ..WavMeta::default()
+        };
+        let writer = std::io::BufWriter::with_capacity(1 << 16, file);
+        let stream =
+            WavStream::new(writer, kind, plan.options.sample_rate, &head).map_err(cannot)?;
+        m.stream = Some(stream);
+        Ok(Some(m))
+    }
+
+    fn write(&mut self, data: PcmData) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Some(Err(e)) = self.stream.as_mut().map(|s| s.write(data)) {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    /// Ends the file with `meta` and puts it in the output's place.
+    fn finish(mut self, meta: &WavMeta) -> Result<(), String> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let stream = self.stream.take().ok_or("the file was not started")?;
+        let writer = stream.finish(meta).map_err(|e| e.to_string())?;
+        let file = writer.into_inner().map_err(|e| e.error().to_string())?;
+        drop(file);
+        std::fs::rename(&self.partial, &self.output).map_err(|e| e.to_string())?;
+        self.partial = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for MasterFile {
+    /// Removes the partial file of a render that failed.
+    fn drop(&mut self) {
+        if !self.partial.as_os_str().is_empty() {
+            self.stream = None;
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
 }
 
 fn safe_name(name: &str) -> String {
@@ -532,12 +650,41 @@ fn metadata(plan: &Plan, a: &Args, d: &Delivered, stem: Option<usize>) -> WavMet
         seconds: t.seconds,
         frames: t.frames,
     });
-    let bext = plan.bext.then(|| {
+    let loudness = BextLoudness {
+        integrated: analysis.integrated,
+        range: analysis.range,
+        true_peak: analysis.true_peak,
+        momentary_max: analysis.momentary_max,
+        short_term_max: analysis.short_term_max,
+    };
+    let stem_name = stem.map(|i| d.stems[i].0.as_str());
+    let bext = bext(plan, a, d.sample_rate, d.format, Some(loudness), stem_name);
+    WavMeta {
+        bext,
+        cues: d.markers.clone(),
+        sample_loop: d
+            .report
+            .loop_frames
+            .map(|n| deliver::whole_file_loop(n, smpte)),
+    }
+}
+
+/// The BWF chunk, when asked for, of the master (`stem: None`) or of a
+/// stem.
+fn bext(
+    plan: &Plan,
+    a: &Args,
+    sample_rate: u32,
+    format: SampleFormat,
+    loudness: Option<BextLoudness>,
+    stem: Option<&str>,
+) -> Option<Bext> {
+    plan.bext.then(|| {
         let (date, time) = origination();
         let description = a.description.clone().unwrap_or_default();
         let description = match stem {
-            Some(i) if description.is_empty() => format!("stem {}", d.stems[i].0),
-            Some(i) => format!("{description} - stem {}", d.stems[i].0),
+            Some(name) if description.is_empty() => format!("stem {name}"),
+            Some(name) => format!("{description} - stem {name}"),
             None => description,
         };
         Bext {
@@ -548,30 +695,16 @@ fn metadata(plan: &Plan, a: &Args, d: &Delivered, stem: Option<usize>) -> WavMet
             time,
             time_reference: plan
                 .timecode
-                .map_or(0, |t| t.samples_since_midnight(d.sample_rate)),
-            loudness: Some(BextLoudness {
-                integrated: analysis.integrated,
-                range: analysis.range,
-                true_peak: analysis.true_peak,
-                momentary_max: analysis.momentary_max,
-                short_term_max: analysis.short_term_max,
-            }),
+                .map_or(0, |t| t.samples_since_midnight(sample_rate)),
+            loudness,
             coding_history: format!(
                 "A=PCM,F={},W={},M=stereo,T=weft {}\r\n",
-                d.sample_rate,
-                d.format.bits(),
+                sample_rate,
+                format.bits(),
                 env!("CARGO_PKG_VERSION")
             ),
         }
-    });
-    WavMeta {
-        bext,
-        cues: d.markers.clone(),
-        sample_loop: d
-            .report
-            .loop_frames
-            .map(|n| deliver::whole_file_loop(n, smpte)),
-    }
+    })
 }
 
 /// The date and time of origination (UTC; `SOURCE_DATE_EPOCH` when set,
