@@ -326,6 +326,9 @@ pub struct SwapPlan {
 pub enum Command {
     Voice(Box<Voice>),
     Swap(Box<SwapPlan>),
+    /// The effects of an orbit, sent before the first voice that uses
+    /// them (taken at once: they sound only once such a voice sends).
+    OrbitFx(usize, Box<OrbitFx>),
 }
 
 impl Command {
@@ -333,6 +336,7 @@ impl Command {
         match self {
             Command::Voice(v) => v.start,
             Command::Swap(p) => p.at,
+            Command::OrbitFx(..) => i64::MIN,
         }
     }
 }
@@ -386,6 +390,7 @@ pub enum Garbage {
     Unit(Box<dyn AudioUnit>),
     Strip(usize, Box<Strip>),
     Plan(Box<SwapPlan>),
+    OrbitFx(Box<OrbitFx>),
 }
 
 /// Audio → control: what happened.
@@ -403,15 +408,33 @@ pub enum Report {
 
 /// A shared effects bus: reverb and delay fed by voice sends.
 struct Orbit {
-    reverb: Freeverb,
+    /// The effects, from the first voice that sends to them on (most
+    /// programs use few orbits: the others' buffers, about 0.9 MB each
+    /// at 48 kHz, are never made).
+    fx: Option<Box<OrbitFx>>,
     /// The reverb's current room and damping.
     room: f32,
     damp: f32,
-    delay: StereoDelay,
     room_in: BufferVec,
     delay_in: BufferVec,
     /// Samples the orbit keeps running after its last send.
     active: u64,
+}
+
+/// The reverb and the delay of an orbit.
+pub struct OrbitFx {
+    reverb: Freeverb,
+    delay: StereoDelay,
+}
+
+impl OrbitFx {
+    /// Both effects as an orbit starts them (allocates their buffers).
+    pub fn new(sample_rate: f64) -> OrbitFx {
+        OrbitFx {
+            reverb: Freeverb::new(sample_rate),
+            delay: StereoDelay::new(sample_rate),
+        }
+    }
 }
 
 /// The master bus: effect chain, DC blocker, true-peak limiter.
@@ -501,10 +524,9 @@ impl AudioCore {
             strips: (0..p.max_tracks).map(|_| None).collect(),
             orbits: (0..ORBITS)
                 .map(|_| Orbit {
-                    reverb: Freeverb::new(sr),
+                    fx: None,
                     room: 0.5,
                     damp: 0.5,
-                    delay: StereoDelay::new(sr),
                     room_in: BufferVec::new(2),
                     delay_in: BufferVec::new(2),
                     active: 0,
@@ -674,10 +696,20 @@ impl AudioCore {
             match self.commands.pop() {
                 Ok(Command::Voice(v)) => self.start_voice(v),
                 Ok(Command::Swap(p)) => self.apply_swap(p),
+                Ok(Command::OrbitFx(i, fx)) => self.install_orbit_fx(i, fx),
                 Err(_) => break,
             }
         }
         max
+    }
+
+    /// Gives orbit `i` its effects (the first ones only: the control
+    /// side sends them once).
+    fn install_orbit_fx(&mut self, i: usize, fx: Box<OrbitFx>) {
+        match self.orbits.get_mut(i) {
+            Some(o) if o.fx.is_none() => o.fx = Some(fx),
+            _ => self.send_garbage(Garbage::OrbitFx(fx)),
+        }
     }
 
     fn start_voice(&mut self, mut v: Box<Voice>) {
@@ -748,7 +780,9 @@ impl AudioCore {
             let damp = st.damp.unwrap_or(orbit.damp);
             orbit.room = room;
             orbit.damp = damp;
-            orbit.reverb.set_room(room, damp);
+            if let Some(fx) = orbit.fx.as_mut() {
+                fx.reverb.set_room(room, damp);
+            }
             for tap in stem_taps(&mut self.strips) {
                 tap.set_room(v.orbit, room, damp);
             }
@@ -758,7 +792,9 @@ impl AudioCore {
                 st.delay_time.unwrap_or(0.25),
                 st.delay_feedback.unwrap_or(0.5),
             );
-            orbit.delay.set(time, feedback);
+            if let Some(fx) = orbit.fx.as_mut() {
+                fx.delay.set(time, feedback);
+            }
             for tap in stem_taps(&mut self.strips) {
                 tap.set_delay(v.orbit, time, feedback);
             }
@@ -998,11 +1034,11 @@ impl AudioCore {
                     dr[k] += r[k] * amp[k] * sr;
                 }
             }
-            if let Some(tap) = strip.tap.as_mut() {
+            if let (Some(tap), Some(fx)) = (strip.tap.as_mut(), orbit.fx.as_ref()) {
                 let s = v.sends;
                 tap.send(
                     v.orbit,
-                    (&orbit.reverb, &orbit.delay),
+                    (&fx.reverb, &fx.delay),
                     off,
                     l,
                     r,
@@ -1150,15 +1186,17 @@ impl AudioCore {
     fn mix_orbits(&mut self, n: usize) {
         let master = &mut self.master.bus;
         for (i, o) in self.orbits.iter_mut().enumerate() {
-            if o.active == 0 {
+            // An orbit sounds only after a voice sent to it, which came
+            // after its effects.
+            let Some(fx) = o.fx.as_mut().filter(|_| o.active > 0) else {
                 continue;
-            }
+            };
             o.active = o.active.saturating_sub(n as u64);
             for k in 0..n {
-                let (rl, rr) = o
+                let (rl, rr) = fx
                     .reverb
                     .tick(o.room_in.channel_f32(0)[k], o.room_in.channel_f32(1)[k]);
-                let (dl, dr) = o
+                let (dl, dr) = fx
                     .delay
                     .tick(o.delay_in.channel_f32(0)[k], o.delay_in.channel_f32(1)[k]);
                 // Freeverb's input scaling is compensated here (wet gain 3).

@@ -10,8 +10,8 @@
 //! starts each at its sample.
 
 use crate::audio::{
-    strip_gains, AudioCore, Command, CoreParts, Garbage, Report, Retraction, Strip, StripUpdate,
-    SwapPlan,
+    strip_gains, AudioCore, Command, CoreParts, Garbage, OrbitFx, Report, Retraction, Strip,
+    StripUpdate, SwapPlan, ORBITS,
 };
 use crate::compile::compile_effect_live;
 use crate::samples::{FileStatus, Sample, SampleLibrary};
@@ -243,6 +243,8 @@ pub struct Engine {
     messages: Vec<Message>,
     reported: HashSet<String>,
     voice_seed: u64,
+    /// The orbits whose effects were sent to the audio side.
+    orbit_fx: [bool; ORBITS],
     /// No voice starts at or after this sample (end of an offline render).
     end: Option<i64>,
     /// The input frames `input(…)` reads (shared with the audio side).
@@ -331,6 +333,7 @@ impl Engine {
             messages: Vec::new(),
             reported: HashSet::new(),
             voice_seed: 0,
+            orbit_fx: [false; ORBITS],
             end: None,
             capture,
             takes: crate::takes::TakeDesk::new(deck_control),
@@ -611,6 +614,19 @@ impl Engine {
         }
     }
 
+    /// Queues the effects of the orbits that `voices` are the first to
+    /// send to (ahead of them: the audio side takes them at once).
+    fn send_orbit_fx(&mut self, voices: &[Box<crate::audio::Voice>]) {
+        for v in voices {
+            if v.sends.iter().any(|&s| s > 0.0) && !self.orbit_fx[v.orbit] {
+                self.orbit_fx[v.orbit] = true;
+                let fx = OrbitFx::new(self.config.sample_rate as f64);
+                self.backlog
+                    .push_back(Command::OrbitFx(v.orbit, Box::new(fx)));
+            }
+        }
+    }
+
     fn flush(&mut self) {
         while let Some(cmd) = self.backlog.pop_front() {
             if let Err(rtrb::PushError::Full(cmd)) = self.commands.push(cmd) {
@@ -848,6 +864,7 @@ impl Engine {
         for v in voices.iter_mut() {
             v.generation = self.generation;
         }
+        self.send_orbit_fx(&voices);
         self.backlog.extend(voices.into_iter().map(Command::Voice));
     }
 
