@@ -23,7 +23,7 @@
 use crate::audio::CHUNK;
 use crate::dsp::nodes::Pluck;
 use crate::samples::SamplePlayer;
-use fundsp::wide::{f32x8, u32x8};
+use fundsp::wide::{f32x4, f32x8, u32x8};
 use vec8::Vec8;
 
 mod vec8;
@@ -260,6 +260,51 @@ fn floor<V: Vec8>(x: V) -> V {
     t - t.gt(x).and(V::splat(1.0))
 }
 
+/// [`floor`] of an `x` known to be finite with |x| < 2^31, where it is
+/// the same to the bit with fewer operations (no care for NaN and
+/// out-of-range lanes, which only [`floor`] saturates). The phases of
+/// oscillators at constant frequencies stay in that range: a phase in
+/// [0, 1] at the start of a chunk moves by less than
+/// `CHUNK · 1e7 / sample rate` in it (constant frequencies are below
+/// 1e7 Hz, see `lane_map`).
+#[inline(always)]
+fn floor_in_range<V: Vec8>(x: V) -> V {
+    let t = x.trunc_in_range();
+    t - t.gt(x).and(V::splat(1.0))
+}
+
+/// The phases of every lane lie in [0, 1] and move by at most half a
+/// turn a frame, forwards: a phase `p` reached lies in [0, 1.5], where
+/// `p - floor(p)` is [`wrap_small_step`] (and stays in [0, 1]).
+fn small_steps(phase: f32x8, delta: f32x8) -> bool {
+    let ok = phase.simd_ge(f32x8::ZERO)
+        & phase.simd_le(f32x8::ONE)
+        & delta.simd_ge(f32x8::ZERO)
+        & delta.simd_le(f32x8::splat(0.5));
+    ok.all()
+}
+
+/// Every lane's pulse width `w` lies in [0.001, 1]: with a phase `t` in
+/// [0, 1], `t - w` lies in [-1, 1), where its `x - floor(x)` is
+/// [`wrap_half_turn`].
+fn usual_width(w: f32x8) -> bool {
+    (w.simd_ge(f32x8::splat(0.001)) & w.simd_le(f32x8::ONE)).all()
+}
+
+/// `p - floor(p)` for `p` in [0, 2): `floor(p)` is 1 or 0 there, and
+/// subtracting it (as `floor` gives it: 1.0 or +0.0) is the same
+/// subtraction, with a shorter chain from one frame's phase to the next.
+#[inline(always)]
+fn wrap_small_step<V: Vec8>(p: V) -> V {
+    p - p.ge(V::splat(1.0)).and(V::splat(1.0))
+}
+
+/// `x - floor(x)` for `x` in [-1, 1): `floor(x)` is -1.0 or +0.0 there.
+#[inline(always)]
+fn wrap_half_turn<V: Vec8>(x: V) -> V {
+    x - x.lt(V::splat(0.0)).and(V::splat(-1.0))
+}
+
 /// `sin(p·2π)` for a phase `p` in turns, in a few vector operations (a
 /// general `sin` reduces against π in three parts and evaluates two
 /// polynomials). The argument is rounded as fundsp's `Sine` rounds it
@@ -270,6 +315,19 @@ fn floor<V: Vec8>(x: V) -> V {
 /// x¹¹ taken there: within 2.5e-7 of the sine of that argument.
 #[inline(always)]
 fn sin_turns<V: Vec8>(p: V) -> V {
+    sin_turns_with(p, floor)
+}
+
+/// [`sin_turns`] of a phase `p` for which [`floor_in_range`] is exact
+/// (an oscillator at a constant frequency).
+#[inline(always)]
+fn sin_turns_in_range<V: Vec8>(p: V) -> V {
+    sin_turns_with(p, floor_in_range)
+}
+
+/// [`sin_turns`] with the given `floor` (one that is exact for `p`).
+#[inline(always)]
+fn sin_turns_with<V: Vec8>(p: V, floor: impl Fn(V) -> V) -> V {
     const C: [f32; 6] = [
         1.0,
         -0.166_666_67,
@@ -450,18 +508,20 @@ impl LaneBank {
             } => {
                 let s = slot as usize;
                 let mut phase = V::load(&self.phase[s]);
-                let (delta, width) = (V::load(&self.delta[s]), V::load(&self.width[s]));
+                let delta = V::load(&self.delta[s]);
                 let o = out as usize;
                 match (wave, fm) {
                     // As fundsp's `Sine::process`: the phase is wrapped
                     // once per chunk (the sine of 2π·phase, computed by
-                    // `sin_turns` from the phase in turns).
+                    // `sin_turns` from the phase in turns). At a
+                    // constant frequency the phase stays where
+                    // `floor_in_range` is exact.
                     (Wave::Sine, None) => {
                         for k in 0..n {
-                            sin_turns(phase).store(&mut regs[o][k]);
+                            sin_turns_in_range(phase).store(&mut regs[o][k]);
                             phase = phase + delta;
                         }
-                        phase = phase - floor(phase);
+                        phase = phase - floor_in_range(phase);
                     }
                     (Wave::Sine, Some(f)) => {
                         for k in 0..n {
@@ -471,58 +531,39 @@ impl LaneBank {
                         }
                         phase = phase - floor(phase);
                     }
-                    (Wave::Saw, fm) => {
-                        let inv = one / delta;
-                        for k in 0..n {
-                            let (d, inv) = match fm {
-                                Some(f) => {
-                                    let d = V::load(&regs[f as usize][k]) * delta;
-                                    (d, one / d)
-                                }
-                                None => (delta, inv),
-                            };
-                            let t = phase;
-                            phase = phase + d;
-                            phase = phase - floor(phase);
-                            // Most samples lie away from the jump, where
-                            // the residual is zero: not computed there.
-                            let naive = t + t - one;
-                            let y = if near_jump(t, d) {
-                                naive - polyblep(t, d, inv)
-                            } else {
-                                naive
-                            };
-                            y.store(&mut regs[o][k]);
-                        }
+                    // A constant frequency keeps the phase where
+                    // `floor_in_range` is exact, and small steps where a
+                    // comparison is; FM may take it anywhere.
+                    (Wave::Saw, None) if small_steps(self.phase[s], self.delta[s]) => {
+                        saw(regs, o, None, n, delta, &mut phase, wrap_small_step)
+                    }
+                    (Wave::Saw, None) => saw(regs, o, None, n, delta, &mut phase, |p| {
+                        p - floor_in_range(p)
+                    }),
+                    (Wave::Saw, Some(f)) => {
+                        saw(regs, o, Some(f), n, delta, &mut phase, |p| p - floor(p))
                     }
                     (wave, fm) => {
                         let w = if wave == Wave::Square {
-                            V::splat(0.5)
+                            f32x8::splat(0.5)
                         } else {
-                            width
+                            self.width[s]
                         };
-                        let inv = one / delta;
-                        for k in 0..n {
-                            let (d, inv) = match fm {
-                                Some(f) => {
-                                    let d = V::load(&regs[f as usize][k]) * delta;
-                                    (d, one / d)
-                                }
-                                None => (delta, inv),
-                            };
-                            let t = phase;
-                            phase = phase + d;
-                            phase = phase - floor(phase);
-                            let sq = t.lt(w).select(one, V::splat(-1.0));
-                            let half = t - w;
-                            let half = half - floor(half);
-                            // Residuals only near a jump (zero elsewhere).
-                            let y = if near_jump(t, d) || near_jump(half, d) {
-                                sq + polyblep(t, d, inv) - polyblep(half, d, inv)
-                            } else {
-                                sq
-                            };
-                            y.store(&mut regs[o][k]);
+                        let small = small_steps(self.phase[s], self.delta[s]) && usual_width(w);
+                        let osc = (delta, V::load(&w));
+                        match fm {
+                            None if small => {
+                                let wraps = (wrap_small_step, wrap_half_turn);
+                                pulse(regs, o, None, n, osc, &mut phase, wraps)
+                            }
+                            None => {
+                                let wrap = |p| p - floor_in_range(p);
+                                pulse(regs, o, None, n, osc, &mut phase, (wrap, wrap))
+                            }
+                            Some(f) => {
+                                let wrap = |p| p - floor(p);
+                                pulse(regs, o, Some(f), n, osc, &mut phase, (wrap, wrap))
+                            }
                         }
                     }
                 }
@@ -628,6 +669,87 @@ impl LaneBank {
     }
 }
 
+/// Registers of a bank.
+type Regs = [[f32x8; CHUNK]; MAX_REGS];
+
+/// The phase step of frame `k` and its reciprocal: the constant `delta`
+/// (with `inv` = 1 / `delta`), or `delta` times the frequency in
+/// register `fm`.
+#[inline(always)]
+fn step_at<V: Vec8>(regs: &Regs, fm: Option<u8>, k: usize, delta: V, inv: V) -> (V, V) {
+    match fm {
+        Some(f) => {
+            let d = V::load(&regs[f as usize][k]) * delta;
+            (d, V::splat(1.0) / d)
+        }
+        None => (delta, inv),
+    }
+}
+
+/// `n` frames of a PolyBLEP saw into register `o` (see [`step_at`] for
+/// `fm` and `delta`); `wrap(p)` must be `p - floor(p)`, to the bit, for
+/// the phases reached.
+#[inline(always)]
+fn saw<V: Vec8>(
+    regs: &mut Regs,
+    o: usize,
+    fm: Option<u8>,
+    n: usize,
+    delta: V,
+    phase: &mut V,
+    wrap: impl Fn(V) -> V,
+) {
+    let one = V::splat(1.0);
+    let inv = one / delta;
+    // Registers are read and written at the same frame index (`fm` may
+    // be `o`).
+    for k in 0..n {
+        let (d, inv) = step_at(regs, fm, k, delta, inv);
+        let t = *phase;
+        *phase = wrap(*phase + d);
+        // Most samples lie away from the jump, where the residual is
+        // zero: not computed there.
+        let naive = t + t - one;
+        let y = if near_jump(t, d) {
+            naive - polyblep(t, d, inv)
+        } else {
+            naive
+        };
+        y.store(&mut regs[o][k]);
+    }
+}
+
+/// `n` frames of a PolyBLEP pulse of width `w` (a square at 0.5) into
+/// register `o`, as [`saw`]; `wrap` for the phase, then for the phase
+/// less the width.
+#[inline(always)]
+fn pulse<V: Vec8, W: Fn(V) -> V, H: Fn(V) -> V>(
+    regs: &mut Regs,
+    o: usize,
+    fm: Option<u8>,
+    n: usize,
+    (delta, w): (V, V),
+    phase: &mut V,
+    (wrap, wrap_half): (W, H),
+) {
+    let one = V::splat(1.0);
+    let inv = one / delta;
+    for k in 0..n {
+        let (d, inv) = step_at(regs, fm, k, delta, inv);
+        let t = *phase;
+        *phase = wrap(*phase + d);
+        let sq = t.lt(w).select(one, V::splat(-1.0));
+        let half = wrap_half(t - w);
+        // Residuals only near a jump (zero elsewhere).
+        let y = if near_jump(t, d) || near_jump(half, d) {
+            sq + polyblep(t, d, inv) - polyblep(half, d, inv)
+        } else {
+            sq
+        };
+        y.store(&mut regs[o][k]);
+    }
+}
+
 /// From a buffer per lane to frames of lanes.
 #[inline(always)]
 fn interleave(cols: &[[f32; CHUNK]; LANES], dst: &mut [f32x8]) {
@@ -636,10 +758,30 @@ fn interleave(cols: &[[f32; CHUNK]; LANES], dst: &mut [f32x8]) {
     }
 }
 
-/// From frames of lanes to a buffer per lane.
+/// From frames of lanes to a buffer per lane: four frames of four lanes
+/// at a time as a 4×4 transpose of vectors (a handful of shuffles instead
+/// of sixteen single stores), the frames left over one by one.
 #[inline(always)]
 fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
-    for (k, v) in src.iter().enumerate() {
+    let whole = src.len() / 4 * 4;
+    for (q, frames) in src[..whole].chunks_exact(4).enumerate() {
+        let k = q * 4;
+        for half in 0..2 {
+            let rows = [0, 1, 2, 3].map(|f| {
+                let a = frames[f].as_array();
+                f32x4::new([
+                    a[4 * half],
+                    a[4 * half + 1],
+                    a[4 * half + 2],
+                    a[4 * half + 3],
+                ])
+            });
+            for (j, lane) in f32x4::transpose(rows).into_iter().enumerate() {
+                dst[4 * half + j][k..k + 4].copy_from_slice(lane.as_array());
+            }
+        }
+    }
+    for (k, v) in src.iter().enumerate().skip(whole) {
         for (d, x) in dst.iter_mut().zip(v.to_array()) {
             d[k] = x;
         }
@@ -878,6 +1020,82 @@ mod tests {
         }
     }
 
+    /// Every frame of every lane lands in its lane's buffer, for any
+    /// number of frames.
+    #[test]
+    fn transpose_moves_every_frame_to_its_lane() {
+        let src: Vec<f32x8> = (0..CHUNK)
+            .map(|k| f32x8::from(std::array::from_fn::<f32, 8, _>(|j| (k * 10 + j) as f32)))
+            .collect();
+        for n in [0, 1, 3, 4, 5, 31, 63, CHUNK] {
+            let mut dst = [[-1.0f32; CHUNK]; LANES];
+            transpose(&src[..n], &mut dst);
+            for (j, lane) in dst.iter().enumerate() {
+                for (k, &x) in lane.iter().enumerate() {
+                    let want = if k < n { (k * 10 + j) as f32 } else { -1.0 };
+                    assert_eq!(x, want, "n {n}, lane {j}, frame {k}");
+                }
+            }
+        }
+    }
+
+    /// Where they are used `floor_in_range`, `wrap_small_step` and
+    /// `wrap_half_turn` are what `floor` gives, to the bit (in the
+    /// portable build; the AVX build's operations are the same, see
+    /// below); and `floor` saturates as `as i32` does outside its range.
+    #[test]
+    fn the_shortcuts_are_floor() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let bits = |v: f32x8| v.to_array().map(f32::to_bits);
+        let floor = floor::<f32x8>;
+        for i in 0..200_000 {
+            let scale = [1.0, 2.0, 100.0, 1e5, 2e9][i % 5];
+            let x = f32x8::from(std::array::from_fn::<f32, 8, _>(|j| match (i + j) % 9 {
+                0 => -0.0,
+                1 => (rng.i32(-1000..1000) as f32) * 0.5,
+                _ => (rng.f32() * 2.0 - 1.0) * scale,
+            }));
+            assert_eq!(bits(floor_in_range(x)), bits(floor(x)), "{x:?}");
+            assert_eq!(bits(sin_turns_in_range(x)), bits(sin_turns(x)), "{x:?}");
+            let exact = x.to_array().map(|v| v.floor());
+            assert_eq!(floor(x).to_array(), exact, "{x:?}");
+        }
+        // Phases in [0, 1] (their ends included), steps of up to half a
+        // turn, widths in [0.001, 1].
+        for i in 0..200_000 {
+            let ends = [0.0, 1.0, 0.5, 0.001, 1.0 - f32::EPSILON / 2.0];
+            let pick = |r: &mut fastrand::Rng, lo: f32, hi: f32| match r.u32(..8) {
+                0 => ends[r.usize(..ends.len())].clamp(lo, hi),
+                _ => lo + r.f32() * (hi - lo),
+            };
+            let mut lanes =
+                |lo, hi| f32x8::from(std::array::from_fn::<f32, 8, _>(|_| pick(&mut rng, lo, hi)));
+            let (t, d, w) = (lanes(0.0, 1.0), lanes(0.0, 0.5), lanes(0.001, 1.0));
+            assert!(small_steps(t, d) && usual_width(w), "{i}");
+            let p = t + d;
+            assert_eq!(bits(wrap_small_step(p)), bits(p - floor(p)), "{p:?}");
+            let h = t - w;
+            assert_eq!(bits(wrap_half_turn(h)), bits(h - floor(h)), "{h:?}");
+            let next = wrap_small_step(p).to_array();
+            assert!(next.iter().all(|x| (0.0..=1.0).contains(x)), "{next:?}");
+        }
+        let odd = f32x8::from([
+            f32::NAN,
+            f32::INFINITY,
+            -f32::INFINITY,
+            3e9,
+            -3e9,
+            0.5,
+            -0.5,
+            1.0,
+        ]);
+        let two31 = 2_147_483_648.0;
+        assert_eq!(
+            floor(odd).to_array(),
+            [0.0, two31, -two31, two31, -two31, 0.0, -1.0, 1.0]
+        );
+    }
+
     /// The operations of the two builds agree, bit for bit, on values a
     /// program rarely meets: zeros, NaN, infinities, subnormal numbers,
     /// numbers beyond the range of an i32.
@@ -967,6 +1185,12 @@ mod tests {
             a.trunc(),
             floor(a),
             sin_turns(a),
+            a.ge(b),
+            a.trunc_in_range(),
+            floor_in_range(a),
+            sin_turns_in_range(a),
+            wrap_small_step(a),
+            wrap_half_turn(a),
             polyblep(a, b, a),
             V::splat(if near_jump(a, b) { 1.0 } else { 0.0 }),
             V::splat(anys.map(|t| t as u8 as f32).iter().sum()),

@@ -20,6 +20,8 @@ pub(super) trait Vec8:
     fn lt(self, other: Self) -> Self;
     /// All ones in the lanes where `self > other` (false for NaN), else 0.
     fn gt(self, other: Self) -> Self;
+    /// All ones in the lanes where `self >= other` (false for NaN), else 0.
+    fn ge(self, other: Self) -> Self;
     fn and(self, other: Self) -> Self;
     fn or(self, other: Self) -> Self;
     fn xor(self, other: Self) -> Self;
@@ -30,6 +32,9 @@ pub(super) trait Vec8:
     fn min(self, other: Self) -> Self;
     /// `x as i32 as f32`: rounded towards zero, saturating, NaN to 0.
     fn trunc(self) -> Self;
+    /// [`Vec8::trunc`] of lanes known to be finite and within (-2^31,
+    /// 2^31), where the conversion needs no care for the others.
+    fn trunc_in_range(self) -> Self;
     /// Whether any lane's sign bit is set (a mask's lane is).
     fn any(self) -> bool;
     fn noise_load(state: u32x8) -> Self::Noise;
@@ -69,6 +74,11 @@ impl Vec8 for f32x8 {
     }
 
     #[inline(always)]
+    fn ge(self, other: f32x8) -> f32x8 {
+        self.simd_ge(other)
+    }
+
+    #[inline(always)]
     fn and(self, other: f32x8) -> f32x8 {
         self & other
     }
@@ -98,9 +108,17 @@ impl Vec8 for f32x8 {
         self.fast_min(other)
     }
 
+    // Back to floats with one conversion per four lanes (`round_float`;
+    // `from_i32x8` converts lane by lane without AVX2), rounding as
+    // `as f32` does.
     #[inline(always)]
     fn trunc(self) -> f32x8 {
-        f32x8::from_i32x8(self.trunc_int())
+        self.trunc_int().round_float()
+    }
+
+    #[inline(always)]
+    fn trunc_in_range(self) -> f32x8 {
+        self.fast_trunc_int().round_float()
     }
 
     #[inline(always)]
@@ -207,6 +225,12 @@ mod avx {
         }
 
         #[inline(always)]
+        fn ge(self, other: Ymm) -> Ymm {
+            // SAFETY: the CPU has AVX. `cmpleps` with the operands swapped.
+            Ymm(unsafe { _mm256_cmp_ps::<_CMP_GE_OS>(self.0, other.0) })
+        }
+
+        #[inline(always)]
         fn and(self, other: Ymm) -> Ymm {
             // SAFETY: the CPU has AVX.
             Ymm(unsafe { _mm256_and_ps(self.0, other.0) })
@@ -260,6 +284,12 @@ mod avx {
                 let i = _mm256_castps_si256(_mm256_xor_ps(i, big));
                 Ymm(_mm256_cvtepi32_ps(i))
             }
+        }
+
+        #[inline(always)]
+        fn trunc_in_range(self) -> Ymm {
+            // SAFETY: the CPU has AVX.
+            unsafe { Ymm(_mm256_cvtepi32_ps(_mm256_cvttps_epi32(self.0))) }
         }
 
         #[inline(always)]
