@@ -523,17 +523,7 @@ where
                 .then(expr.clone())
                 .or_not(),
         )
-        .map_with(|(cond, rest), e| match rest {
-            None => cond,
-            Some((then, otherwise)) => Expr::new(
-                ExprKind::Ternary {
-                    cond: Box::new(cond),
-                    then: Box::new(then),
-                    otherwise: Box::new(otherwise),
-                },
-                range(e.span()),
-            ),
-        })
+        .map_with(|(cond, rest), e| conditional(cond, rest, range(e.span())))
         .boxed();
 
     let assign_op = choice((
@@ -786,6 +776,22 @@ impl Pre {
             },
         };
         Expr::new(kind, span)
+    }
+}
+
+/// `cond ? then : otherwise` spanning `span`, or `cond` alone when no
+/// branches follow it.
+fn conditional(cond: Expr, branches: Option<(Expr, Expr)>, span: SrcSpan) -> Expr {
+    match branches {
+        None => cond,
+        Some((then, otherwise)) => Expr::new(
+            ExprKind::Ternary {
+                cond: Box::new(cond),
+                then: Box::new(then),
+                otherwise: Box::new(otherwise),
+            },
+            span,
+        ),
     }
 }
 

@@ -16,7 +16,8 @@ use crate::lexer::{SrcSpan, Token};
 use crate::value::js_number;
 
 use super::{
-    declaration_stmts, member_name_of, power_chain, track_label, unescape, unescape_mapped, Pre,
+    conditional, declaration_stmts, member_name_of, power_chain, track_label, unescape,
+    unescape_mapped, Pre,
 };
 
 /// Nesting of expressions beyond which this reading gives up and leaves
@@ -644,17 +645,7 @@ impl<'t, 's> Descent<'t, 's> {
                 None
             }
         });
-        Some(match branches {
-            None => cond,
-            Some((then, otherwise)) => Expr::new(
-                ExprKind::Ternary {
-                    cond: Box::new(cond),
-                    then: Box::new(then),
-                    otherwise: Box::new(otherwise),
-                },
-                self.span_from(start),
-            ),
-        })
+        Some(conditional(cond, branches, self.span_from(start)))
     }
 
     /// Left-associative binary operators of precedence `level` (1 = `*`,
