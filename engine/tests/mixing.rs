@@ -267,6 +267,9 @@ fn the_avx_mix_gives_the_same_samples_as_the_portable_build() {
     assert_eq!(avx.len(), portable.len());
     let differ = avx.iter().zip(&portable).filter(|(a, b)| a != b).count();
     assert_eq!(differ, 0, "{differ} samples differ");
-    let heard = portable.iter().map(|&b| f32::from_bits(b).abs()).fold(0.0, f32::max);
+    let heard = portable
+        .iter()
+        .map(|&b| f32::from_bits(b).abs())
+        .fold(0.0, f32::max);
     assert!(heard > 0.05, "{heard}");
 }

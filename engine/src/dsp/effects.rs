@@ -367,8 +367,12 @@ pub struct TruePeakLimiter {
     pos: usize,
     held: f32,
     release_coef: f32,
-    /// Recent input per channel for the interpolator.
-    history: [[f32; TP_TAPS]; 2],
+    /// Recent input per channel for the interpolator, newest first from
+    /// `newest`: a ring written twice (at `i` and `i + TP_TAPS`) so that
+    /// the last `TP_TAPS` frames are always one slice, without moving
+    /// them each frame.
+    history: [[f32; 2 * TP_TAPS]; 2],
+    newest: usize,
     phases: [[f32; TP_TAPS]; 3],
     /// Lowest gain applied since the last call to `take_min_gain`.
     min_gain: f32,
@@ -432,7 +436,8 @@ impl TruePeakLimiter {
             pos: 0,
             held: 1.0,
             release_coef: (-1.0 / (0.1 * sample_rate)).exp() as f32,
-            history: [[0.0; TP_TAPS]; 2],
+            history: [[0.0; 2 * TP_TAPS]; 2],
+            newest: 0,
             phases,
             min_gain: 1.0,
         }
@@ -462,11 +467,17 @@ impl TruePeakLimiter {
     #[inline]
     fn frame_peak(&mut self, l: f32, r: f32) -> (f32, [f32; 2]) {
         let mut centre = [0.0f32; 2];
+        let at = if self.newest == 0 {
+            TP_TAPS - 1
+        } else {
+            self.newest - 1
+        };
+        self.newest = at;
         for (ch, x) in [l, r].into_iter().enumerate() {
             let h = &mut self.history[ch];
-            h.copy_within(0..TP_TAPS - 1, 1);
-            h[0] = x;
-            centre[ch] = h[TP_TAPS / 2];
+            h[at] = x;
+            h[at + TP_TAPS] = x;
+            centre[ch] = h[at + TP_TAPS / 2];
         }
         let loud = l.abs() * self.bound > self.ceiling || r.abs() * self.bound > self.ceiling;
         self.since_loud = if loud {
@@ -479,6 +490,7 @@ impl TruePeakLimiter {
         }
         let mut peak = 0.0f32;
         for h in &self.history {
+            let h = &h[at..at + TP_TAPS];
             peak = peak.max(h[TP_TAPS / 2].abs()).max(h[TP_TAPS / 2 - 1].abs());
             for phase in &self.phases {
                 let y: f32 = phase.iter().zip(h.iter()).map(|(a, b)| a * b).sum();
@@ -572,6 +584,8 @@ mod tests {
     /// average from the sum.
     struct Reference {
         l: TruePeakLimiter,
+        /// Recent input per channel, newest first.
+        history: [[f32; TP_TAPS]; 2],
     }
 
     impl Reference {
@@ -580,7 +594,7 @@ mod tests {
             let mut peak = 0.0f32;
             let mut centre = [0.0f32; 2];
             for (ch, x) in x.into_iter().enumerate() {
-                let h = &mut l.history[ch];
+                let h = &mut self.history[ch];
                 h.copy_within(0..TP_TAPS - 1, 1);
                 h[0] = x;
                 centre[ch] = h[TP_TAPS / 2];
@@ -618,6 +632,7 @@ mod tests {
             let mut fast = TruePeakLimiter::new(48000.0, ceiling);
             let mut slow = Reference {
                 l: TruePeakLimiter::new(48000.0, ceiling),
+                history: [[0.0; TP_TAPS]; 2],
             };
             let mut limited = 0;
             // Quiet and loud stretches, silences, single spikes.
