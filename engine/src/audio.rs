@@ -445,7 +445,9 @@ struct Master {
     /// stems of tracks that appear later.
     pristine: Option<Box<dyn AudioUnit>>,
     dc: [DcBlocker; 2],
-    limiter: TruePeakLimiter,
+    /// None without a ceiling (offline renders, whose mastering limits
+    /// the whole mix): such a limiter would only delay the audio.
+    limiter: Option<TruePeakLimiter>,
 }
 
 /// The audio side of the engine, owned by the audio callback.
@@ -539,7 +541,8 @@ impl AudioCore {
                 pristine: if p.stems { p.master_fx.clone() } else { None },
                 fx: FxSlot::new(p.master_fx, p.crossfade_samples),
                 dc: [DcBlocker::new(sr), DcBlocker::new(sr)],
-                limiter: TruePeakLimiter::new(sr, p.ceiling_db),
+                limiter: (p.ceiling_db < f64::INFINITY)
+                    .then(|| TruePeakLimiter::new(sr, p.ceiling_db)),
             },
             commands: p.commands,
             garbage: p.garbage,
@@ -650,7 +653,10 @@ impl AudioCore {
 
     /// Latency of the master limiter in frames.
     pub fn latency(&self) -> usize {
-        self.master.limiter.latency()
+        self.master
+            .limiter
+            .as_ref()
+            .map_or(0, TruePeakLimiter::latency)
     }
 
     /// Each track's stem in the last callback (interleaved stereo), before
@@ -664,7 +670,10 @@ impl AudioCore {
 
     /// Lowest master limiter gain since the last call.
     pub fn take_limiter_gain(&mut self) -> f32 {
-        self.master.limiter.take_min_gain()
+        self.master
+            .limiter
+            .as_mut()
+            .map_or(1.0, TruePeakLimiter::take_min_gain)
     }
 
     fn send_garbage(&mut self, g: Garbage) {
@@ -1256,7 +1265,10 @@ impl AudioCore {
         for k in 0..n {
             let l = m.dc[0].tick(m.bus.channel_f32(0)[k]);
             let r = m.dc[1].tick(m.bus.channel_f32(1)[k]);
-            let (l, r) = m.limiter.tick(l, r);
+            let (l, r) = match m.limiter.as_mut() {
+                Some(limiter) => limiter.tick(l, r),
+                None => (l, r),
+            };
             let frame = &mut out[k * channels..(k + 1) * channels];
             match channels {
                 1 => frame[0] = 0.5 * (l + r),

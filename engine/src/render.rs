@@ -362,8 +362,7 @@ pub fn mixdown_into(
         stems: opts.stems.is_some(),
         stem_frames: BLOCK,
         load_samples_now: true,
-        // No limiting in the engine: the limiter passes the audio through
-        // untouched, only delayed (and the delay is dropped below).
+        // No limiter in the engine (the mastering limits the whole mix).
         ceiling_db: f64::INFINITY,
         ..EngineConfig::default()
     };
