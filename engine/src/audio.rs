@@ -651,6 +651,11 @@ impl AudioCore {
         self.pos
     }
 
+    /// The statistics this core writes.
+    pub(crate) fn stats(&self) -> Arc<crate::stats::Stats> {
+        self.stats.clone()
+    }
+
     /// Latency of the master limiter in frames.
     pub fn latency(&self) -> usize {
         self.master

@@ -443,7 +443,12 @@ fn build_stream(
     };
     let ch = s.channels as usize;
     let sink = on_error.clone();
-    let err = move |e: cpal::Error| sink(e.to_string());
+    let stats = core.stats();
+    // Underruns are counted for the status line; other errors are told.
+    let err = move |e: cpal::Error| match e.kind() {
+        cpal::ErrorKind::Xrun => stats.device_xrun(),
+        _ => sink(e.to_string()),
+    };
     let mut lent = Lent {
         core: Some(core),
         home: home.clone(),

@@ -11,7 +11,10 @@ pub struct Stats {
     voices: AtomicU32,
     /// Time spent in the callback per time of audio produced, in 1/1000.
     load_permille: AtomicU32,
+    /// Callbacks that started late (see [`Stats::record`]).
     xruns: AtomicU64,
+    /// Underruns the device reported itself.
+    device_xruns: AtomicU64,
     /// Nanoseconds since `epoch` at the end of the last callback.
     last_end_ns: AtomicU64,
     /// One meter per mixer strip slot (fixed when the engine is built).
@@ -47,7 +50,9 @@ pub struct StatsView {
     pub voices: u32,
     /// Callback time as a fraction of the audio it produced (1.0 = no headroom).
     pub load: f32,
-    /// Callbacks that came late (the device ran out of audio).
+    /// Underruns: the larger of the device's own count (where its host
+    /// reports them) and the callbacks that came late (the device ran out
+    /// of audio) — one underrun is often seen both ways.
     pub xruns: u64,
 }
 
@@ -89,6 +94,12 @@ impl Stats {
         Level { peak, rms }
     }
 
+    /// Counts an underrun the device reported (from its error callback,
+    /// which runs on the audio thread: an atomic add, nothing printed).
+    pub fn device_xrun(&self) {
+        self.device_xruns.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The tap of one strip's samples (for a track's scope).
     pub fn scope(&self) -> &crate::scope_tap::ScopeTap {
         &self.scope
@@ -98,7 +109,10 @@ impl Stats {
         StatsView {
             voices: self.voices.load(Ordering::Relaxed),
             load: self.load_permille.load(Ordering::Relaxed) as f32 / 1000.0,
-            xruns: self.xruns.load(Ordering::Relaxed),
+            xruns: self
+                .xruns
+                .load(Ordering::Relaxed)
+                .max(self.device_xruns.load(Ordering::Relaxed)),
         }
     }
 
@@ -143,5 +157,27 @@ mod tests {
         // Slots the engine does not have are ignored.
         s.meter(7, 1.0, 1.0, 1);
         assert_eq!(s.take_level(7), Level::default());
+    }
+
+    /// Underruns the device reports and late callbacks are two views of
+    /// the same events: the status shows the larger count, not the sum.
+    #[test]
+    fn underruns_count_the_larger_of_the_devices_and_the_late_callbacks() {
+        let s = Stats::default();
+        let epoch = Instant::now();
+        let ms = |n: u64| epoch + std::time::Duration::from_millis(n);
+        // 2.7 ms callbacks: on time, then one starting 20 ms late.
+        s.record(epoch, ms(0), 0.0027, 1);
+        s.record(epoch, ms(3), 0.0027, 1);
+        assert_eq!(s.view().xruns, 0);
+        s.device_xrun();
+        assert_eq!(s.view().xruns, 1);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let late = Instant::now();
+        s.record(epoch, late, 0.0027, 1);
+        assert_eq!(s.view().xruns, 1, "the same underrun, seen both ways");
+        s.device_xrun();
+        s.device_xrun();
+        assert_eq!(s.view().xruns, 3);
     }
 }
