@@ -876,7 +876,22 @@ pub struct SamplePlayer {
     pos: f64,
 }
 
+/// A player as a lane bank reads it (see [`SamplePlayer::lane`]). For
+/// each of the next `sure` frames: the position's whole part `i` (`pos as
+/// i64`) and fraction `t` (`(pos - i as f64) as f32`), the frames `i - 1`
+/// to `i + 2` (at `data[(i - 1) · channels ..]`, channel after channel),
+/// [`cubic`] of them at `t` per channel; then `pos += rate`.
+pub(crate) struct Lane<'a> {
+    pub data: &'a [f32],
+    pub channels: usize,
+    pub pos: f64,
+    pub rate: f64,
+    pub sure: usize,
+}
+
 /// Catmull-Rom interpolation between `y1` and `y2` at `t` (0–1).
+/// (The lane banks compute it eight lanes at a time with the same
+/// operations in the same order: `dsp::lanes::cubic`.)
 #[inline(always)]
 fn cubic(y0: f32, y1: f32, y2: f32, y3: f32, t: f32) -> f32 {
     let a = -0.5 * y0 + 1.5 * y1 - 1.5 * y2 + 0.5 * y3;
@@ -1008,6 +1023,29 @@ impl SamplePlayer {
             }
             k += m;
         }
+    }
+
+    /// What a lane bank needs to play this player's next frames side by
+    /// side with others ([`crate::dsp::lanes`]): its frames, position and
+    /// rate, and how many frames surely lie inside (see
+    /// [`Self::frames_surely_inside`]), which the bank computes as
+    /// [`Self::fill`] does, then continues from with [`Self::move_to`].
+    pub(crate) fn lane(&self) -> Lane<'_> {
+        let sample = &*self.sample;
+        let channels = sample.channels;
+        Lane {
+            data: &sample.data,
+            channels,
+            pos: self.pos,
+            rate: self.rate,
+            sure: self.frames_surely_inside(sample.frames() as i64, channels),
+        }
+    }
+
+    /// Continues from `pos`: the position after frames surely inside,
+    /// reached by adding the rate once a frame from [`Lane::pos`].
+    pub(crate) fn move_to(&mut self, pos: f64) {
+        self.pos = pos;
     }
 
     /// How many frames from the current position on surely have their

@@ -42,6 +42,19 @@ pub(super) trait Vec8:
     /// Steps each generator (adds one) and gives the top 24 bits of
     /// fundsp's 32-bit hash of its new state, as floats.
     fn noise(state: &mut Self::Noise) -> Self;
+    /// Eight sample players' positions (`f64`).
+    type Pos: Copy;
+    fn pos_load(pos: &[f64; 8]) -> Self::Pos;
+    fn pos_store(pos: Self::Pos, to: &mut [f64; 8]);
+    /// Each position's whole part `i` (`pos as i64`, here as `i32`: the
+    /// positions must lie in [0, 2^31)) and fraction (`(pos - i as f64)
+    /// as f32`), as `SamplePlayer` takes them; then adds `rate` to each
+    /// position.
+    fn advance(pos: &mut Self::Pos, rate: Self::Pos) -> (Self, [i32; 8]);
+    /// Four values of each lane, lane `j`'s from `rows[j]`, as four
+    /// vectors: the first value of every lane, the second, the third,
+    /// the fourth.
+    fn columns(rows: [&[f32; 4]; 8]) -> [Self; 4];
 }
 
 /// The portable build: `wide`'s operations.
@@ -142,6 +155,36 @@ impl Vec8 for f32x8 {
         let h = hash32(*state) >> 8u32;
         let v: [u32; 8] = h.to_array();
         f32x8::from(v.map(|x| x as f32))
+    }
+
+    type Pos = [f64; 8];
+
+    #[inline(always)]
+    fn pos_load(pos: &[f64; 8]) -> [f64; 8] {
+        *pos
+    }
+
+    #[inline(always)]
+    fn pos_store(pos: [f64; 8], to: &mut [f64; 8]) {
+        *to = pos;
+    }
+
+    #[inline(always)]
+    fn advance(pos: &mut [f64; 8], rate: [f64; 8]) -> (f32x8, [i32; 8]) {
+        let mut t = [0.0f32; 8];
+        let mut whole = [0i32; 8];
+        for j in 0..8 {
+            let i = pos[j] as i64;
+            t[j] = (pos[j] - i as f64) as f32;
+            whole[j] = i as i32;
+            pos[j] += rate[j];
+        }
+        (f32x8::from(t), whole)
+    }
+
+    #[inline(always)]
+    fn columns(rows: [&[f32; 4]; 8]) -> [f32x8; 4] {
+        std::array::from_fn(|c| f32x8::from(rows.map(|r| r[c])))
     }
 }
 
@@ -324,6 +367,70 @@ mod avx {
                 let x = _mm256_mullo_epi32(_mm256_xor_si256(x, _mm256_srli_epi32::<16>(x)), m);
                 // Below 2^24 after the shift: converted exactly, as signed.
                 Ymm(_mm256_cvtepi32_ps(_mm256_srli_epi32::<8>(x)))
+            }
+        }
+
+        type Pos = [__m256d; 2];
+
+        #[inline(always)]
+        fn pos_load(pos: &[f64; 8]) -> [__m256d; 2] {
+            // SAFETY: four f64 are read from each half of eight.
+            unsafe {
+                [
+                    _mm256_loadu_pd(pos.as_ptr()),
+                    _mm256_loadu_pd(pos[4..].as_ptr()),
+                ]
+            }
+        }
+
+        #[inline(always)]
+        fn pos_store(pos: [__m256d; 2], to: &mut [f64; 8]) {
+            // SAFETY: four f64 are written to each half of eight.
+            unsafe {
+                _mm256_storeu_pd(to.as_mut_ptr(), pos[0]);
+                _mm256_storeu_pd(to[4..].as_mut_ptr(), pos[1]);
+            }
+        }
+
+        #[inline(always)]
+        fn advance(pos: &mut [__m256d; 2], rate: [__m256d; 2]) -> (Ymm, [i32; 8]) {
+            let mut whole = [0i32; 8];
+            // SAFETY: the CPU has AVX; four i32 are written to each half
+            // of eight. `cvttpd2dq` truncates as `as i64` does in i32's
+            // range, the conversion back is exact, and `cvtpd2ps` rounds
+            // as `as f32` (`cvtsd2ss`) does.
+            unsafe {
+                let (i0, i1) = (_mm256_cvttpd_epi32(pos[0]), _mm256_cvttpd_epi32(pos[1]));
+                _mm_storeu_si128(whole.as_mut_ptr().cast(), i0);
+                _mm_storeu_si128(whole[4..].as_mut_ptr().cast(), i1);
+                let t0 = _mm256_cvtpd_ps(_mm256_sub_pd(pos[0], _mm256_cvtepi32_pd(i0)));
+                let t1 = _mm256_cvtpd_ps(_mm256_sub_pd(pos[1], _mm256_cvtepi32_pd(i1)));
+                pos[0] = _mm256_add_pd(pos[0], rate[0]);
+                pos[1] = _mm256_add_pd(pos[1], rate[1]);
+                (Ymm(_mm256_set_m128(t1, t0)), whole)
+            }
+        }
+
+        #[inline(always)]
+        fn columns(rows: [&[f32; 4]; 8]) -> [Ymm; 4] {
+            // SAFETY: the CPU has AVX; four floats are read from each
+            // reference to four. Lanes j and j + 4 share a row of two
+            // halves, and the rows are transposed four by four in each.
+            unsafe {
+                let r0 = _mm256_loadu2_m128(rows[4].as_ptr(), rows[0].as_ptr());
+                let r1 = _mm256_loadu2_m128(rows[5].as_ptr(), rows[1].as_ptr());
+                let r2 = _mm256_loadu2_m128(rows[6].as_ptr(), rows[2].as_ptr());
+                let r3 = _mm256_loadu2_m128(rows[7].as_ptr(), rows[3].as_ptr());
+                let t0 = _mm256_unpacklo_ps(r0, r1);
+                let t1 = _mm256_unpackhi_ps(r0, r1);
+                let t2 = _mm256_unpacklo_ps(r2, r3);
+                let t3 = _mm256_unpackhi_ps(r2, r3);
+                [
+                    Ymm(_mm256_shuffle_ps::<0x44>(t0, t2)),
+                    Ymm(_mm256_shuffle_ps::<0xEE>(t0, t2)),
+                    Ymm(_mm256_shuffle_ps::<0x44>(t1, t3)),
+                    Ymm(_mm256_shuffle_ps::<0xEE>(t1, t3)),
+                ]
             }
         }
     }
