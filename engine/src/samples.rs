@@ -874,6 +874,11 @@ pub struct SamplePlayer {
     end: f64,
     looping: bool,
     pos: f64,
+    /// A position's bits and a number of frames from it on that surely
+    /// lie inside (at least: see [`Self::frames_surely_inside`], which
+    /// depends on nothing else that changes), left by a lane bank for
+    /// the next chunk.
+    sure: (u64, usize),
 }
 
 /// A player as a lane bank reads it (see [`SamplePlayer::lane`]). For
@@ -913,6 +918,8 @@ impl SamplePlayer {
             end: e,
             looping,
             pos,
+            // The bits of a NaN, whose frames surely inside are none.
+            sure: (u64::MAX, 0),
         }
     }
 
@@ -1033,19 +1040,28 @@ impl SamplePlayer {
     pub(crate) fn lane(&self) -> Lane<'_> {
         let sample = &*self.sample;
         let channels = sample.channels;
+        let (at, known) = self.sure;
+        let sure = if at == self.pos.to_bits() {
+            known
+        } else {
+            self.frames_surely_inside(sample.frames() as i64, channels)
+        };
         Lane {
             data: &sample.data,
             channels,
             pos: self.pos,
             rate: self.rate,
-            sure: self.frames_surely_inside(sample.frames() as i64, channels),
+            sure,
         }
     }
 
-    /// Continues from `pos`: the position after frames surely inside,
-    /// reached by adding the rate once a frame from [`Lane::pos`].
-    pub(crate) fn move_to(&mut self, pos: f64) {
+    /// Continues from `pos`, reached by adding the rate once a frame from
+    /// [`Lane::pos`] over frames surely inside, from where `sure` more
+    /// frames surely lie inside (the lane's `sure` less the frames
+    /// played, or fewer): kept so that the next chunk need not find them.
+    pub(crate) fn move_to(&mut self, pos: f64, sure: usize) {
         self.pos = pos;
+        self.sure = (pos.to_bits(), sure);
     }
 
     /// How many frames from the current position on surely have their

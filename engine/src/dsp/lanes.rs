@@ -23,7 +23,7 @@
 use crate::audio::CHUNK;
 use crate::dsp::nodes::Pluck;
 use crate::samples::{Lane, SamplePlayer};
-use fundsp::wide::{f32x4, f32x8, u32x8};
+use fundsp::wide::{f32x8, u32x8};
 use vec8::Vec8;
 
 mod vec8;
@@ -487,9 +487,9 @@ impl LaneBank {
             self.step::<V>(*op, n);
         }
         let [l, r] = self.program.out;
-        transpose(&self.regs[l as usize][..n], &mut self.out);
+        transpose::<V>(&self.regs[l as usize][..n], &mut self.out);
         if self.program.stereo {
-            transpose(&self.regs[r as usize][..n], &mut self.out_r);
+            transpose::<V>(&self.regs[r as usize][..n], &mut self.out_r);
         }
     }
 
@@ -748,11 +748,13 @@ fn pulse<V: Vec8, W: Fn(V) -> V, H: Fn(V) -> V>(
 static SILENCE: [f32; 8] = [0.0; 8];
 
 /// The frames of each player of a bank that [`play_side_by_side`]
-/// computed (from the first of the chunk), and the position after them.
+/// computed (from the first of the chunk), the position after them, and
+/// how many more frames from there surely lie inside.
 #[derive(Clone, Copy)]
 struct SidePlayed {
     frames: [usize; LANES],
     pos: [f64; LANES],
+    sure: [usize; LANES],
 }
 
 /// Plays the players of a bank eight at a time into registers `to`
@@ -782,19 +784,26 @@ fn play_side_by_side<V: Vec8>(
     let mut played = SidePlayed {
         frames: [n; LANES],
         pos: [1.0; LANES],
+        sure: [0; LANES],
     };
     let mut data = [&SILENCE[..]; LANES];
     let mut rate = [0.0; LANES];
+    // The last four frames' first value in each lane's data, which no
+    // index passes (so reads stay inside whatever the positions).
+    let mut last = [0; LANES];
     for (j, lane) in lanes.iter().enumerate() {
         if let Some(l) = lane {
-            let fits = l.channels == channels && l.data.len() < 1 << 31;
+            let room = l.data.len().checked_sub(4 * channels);
+            let fits = l.channels == channels && l.data.len() < 1 << 31 && room.is_some();
             played.frames[j] = if fits { l.sure.min(n) } else { 0 };
             played.pos[j] = l.pos;
             if played.frames[j] > 0 {
-                (data[j], rate[j]) = (l.data, l.rate);
+                (data[j], rate[j], last[j]) = (l.data, l.rate, room.unwrap_or(0));
+                played.sure[j] = l.sure - played.frames[j];
             }
         }
     }
+    let mut data = Rows { data, last };
     let mut pos = played.pos;
     let mut k = 0;
     while k < n {
@@ -819,37 +828,44 @@ fn play_side_by_side<V: Vec8>(
         for j in 0..LANES {
             if lanes[j].is_some() && played.frames[j] == k {
                 played.pos[j] = pos[j];
-                (data[j], pos[j], rate[j]) = (&SILENCE[..], 1.0, 0.0);
+                (data.data[j], data.last[j], pos[j], rate[j]) = (&SILENCE[..], 0, 1.0, 0.0);
             }
         }
     }
     played
 }
 
-/// Lane `j`'s four frames (of `channels` values each) from frame
-/// `whole - 1` on; silence when they are not all in `data` (which
-/// [`play_side_by_side`] does not let happen).
-#[inline(always)]
-fn rows<'a, const C: usize>(
-    data: &[&'a [f32]; LANES],
-    whole: [i32; LANES],
-    half: usize,
-) -> [&'a [f32; 4]; LANES] {
-    std::array::from_fn(|j| {
-        let at = (whole[j] as usize).wrapping_sub(1).wrapping_mul(C);
-        let at = at.wrapping_add(half * 4);
-        data[j]
-            .get(at..)
-            .and_then(|d| d.first_chunk::<4>())
-            .unwrap_or(&[0.0; 4])
-    })
+/// What each lane reads: its sample's frames (or [`SILENCE`]) and the
+/// index of the first value of their last four frames.
+struct Rows<'a> {
+    data: [&'a [f32]; LANES],
+    last: [usize; LANES],
+}
+
+impl<'a> Rows<'a> {
+    /// Four values of each lane: of its frame `whole - 1` on (`C`
+    /// channels a frame), from the first (`half` 0) or the fifth
+    /// (`half` 1). An index past the last four frames (which
+    /// [`play_side_by_side`] does not let happen) reads them.
+    #[inline(always)]
+    fn at<const C: usize>(&self, whole: [i32; LANES], half: usize) -> [&'a [f32; 4]; LANES] {
+        std::array::from_fn(|j| {
+            let at = (whole[j] as usize).wrapping_sub(1).wrapping_mul(C);
+            let at = at.min(self.last[j]) + half * 4;
+            let data = self.data[j];
+            debug_assert!(at + 4 <= data.len());
+            // SAFETY: `last[j] + 4 · C <= data.len()` (see
+            // `play_side_by_side`), and `half` is 0, or 1 for `C` = 2.
+            unsafe { &*data.as_ptr().add(at).cast::<[f32; 4]>() }
+        })
+    }
 }
 
 /// Frames `range` of mono lanes (the right register, if any, gets the
 /// same samples, as a mono sample's right channel is its left).
 #[inline(always)]
 fn mono_frames<V: Vec8>(
-    data: &[&[f32]; LANES],
+    data: &Rows,
     pos: &mut V::Pos,
     rate: V::Pos,
     regs: &mut Regs,
@@ -858,7 +874,7 @@ fn mono_frames<V: Vec8>(
 ) {
     for k in range {
         let (t, whole) = V::advance(pos, rate);
-        let [y0, y1, y2, y3] = V::columns(rows::<1>(data, whole, 0));
+        let [y0, y1, y2, y3] = V::columns(data.at::<1>(whole, 0));
         let y = cubic(y0, y1, y2, y3, t);
         y.store(&mut regs[out][k]);
         if let Some(r) = right {
@@ -870,7 +886,7 @@ fn mono_frames<V: Vec8>(
 /// Frames `range` of stereo lanes (frames of two interleaved values).
 #[inline(always)]
 fn stereo_frames<V: Vec8>(
-    data: &[&[f32]; LANES],
+    data: &Rows,
     pos: &mut V::Pos,
     rate: V::Pos,
     regs: &mut Regs,
@@ -879,8 +895,8 @@ fn stereo_frames<V: Vec8>(
 ) {
     for k in range {
         let (t, whole) = V::advance(pos, rate);
-        let [l0, r0, l1, r1] = V::columns(rows::<2>(data, whole, 0));
-        let [l2, r2, l3, r3] = V::columns(rows::<2>(data, whole, 1));
+        let [l0, r0, l1, r1] = V::columns(data.at::<2>(whole, 0));
+        let [l2, r2, l3, r3] = V::columns(data.at::<2>(whole, 1));
         cubic(l0, l1, l2, l3, t).store(&mut regs[out][k]);
         if let Some(r) = right {
             cubic(r0, r1, r2, r3, t).store(&mut regs[r][k]);
@@ -917,7 +933,7 @@ fn play_one_by_one(
             continue;
         };
         let from = played.frames[j];
-        p.move_to(played.pos[j]);
+        p.move_to(played.pos[j], played.sure[j]);
         if from >= n {
             continue;
         }
@@ -934,27 +950,15 @@ fn play_one_by_one(
     }
 }
 
-/// From frames of lanes to a buffer per lane: four frames of four lanes
-/// at a time as a 4×4 transpose of vectors (a handful of shuffles instead
-/// of sixteen single stores), the frames left over one by one.
+/// From frames of lanes to a buffer per lane: eight frames at a time as
+/// an 8×8 transpose ([`Vec8::transpose8`]), the frames left over one
+/// by one.
 #[inline(always)]
-fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
-    let whole = src.len() / 4 * 4;
-    for (q, frames) in src[..whole].chunks_exact(4).enumerate() {
-        let k = q * 4;
-        for half in 0..2 {
-            let rows = [0, 1, 2, 3].map(|f| {
-                let a = frames[f].as_array();
-                f32x4::new([
-                    a[4 * half],
-                    a[4 * half + 1],
-                    a[4 * half + 2],
-                    a[4 * half + 3],
-                ])
-            });
-            for (j, lane) in f32x4::transpose(rows).into_iter().enumerate() {
-                dst[4 * half + j][k..k + 4].copy_from_slice(lane.as_array());
-            }
+fn transpose<V: Vec8>(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
+    let whole = src.len() / 8 * 8;
+    for (q, frames) in src[..whole].chunks_exact(8).enumerate() {
+        if let Ok(frames) = frames.try_into() {
+            V::transpose8(frames, dst, q * 8);
         }
     }
     for (k, v) in src.iter().enumerate().skip(whole) {
@@ -1342,16 +1346,37 @@ mod tests {
         let src: Vec<f32x8> = (0..CHUNK)
             .map(|k| f32x8::from(std::array::from_fn::<f32, 8, _>(|j| (k * 10 + j) as f32)))
             .collect();
-        for n in [0, 1, 3, 4, 5, 31, 63, CHUNK] {
-            let mut dst = [[-1.0f32; CHUNK]; LANES];
-            transpose(&src[..n], &mut dst);
-            for (j, lane) in dst.iter().enumerate() {
-                for (k, &x) in lane.iter().enumerate() {
-                    let want = if k < n { (k * 10 + j) as f32 } else { -1.0 };
-                    assert_eq!(x, want, "n {n}, lane {j}, frame {k}");
+        for avx in [false, true] {
+            if avx && !avx_available() {
+                eprintln!("the AVX build skipped: this CPU has no AVX2");
+                continue;
+            }
+            for n in [0, 1, 3, 4, 5, 8, 9, 17, 31, 63, CHUNK] {
+                let mut dst = [[-1.0f32; CHUNK]; LANES];
+                if avx {
+                    // SAFETY: the CPU has AVX2 (tested above).
+                    #[cfg(target_arch = "x86_64")]
+                    unsafe {
+                        avx_transpose(&src[..n], &mut dst)
+                    };
+                } else {
+                    transpose::<f32x8>(&src[..n], &mut dst);
+                }
+                for (j, lane) in dst.iter().enumerate() {
+                    for (k, &x) in lane.iter().enumerate() {
+                        let want = if k < n { (k * 10 + j) as f32 } else { -1.0 };
+                        assert_eq!(x, want, "avx {avx}, n {n}, lane {j}, frame {k}");
+                    }
                 }
             }
         }
+    }
+
+    /// [`transpose`] in the AVX build.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx_transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
+        transpose::<vec8::Ymm>(src, dst);
     }
 
     /// Where they are used `floor_in_range`, `wrap_small_step` and

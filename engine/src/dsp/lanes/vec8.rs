@@ -4,7 +4,8 @@
 //! instruction). Every method is the same IEEE operation, lane by lane,
 //! in both builds, so a program gives the same bits on either.
 
-use fundsp::wide::{f32x8, u32x8};
+use crate::audio::CHUNK;
+use fundsp::wide::{f32x4, f32x8, u32x8};
 use std::ops::{Add, Div, Mul, Sub};
 
 /// Eight `f32` lanes.
@@ -55,6 +56,8 @@ pub(super) trait Vec8:
     /// vectors: the first value of every lane, the second, the third,
     /// the fourth.
     fn columns(rows: [&[f32; 4]; 8]) -> [Self; 4];
+    /// Lane `j` of the eight frames `src` to `dst[j][k..k + 8]`.
+    fn transpose8(src: &[f32x8; 8], dst: &mut [[f32; CHUNK]; 8], k: usize);
 }
 
 /// The portable build: `wide`'s operations.
@@ -186,6 +189,31 @@ impl Vec8 for f32x8 {
     fn columns(rows: [&[f32; 4]; 8]) -> [f32x8; 4] {
         std::array::from_fn(|c| f32x8::from(rows.map(|r| r[c])))
     }
+
+    // Four frames of four lanes at a time, as 4×4 transposes of 128-bit
+    // vectors (a handful of shuffles instead of sixteen single stores).
+    #[inline(always)]
+    fn transpose8(src: &[f32x8; 8], dst: &mut [[f32; CHUNK]; 8], k: usize) {
+        for f in [0, 4] {
+            for half in [0, 4] {
+                let row = |v: &f32x8| {
+                    let a = v.as_array();
+                    f32x4::new([a[half], a[half + 1], a[half + 2], a[half + 3]])
+                };
+                let rows = [
+                    row(&src[f]),
+                    row(&src[f + 1]),
+                    row(&src[f + 2]),
+                    row(&src[f + 3]),
+                ];
+                let [a, b, c, d] = f32x4::transpose(rows);
+                dst[half][k + f..k + f + 4].copy_from_slice(a.as_array());
+                dst[half + 1][k + f..k + f + 4].copy_from_slice(b.as_array());
+                dst[half + 2][k + f..k + f + 4].copy_from_slice(c.as_array());
+                dst[half + 3][k + f..k + f + 4].copy_from_slice(d.as_array());
+            }
+        }
+    }
 }
 
 /// fundsp's 32-bit noise hash, eight at a time.
@@ -209,6 +237,7 @@ mod avx {
     //! the one instruction it names.
 
     use super::Vec8;
+    use crate::audio::CHUNK;
     use fundsp::wide::{f32x8, u32x8};
     use std::arch::x86_64::*;
     use std::ops::{Add, Div, Mul, Sub};
@@ -431,6 +460,50 @@ mod avx {
                     Ymm(_mm256_shuffle_ps::<0x44>(t1, t3)),
                     Ymm(_mm256_shuffle_ps::<0xEE>(t1, t3)),
                 ]
+            }
+        }
+
+        #[inline(always)]
+        fn transpose8(src: &[f32x8; 8], dst: &mut [[f32; CHUNK]; 8], k: usize) {
+            // SAFETY: the CPU has AVX; eight floats are read from each
+            // `f32x8` and written to each `dst[j][k..k + 8]`, a slice of
+            // eight. 4×4 transposes in each half, then halves swapped.
+            unsafe {
+                let [r0, r1, r2, r3, r4, r5, r6, r7] = [
+                    _mm256_loadu_ps(src[0].as_array().as_ptr()),
+                    _mm256_loadu_ps(src[1].as_array().as_ptr()),
+                    _mm256_loadu_ps(src[2].as_array().as_ptr()),
+                    _mm256_loadu_ps(src[3].as_array().as_ptr()),
+                    _mm256_loadu_ps(src[4].as_array().as_ptr()),
+                    _mm256_loadu_ps(src[5].as_array().as_ptr()),
+                    _mm256_loadu_ps(src[6].as_array().as_ptr()),
+                    _mm256_loadu_ps(src[7].as_array().as_ptr()),
+                ];
+                let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
+                let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
+                let (t4, t5) = (_mm256_unpacklo_ps(r4, r5), _mm256_unpackhi_ps(r4, r5));
+                let (t6, t7) = (_mm256_unpacklo_ps(r6, r7), _mm256_unpackhi_ps(r6, r7));
+                let s0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+                let s1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+                let s2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+                let s3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+                let s4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+                let s5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+                let s6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+                let s7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+                let lanes = [
+                    _mm256_permute2f128_ps::<0x20>(s0, s4),
+                    _mm256_permute2f128_ps::<0x20>(s1, s5),
+                    _mm256_permute2f128_ps::<0x20>(s2, s6),
+                    _mm256_permute2f128_ps::<0x20>(s3, s7),
+                    _mm256_permute2f128_ps::<0x31>(s0, s4),
+                    _mm256_permute2f128_ps::<0x31>(s1, s5),
+                    _mm256_permute2f128_ps::<0x31>(s2, s6),
+                    _mm256_permute2f128_ps::<0x31>(s3, s7),
+                ];
+                for (d, v) in dst.iter_mut().zip(lanes) {
+                    _mm256_storeu_ps(d[k..k + 8].as_mut_ptr(), v);
+                }
             }
         }
     }
