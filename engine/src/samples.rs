@@ -874,9 +874,29 @@ pub struct SamplePlayer {
     end: f64,
     looping: bool,
     pos: f64,
+    /// A position's bits and a number of frames from it on that surely
+    /// lie inside (at least: see [`Self::frames_surely_inside`], which
+    /// depends on nothing else that changes), left by a lane bank for
+    /// the next chunk.
+    sure: (u64, usize),
+}
+
+/// A player as a lane bank reads it (see [`SamplePlayer::lane`]). For
+/// each of the next `sure` frames: the position's whole part `i` (`pos as
+/// i64`) and fraction `t` (`(pos - i as f64) as f32`), the frames `i - 1`
+/// to `i + 2` (at `data[(i - 1) · channels ..]`, channel after channel),
+/// [`cubic`] of them at `t` per channel; then `pos += rate`.
+pub(crate) struct Lane<'a> {
+    pub data: &'a [f32],
+    pub channels: usize,
+    pub pos: f64,
+    pub rate: f64,
+    pub sure: usize,
 }
 
 /// Catmull-Rom interpolation between `y1` and `y2` at `t` (0–1).
+/// (The lane banks compute it eight lanes at a time with the same
+/// operations in the same order: `dsp::lanes::cubic`.)
 #[inline(always)]
 fn cubic(y0: f32, y1: f32, y2: f32, y3: f32, t: f32) -> f32 {
     let a = -0.5 * y0 + 1.5 * y1 - 1.5 * y2 + 0.5 * y3;
@@ -898,6 +918,8 @@ impl SamplePlayer {
             end: e,
             looping,
             pos,
+            // The bits of a NaN, whose frames surely inside are none.
+            sure: (u64::MAX, 0),
         }
     }
 
@@ -1008,6 +1030,38 @@ impl SamplePlayer {
             }
             k += m;
         }
+    }
+
+    /// What a lane bank needs to play this player's next frames side by
+    /// side with others ([`crate::dsp::lanes`]): its frames, position and
+    /// rate, and how many frames surely lie inside (see
+    /// [`Self::frames_surely_inside`]), which the bank computes as
+    /// [`Self::fill`] does, then continues from with [`Self::move_to`].
+    pub(crate) fn lane(&self) -> Lane<'_> {
+        let sample = &*self.sample;
+        let channels = sample.channels;
+        let (at, known) = self.sure;
+        let sure = if at == self.pos.to_bits() {
+            known
+        } else {
+            self.frames_surely_inside(sample.frames() as i64, channels)
+        };
+        Lane {
+            data: &sample.data,
+            channels,
+            pos: self.pos,
+            rate: self.rate,
+            sure,
+        }
+    }
+
+    /// Continues from `pos`, reached by adding the rate once a frame from
+    /// [`Lane::pos`] over frames surely inside, from where `sure` more
+    /// frames surely lie inside (the lane's `sure` less the frames
+    /// played, or fewer): kept so that the next chunk need not find them.
+    pub(crate) fn move_to(&mut self, pos: f64, sure: usize) {
+        self.pos = pos;
+        self.sure = (pos.to_bits(), sure);
     }
 
     /// How many frames from the current position on surely have their

@@ -22,8 +22,8 @@
 
 use crate::audio::CHUNK;
 use crate::dsp::nodes::Pluck;
-use crate::samples::SamplePlayer;
-use fundsp::wide::{f32x4, f32x8, u32x8};
+use crate::samples::{Lane, SamplePlayer};
+use fundsp::wide::{f32x8, u32x8};
 use vec8::Vec8;
 
 mod vec8;
@@ -487,9 +487,9 @@ impl LaneBank {
             self.step::<V>(*op, n);
         }
         let [l, r] = self.program.out;
-        transpose(&self.regs[l as usize][..n], &mut self.out);
+        transpose::<V>(&self.regs[l as usize][..n], &mut self.out);
         if self.program.stereo {
-            transpose(&self.regs[r as usize][..n], &mut self.out_r);
+            transpose::<V>(&self.regs[r as usize][..n], &mut self.out_r);
         }
     }
 
@@ -588,18 +588,11 @@ impl LaneBank {
                 Pluck::fill_lanes(strings, &mut regs[out as usize][..n], &mut self.out);
             }
             Op::Sample { out, right } => {
-                let mut left = [[0.0f32; CHUNK]; LANES];
-                let mut rights = [[0.0f32; CHUNK]; LANES];
-                let players = self.sample.iter_mut().zip(self.used);
-                for ((p, used), (l, r)) in players.zip(left.iter_mut().zip(rights.iter_mut())) {
-                    if let (Some(p), true) = (p.as_mut(), used) {
-                        p.fill(&mut l[..n], &mut r[..n]);
-                    }
-                }
-                interleave(&left, &mut regs[out as usize][..n]);
-                if let Some(r) = right {
-                    interleave(&rights, &mut regs[r as usize][..n]);
-                }
+                let to = (out as usize, right.map(usize::from));
+                let sure = play_side_by_side::<V>(&self.sample, self.used, regs, n, to);
+                // The output columns are free until the end of `process`.
+                let scratch = (&mut self.out, &mut self.out_r);
+                play_one_by_one(&mut self.sample, self.used, sure, regs, n, to, scratch);
             }
             Op::Ad { slot, out } => {
                 let [attack, dt, coef, t, level] = self.ad[slot as usize].each_ref().map(V::load);
@@ -750,35 +743,222 @@ fn pulse<V: Vec8, W: Fn(V) -> V, H: Fn(V) -> V>(
     }
 }
 
-/// From a buffer per lane to frames of lanes.
+/// Where a lane playing no sample reads: four frames of stereo silence
+/// (its position stays at 1, so it reads from the start).
+static SILENCE: [f32; 8] = [0.0; 8];
+
+/// The frames of each player of a bank that [`play_side_by_side`]
+/// computed (from the first of the chunk), the position after them, and
+/// how many more frames from there surely lie inside.
+#[derive(Clone, Copy)]
+struct SidePlayed {
+    frames: [usize; LANES],
+    pos: [f64; LANES],
+    sure: [usize; LANES],
+}
+
+/// Plays the players of a bank eight at a time into registers `to`
+/// (left, and right if given) for as many frames as each lies surely
+/// inside its sample and region (see `SamplePlayer::lane`): positions are
+/// added up and split eight at a time, the four frames of each lane
+/// loaded as rows and turned into columns, and [`cubic`] is taken of
+/// them, so every sample has the bits `SamplePlayer::fill` gives. Lanes
+/// without a player read silence. From where a lane leaves the surely
+/// inside frames on, it reads silence too, and [`play_one_by_one`]
+/// writes its frames. The players themselves are left as they were.
 #[inline(always)]
-fn interleave(cols: &[[f32; CHUNK]; LANES], dst: &mut [f32x8]) {
-    for (k, r) in dst.iter_mut().enumerate() {
-        *r = f32x8::from(std::array::from_fn::<f32, LANES, _>(|j| cols[j][k]));
+fn play_side_by_side<V: Vec8>(
+    players: &[Option<Box<SamplePlayer>>; LANES],
+    used: [bool; LANES],
+    regs: &mut Regs,
+    n: usize,
+    to: (usize, Option<usize>),
+) -> SidePlayed {
+    let lanes: [Option<Lane>; LANES] = std::array::from_fn(|j| {
+        let p = players[j].as_deref().filter(|_| used[j])?;
+        Some(p.lane())
+    });
+    // The channels of the first player; another with other channels (or
+    // too long to index with an i32) plays one by one.
+    let channels = lanes.iter().flatten().next().map_or(1, |l| l.channels);
+    let mut played = SidePlayed {
+        frames: [n; LANES],
+        pos: [1.0; LANES],
+        sure: [0; LANES],
+    };
+    let mut data = [&SILENCE[..]; LANES];
+    let mut rate = [0.0; LANES];
+    // The last four frames' first value in each lane's data, which no
+    // index passes (so reads stay inside whatever the positions).
+    let mut last = [0; LANES];
+    for (j, lane) in lanes.iter().enumerate() {
+        if let Some(l) = lane {
+            let room = l.data.len().checked_sub(4 * channels);
+            let fits = l.channels == channels && l.data.len() < 1 << 31 && room.is_some();
+            played.frames[j] = if fits { l.sure.min(n) } else { 0 };
+            played.pos[j] = l.pos;
+            if played.frames[j] > 0 {
+                (data[j], rate[j], last[j]) = (l.data, l.rate, room.unwrap_or(0));
+                played.sure[j] = l.sure - played.frames[j];
+            }
+        }
+    }
+    let mut data = Rows { data, last };
+    let mut pos = played.pos;
+    let mut k = 0;
+    while k < n {
+        // Up to where the next player leaves (lanes without players read
+        // silence to the end).
+        let playing = (0..LANES).filter(|&j| lanes[j].is_some() && played.frames[j] > k);
+        let Some(end) = playing.map(|j| played.frames[j]).min() else {
+            for r in [Some(to.0), to.1].into_iter().flatten() {
+                regs[r][k..n].fill(f32x8::ZERO);
+            }
+            break;
+        };
+        let mut p = V::pos_load(&pos);
+        let rate_v = V::pos_load(&rate);
+        if channels == 2 {
+            stereo_frames::<V>(&data, &mut p, rate_v, regs, k..end, to);
+        } else {
+            mono_frames::<V>(&data, &mut p, rate_v, regs, k..end, to);
+        }
+        V::pos_store(p, &mut pos);
+        k = end;
+        for j in 0..LANES {
+            if lanes[j].is_some() && played.frames[j] == k {
+                played.pos[j] = pos[j];
+                (data.data[j], data.last[j], pos[j], rate[j]) = (&SILENCE[..], 0, 1.0, 0.0);
+            }
+        }
+    }
+    played
+}
+
+/// What each lane reads: its sample's frames (or [`SILENCE`]) and the
+/// index of the first value of their last four frames.
+struct Rows<'a> {
+    data: [&'a [f32]; LANES],
+    last: [usize; LANES],
+}
+
+impl<'a> Rows<'a> {
+    /// Four values of each lane: of its frame `whole - 1` on (`C`
+    /// channels a frame), from the first (`half` 0) or the fifth
+    /// (`half` 1). An index past the last four frames (which
+    /// [`play_side_by_side`] does not let happen) reads them.
+    #[inline(always)]
+    fn at<const C: usize>(&self, whole: [i32; LANES], half: usize) -> [&'a [f32; 4]; LANES] {
+        std::array::from_fn(|j| {
+            let at = (whole[j] as usize).wrapping_sub(1).wrapping_mul(C);
+            let at = at.min(self.last[j]) + half * 4;
+            let data = self.data[j];
+            debug_assert!(at + 4 <= data.len());
+            // SAFETY: `last[j] + 4 · C <= data.len()` (see
+            // `play_side_by_side`), and `half` is 0, or 1 for `C` = 2.
+            unsafe { &*data.as_ptr().add(at).cast::<[f32; 4]>() }
+        })
     }
 }
 
-/// From frames of lanes to a buffer per lane: four frames of four lanes
-/// at a time as a 4×4 transpose of vectors (a handful of shuffles instead
-/// of sixteen single stores), the frames left over one by one.
+/// Frames `range` of mono lanes (the right register, if any, gets the
+/// same samples, as a mono sample's right channel is its left).
 #[inline(always)]
-fn transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
-    let whole = src.len() / 4 * 4;
-    for (q, frames) in src[..whole].chunks_exact(4).enumerate() {
-        let k = q * 4;
-        for half in 0..2 {
-            let rows = [0, 1, 2, 3].map(|f| {
-                let a = frames[f].as_array();
-                f32x4::new([
-                    a[4 * half],
-                    a[4 * half + 1],
-                    a[4 * half + 2],
-                    a[4 * half + 3],
-                ])
-            });
-            for (j, lane) in f32x4::transpose(rows).into_iter().enumerate() {
-                dst[4 * half + j][k..k + 4].copy_from_slice(lane.as_array());
+fn mono_frames<V: Vec8>(
+    data: &Rows,
+    pos: &mut V::Pos,
+    rate: V::Pos,
+    regs: &mut Regs,
+    range: std::ops::Range<usize>,
+    (out, right): (usize, Option<usize>),
+) {
+    for k in range {
+        let (t, whole) = V::advance(pos, rate);
+        let [y0, y1, y2, y3] = V::columns(data.at::<1>(whole, 0));
+        let y = cubic(y0, y1, y2, y3, t);
+        y.store(&mut regs[out][k]);
+        if let Some(r) = right {
+            y.store(&mut regs[r][k]);
+        }
+    }
+}
+
+/// Frames `range` of stereo lanes (frames of two interleaved values).
+#[inline(always)]
+fn stereo_frames<V: Vec8>(
+    data: &Rows,
+    pos: &mut V::Pos,
+    rate: V::Pos,
+    regs: &mut Regs,
+    range: std::ops::Range<usize>,
+    (out, right): (usize, Option<usize>),
+) {
+    for k in range {
+        let (t, whole) = V::advance(pos, rate);
+        let [l0, r0, l1, r1] = V::columns(data.at::<2>(whole, 0));
+        let [l2, r2, l3, r3] = V::columns(data.at::<2>(whole, 1));
+        cubic(l0, l1, l2, l3, t).store(&mut regs[out][k]);
+        if let Some(r) = right {
+            cubic(r0, r1, r2, r3, t).store(&mut regs[r][k]);
+        }
+    }
+}
+
+/// Catmull-Rom interpolation between `y1` and `y2` at `t`, eight lanes
+/// at a time: the operations of `samples::cubic` in the same order.
+#[inline(always)]
+fn cubic<V: Vec8>(y0: V, y1: V, y2: V, y3: V, t: V) -> V {
+    let s = V::splat;
+    let a = s(-0.5) * y0 + s(1.5) * y1 - s(1.5) * y2 + s(0.5) * y3;
+    let b = y0 - s(2.5) * y1 + s(2.0) * y2 - s(0.5) * y3;
+    let c = s(-0.5) * y0 + s(0.5) * y2;
+    ((a * t + b) * t + c) * t + y1
+}
+
+/// The frames [`play_side_by_side`] left to each player: the player
+/// moves past the frames played side by side, then fills the rest of
+/// the chunk itself (through a column of `scratch`), which goes into its
+/// lane of the registers.
+fn play_one_by_one(
+    players: &mut [Option<Box<SamplePlayer>>; LANES],
+    used: [bool; LANES],
+    played: SidePlayed,
+    regs: &mut Regs,
+    n: usize,
+    (out, right): (usize, Option<usize>),
+    (left, rights): (&mut [[f32; CHUNK]; LANES], &mut [[f32; CHUNK]; LANES]),
+) {
+    for (j, p) in players.iter_mut().enumerate() {
+        let Some(p) = p.as_deref_mut().filter(|_| used[j]) else {
+            continue;
+        };
+        let from = played.frames[j];
+        p.move_to(played.pos[j], played.sure[j]);
+        if from >= n {
+            continue;
+        }
+        let (l, r) = (&mut left[j][from..n], &mut rights[j][from..n]);
+        p.fill(l, r);
+        for (k, x) in (from..n).zip(l.iter()) {
+            regs[out][k].as_mut_array()[j] = *x;
+        }
+        if let Some(ri) = right {
+            for (k, x) in (from..n).zip(r.iter()) {
+                regs[ri][k].as_mut_array()[j] = *x;
             }
+        }
+    }
+}
+
+/// From frames of lanes to a buffer per lane: eight frames at a time as
+/// an 8×8 transpose ([`Vec8::transpose8`]), the frames left over one
+/// by one.
+#[inline(always)]
+fn transpose<V: Vec8>(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
+    let whole = src.len() / 8 * 8;
+    for (q, frames) in src[..whole].chunks_exact(8).enumerate() {
+        if let Ok(frames) = frames.try_into() {
+            V::transpose8(frames, dst, q * 8);
         }
     }
     for (k, v) in src.iter().enumerate().skip(whole) {
@@ -993,30 +1173,169 @@ mod tests {
         }
     }
 
-    /// As above, for voices playing samples (mono and stereo).
+    /// A sample of `frames` frames of `channels` channels, at 44.1 kHz.
+    fn test_sample(frames: usize, channels: usize) -> Arc<Sample> {
+        let data: Vec<f32> = (0..frames * channels)
+            .map(|i| ((i as f32 * 0.037).sin() + (i as f32 * 0.0031).cos()) * 0.4)
+            .collect();
+        Arc::new(Sample::from_frames(data, channels, 44100.0))
+    }
+
+    /// Players of a sample of `channels` channels, one per lane, of every
+    /// kind a bank meets (`None`: a lane left unused): rates forwards,
+    /// backwards, fractional, tiny and large, whole samples and regions,
+    /// looping (regions of a few frames too) or ending in the middle of a
+    /// chunk; one player of a sample of three frames.
+    fn sample_players(channels: usize) -> [Option<SamplePlayer>; LANES] {
+        let s = test_sample(4000, channels);
+        let p = |rate, begin, end, looping| {
+            Some(SamplePlayer::new(s.clone(), rate, begin, end, looping))
+        };
+        [
+            p(1.0, 0.0, 1.0, true),
+            p(-0.61, 0.2, 0.7, true),
+            p(2.9, 0.0, 0.3, false),
+            p(0.37, 0.5, 0.5009, true),
+            None,
+            p(-1.0, 0.0, 0.05, false),
+            p(13.7, 0.1, 0.9, true),
+            Some(SamplePlayer::new(
+                test_sample(3, channels),
+                0.73,
+                0.0,
+                1.0,
+                true,
+            )),
+        ]
+    }
+
+    /// A voice playing `player` through `graph` (of its input).
+    fn sample_voice(graph: &Graph, player: &SamplePlayer, channels: usize) -> LaneVoice {
+        let stereo = Some(channels == 2);
+        let (mut v, _) = lane_voice_with_input(graph, SR, 1, stereo).unwrap();
+        v.sample = Some(Box::new(player.clone()));
+        v
+    }
+
+    /// As above, for voices playing samples (mono and stereo) of every
+    /// kind, with a lane left unused.
     #[test]
     fn the_avx_build_plays_samples_with_the_same_bits() {
         if !avx_available() {
             eprintln!("skipped: this CPU has no AVX2");
             return;
         }
+        let g = n(Prim::Lowpass, vec![Graph::Input, c(2000.0), c(0.9)]);
         for channels in [1, 2] {
-            let data: Vec<f32> = (0..4000 * channels)
-                .map(|i| ((i as f32 * 0.037).sin() + (i as f32 * 0.0031).cos()) * 0.4)
-                .collect();
-            let sample = Arc::new(Sample::from_frames(data, channels, 44100.0));
-            let g = n(Prim::Lowpass, vec![Graph::Input, c(2000.0), c(0.9)]);
+            let players = sample_players(channels);
             let voices: Vec<LaneVoice> = (0..LANES)
                 .map(|j| {
-                    let stereo = Some(channels == 2);
-                    let (mut v, _) = lane_voice_with_input(&g, SR, 1, stereo).unwrap();
-                    let rate = 0.5 + 0.29 * j as f64;
-                    let player = SamplePlayer::new(sample.clone(), rate, 0.1, 0.9, j % 2 == 0);
-                    v.sample = Some(Box::new(player));
-                    v
+                    // The unused lane plays the first player's sample.
+                    let p = players[j].as_ref().or(players[0].as_ref()).unwrap();
+                    sample_voice(&g, p, channels)
                 })
                 .collect();
+            let [mut portable, mut avx] = [false, true].map(|avx| bank(avx, &voices));
+            for b in [&mut portable, &mut avx] {
+                b.stop(4);
+            }
+            let mut peak = 0.0f32;
+            for chunk in 0..600 {
+                let len = [CHUNK, 17, CHUNK, 1, CHUNK - 3][chunk % 5];
+                portable.process(len);
+                avx.process(len);
+                for (a, b) in [(&portable.out, &avx.out), (&portable.out_r, &avx.out_r)] {
+                    for (j, (a, b)) in a.iter().zip(b).enumerate() {
+                        for (k, (x, y)) in a[..len].iter().zip(&b[..len]).enumerate() {
+                            let (x, y) = (x.to_bits(), y.to_bits());
+                            assert_eq!(
+                                x, y,
+                                "{channels} channels: chunk {chunk}, lane {j}, frame {k}"
+                            );
+                            peak = peak.max(f32::from_bits(x).abs());
+                        }
+                    }
+                }
+            }
+            assert!(peak > 0.05, "{channels} channels: peak {peak}");
             assert_same_bits(&format!("sample, {channels} channels"), &voices);
+        }
+    }
+
+    /// A bank plays each lane's sample as its player does alone
+    /// (`SamplePlayer::fill`), to the bit, in both builds: with lanes
+    /// unused, started after chunks of odd lengths, stopped, and playing
+    /// to the end of their regions within a chunk.
+    #[test]
+    fn a_bank_plays_each_sample_as_its_player_alone() {
+        let builds: &[bool] = if avx_available() {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &avx in builds {
+            for channels in [1, 2] {
+                let players = sample_players(channels);
+                let mut bank = LaneBank {
+                    avx,
+                    ..LaneBank::default()
+                };
+                // The players alone, by lane, while their lane plays.
+                let mut alone: [Option<SamplePlayer>; LANES] = Default::default();
+                let start = |bank: &mut LaneBank, alone: &mut [Option<SamplePlayer>], j: usize| {
+                    let p = players[j].as_ref().unwrap();
+                    let mut v = sample_voice(&Graph::Input, p, channels);
+                    assert_eq!(bank.start(&mut v, SR as f32), Some(j));
+                    alone[j] = Some(p.clone());
+                };
+                // Lanes 0 to 3 first (lane 4 stays unused), the others later.
+                for j in 0..4 {
+                    start(&mut bank, &mut alone, j);
+                }
+                let mut peak = 0.0f32;
+                for chunk in 0..500 {
+                    let len = [CHUNK, 17, CHUNK, 1, CHUNK - 3, 40][chunk % 6];
+                    if chunk == 3 {
+                        // Lane 4 unused: taken, then freed.
+                        let mut v =
+                            sample_voice(&Graph::Input, players[0].as_ref().unwrap(), channels);
+                        assert_eq!(bank.start(&mut v, SR as f32), Some(4));
+                        for j in 5..LANES {
+                            start(&mut bank, &mut alone, j);
+                        }
+                        bank.stop(4);
+                    }
+                    if chunk == 200 {
+                        bank.stop(2);
+                        alone[2] = None;
+                    }
+                    if chunk == 301 {
+                        start(&mut bank, &mut alone, 2);
+                    }
+                    bank.process(len);
+                    for (j, p) in alone.iter_mut().enumerate() {
+                        let (mut l, mut r) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+                        let Some(p) = p else {
+                            continue;
+                        };
+                        p.fill(&mut l[..len], &mut r[..len]);
+                        let right = if channels == 2 {
+                            &bank.out_r[j]
+                        } else {
+                            &bank.out[j]
+                        };
+                        for k in 0..len {
+                            let want = (l[k].to_bits(), r[k].to_bits());
+                            let got = (bank.out[j][k].to_bits(), right[k].to_bits());
+                            assert_eq!(got, want, "avx {avx}, {channels} channels: chunk {chunk}, lane {j}, frame {k}");
+                            peak = peak.max(l[k].abs());
+                        }
+                    }
+                    // The unused lane is silent.
+                    assert!(bank.out[4][..len].iter().all(|x| x.to_bits() == 0));
+                }
+                assert!(peak > 0.3, "peak {peak}");
+            }
         }
     }
 
@@ -1027,16 +1346,37 @@ mod tests {
         let src: Vec<f32x8> = (0..CHUNK)
             .map(|k| f32x8::from(std::array::from_fn::<f32, 8, _>(|j| (k * 10 + j) as f32)))
             .collect();
-        for n in [0, 1, 3, 4, 5, 31, 63, CHUNK] {
-            let mut dst = [[-1.0f32; CHUNK]; LANES];
-            transpose(&src[..n], &mut dst);
-            for (j, lane) in dst.iter().enumerate() {
-                for (k, &x) in lane.iter().enumerate() {
-                    let want = if k < n { (k * 10 + j) as f32 } else { -1.0 };
-                    assert_eq!(x, want, "n {n}, lane {j}, frame {k}");
+        for avx in [false, true] {
+            if avx && !avx_available() {
+                eprintln!("the AVX build skipped: this CPU has no AVX2");
+                continue;
+            }
+            for n in [0, 1, 3, 4, 5, 8, 9, 17, 31, 63, CHUNK] {
+                let mut dst = [[-1.0f32; CHUNK]; LANES];
+                if avx {
+                    // SAFETY: the CPU has AVX2 (tested above).
+                    #[cfg(target_arch = "x86_64")]
+                    unsafe {
+                        avx_transpose(&src[..n], &mut dst)
+                    };
+                } else {
+                    transpose::<f32x8>(&src[..n], &mut dst);
+                }
+                for (j, lane) in dst.iter().enumerate() {
+                    for (k, &x) in lane.iter().enumerate() {
+                        let want = if k < n { (k * 10 + j) as f32 } else { -1.0 };
+                        assert_eq!(x, want, "avx {avx}, n {n}, lane {j}, frame {k}");
+                    }
                 }
             }
         }
+    }
+
+    /// [`transpose`] in the AVX build.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx_transpose(src: &[f32x8], dst: &mut [[f32; CHUNK]; LANES]) {
+        transpose::<vec8::Ymm>(src, dst);
     }
 
     /// Where they are used `floor_in_range`, `wrap_small_step` and
