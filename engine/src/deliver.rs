@@ -213,12 +213,11 @@ fn analyse_file(file: &FileSamples, sample_rate: u32) -> Analysis {
         FileSamples::Float(s) => return analyse(s, sample_rate),
         FileSamples::Int { samples, bits } => (samples, *bits),
     };
-    let scale = 1.0 / (1i64 << (bits - 1)) as f64;
     let mut a = Analyser::new(sample_rate);
     let mut buf = Vec::with_capacity(8192);
     for chunk in samples.chunks(8192) {
         buf.clear();
-        buf.extend(chunk.iter().map(|&x| (x as f64 * scale) as f32));
+        int_to_f32(chunk, bits, &mut buf);
         a.add(&buf);
     }
     a.finish_with_stray(samples.len() % 2 == 1)
@@ -706,14 +705,23 @@ fn measure_piece(a: &mut Analyser, piece: &Piece, buf: &mut Vec<f32>) {
     match piece {
         Piece::Float(s) => a.add(s),
         Piece::Int(s, bits) => {
-            let scale = 1.0 / (1i64 << (bits - 1)) as f64;
             for chunk in s.chunks(8192) {
                 buf.clear();
-                buf.extend(chunk.iter().map(|&x| (x as f64 * scale) as f32));
+                int_to_f32(chunk, *bits, buf);
                 a.add(buf);
             }
         }
     }
+}
+
+/// Appends `samples` of `bits` bits to `out` as [`FileSamples::to_f32`]
+/// reads them, in single precision: the same values, since scaling by
+/// a power of two commutes with rounding to `f32` (and does not
+/// underflow for a nonzero integer), with twice as many samples to a
+/// vector.
+fn int_to_f32(samples: &[i32], bits: u32, out: &mut Vec<f32>) {
+    let scale = 1.0 / (1i64 << (bits - 1)) as f32;
+    out.extend(samples.iter().map(|&x| x as f32 * scale));
 }
 
 /// Peak of (sum of stems − master), dBFS.
@@ -827,3 +835,28 @@ pub fn whole_file_loop(frames: usize, smpte: Option<crate::wav::Smpte>) -> crate
 
 /// The ceiling a plain render limits to.
 pub const DEFAULT_CEILING_DB: f64 = CEILING_DB;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The measuring reads integers back as a player does, to the bit.
+    #[test]
+    fn integers_are_measured_as_they_are_read_back() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        for bits in [16u32, 24, 32] {
+            let top = (1i64 << (bits - 1)) as i32;
+            let mut samples: Vec<i32> = vec![0, 1, -1, top.wrapping_sub(1), top.wrapping_neg()];
+            samples.extend((0..10000).map(|_| rng.i32(..) >> (32 - bits)));
+            samples.extend([i32::MAX, i32::MIN, (1 << 24) + 1, -(1 << 25) - 3]);
+            let file = FileSamples::Int {
+                samples: samples.clone(),
+                bits,
+            };
+            let mut ours = Vec::new();
+            int_to_f32(&samples, bits, &mut ours);
+            let bits_of = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits_of(&ours), bits_of(&file.to_f32()), "{bits} bits");
+        }
+    }
+}
