@@ -564,7 +564,7 @@ impl AudioCore {
             input: None,
             takes: p.takes,
             metering: true,
-            avx: avx2_available(),
+            avx: crate::cpu::has_avx2(),
             voices_end: 0,
             strips_end: 0,
             banks_end: 0,
@@ -580,7 +580,7 @@ impl AudioCore {
     /// has it (the default), or with the portable build: both give the
     /// same samples, which is what this is for (tests compare them).
     pub fn set_avx(&mut self, on: bool) {
-        self.avx = on && avx2_available();
+        self.avx = on && crate::cpu::has_avx2();
     }
 
     /// Feeds `input(…)` from `feed` (a live capture or a file).
@@ -1381,16 +1381,6 @@ fn lane_peak(x: &[f32]) -> f32 {
         }
     }
     acc.iter().fold(peak, |p, &a| if a > p { a } else { p })
-}
-
-/// Whether this CPU runs the AVX2 build of [`AudioCore::render_chunk`].
-fn avx2_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
 }
 
 #[inline(always)]

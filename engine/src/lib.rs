@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod audio;
 pub mod callback;
 pub mod compile;
+mod cpu;
 pub mod deliver;
 pub mod device;
 pub mod dither;

@@ -140,12 +140,7 @@ impl PeakMeter {
 
 /// Whether this CPU runs the AVX build of [`scan`].
 fn avx_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    crate::cpu::has_avx()
 }
 
 /// The larger of `peak` and the highest |x| of `xs`.

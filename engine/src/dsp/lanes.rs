@@ -235,12 +235,7 @@ impl Default for LaneBank {
 /// Whether this CPU runs the AVX build of [`LaneBank::process`] (which
 /// also uses AVX2's 256-bit integer operations, for noise).
 fn avx_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    crate::cpu::has_avx2()
 }
 
 /// Sets lane `j` of a vector.
